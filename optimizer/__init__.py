@@ -1,0 +1,37 @@
+"""Weekly timetable optimizer for Intensive Outpatient Programs (IOPs).
+
+    from optimizer import load_scenario, solve
+    result = solve(load_scenario("scenarios/westside-iop"), time_limit=30)
+    result.write("out/westside")
+"""
+
+__version__ = "0.1.0"
+
+from .errors import Issue, OptimizerError, ScenarioError, ScheduleReadError  # noqa: E402
+from .io import Schedule, load_scenario, read_schedule  # noqa: E402
+from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights  # noqa: E402
+from .solve import ModelInvalidError, Progress, Result, SolveStatus, solve  # noqa: E402
+
+__all__ = [
+    "Client",
+    "Issue",
+    "ModelInvalidError",
+    "OptimizerError",
+    "Plan",
+    "Progress",
+    "Result",
+    "Room",
+    "Rules",
+    "Scenario",
+    "ScenarioError",
+    "Schedule",
+    "ScheduleReadError",
+    "SessionType",
+    "SolveStatus",
+    "Therapist",
+    "Weights",
+    "__version__",
+    "load_scenario",
+    "read_schedule",
+    "solve",
+]

@@ -1,0 +1,71 @@
+"""Writing the SPEC §5 output folder atomically and readable by its owner only."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .csvcells import neutralise
+
+if TYPE_CHECKING:
+    from ..solve import Result
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a table with ``\\n`` line ends and formula-like cells neutralised."""
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(list(frame.columns))
+        for row in frame.itertuples(index=False, name=None):
+            writer.writerow([neutralise(value) for value in row])
+
+
+def write_json(data: Any, path: Path) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
+    """Build a folder beside ``target`` with ``fill``, then swap it into place.
+
+    An interrupted or failed run leaves either the previous folder intact or the new one
+    complete. The folder is created readable by its owner only (it holds health data).
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        os.chmod(staging, 0o700)
+        fill(staging)
+        if target.exists():
+            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            os.rename(target, retired / target.name)
+            os.rename(staging, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def write_result(result: Result, out_dir: Path) -> Path:
+    """Write assignments.csv, sessions.csv, unscheduled.csv and summary.json."""
+
+    def fill(folder: Path) -> None:
+        write_csv(result.assignments, folder / "assignments.csv")
+        write_csv(result.sessions, folder / "sessions.csv")
+        write_csv(result.unscheduled, folder / "unscheduled.csv")
+        write_json(result.summary(), folder / "summary.json")
+        for path in folder.iterdir():
+            os.chmod(path, 0o600)
+
+    return atomic_folder(out_dir, fill)

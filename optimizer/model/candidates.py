@@ -1,0 +1,218 @@
+"""What can happen this week: the combinations the CP-SAT model needs variables for.
+
+Everything that can be decided before solving is decided here (which blocks a client can
+attend, which therapists and rooms can take which slot), so the model only gets variables
+for combinations that can really occur.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ..scenario import Client, Requirement, Scenario, days_in_program, requirement
+from ..windows import clear_of_busy, day_index, inside_available
+
+SlotKey = tuple[str, str, int]
+"""``(day, block, slot_idx)``: one slot of one block on one day."""
+
+
+@dataclass(frozen=True)
+class GroupContext:
+    """Where group sessions of one type and track may run: one slot of one block and day."""
+
+    day: str
+    block: str
+    slot_idx: int
+    track: str
+    session_type: str
+    start: int
+    end: int
+    clients: tuple[str, ...]
+    therapists: tuple[str, ...]
+    rooms: tuple[str, ...]
+    copies: int
+    """Most group sessions that can run here at once."""
+    max_size: int
+    """Largest size one copy can have (session type and room capacities)."""
+
+
+@dataclass(frozen=True)
+class IndividualOption:
+    """One client's possible individual session of one type in one slot."""
+
+    client_id: str
+    day: str
+    block: str
+    slot_idx: int
+    session_type: str
+    start: int
+    end: int
+    therapists: tuple[str, ...]
+
+
+@dataclass
+class Candidates:
+    """Everything the model is built from, derived once from the scenario."""
+
+    scenario: Scenario
+    requirements: dict[str, Requirement]
+    attendable: dict[str, list[tuple[str, str]]]
+    """Per client, the (day, block) pairs the client can attend."""
+    groups: list[GroupContext]
+    individuals: list[IndividualOption]
+    individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]]
+    """Per (day, block, slot_idx, individual type), rooms that can host one."""
+    slot_times: dict[SlotKey, tuple[int, int]] = field(default_factory=dict)
+
+
+def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
+    """SPEC §2 windows: the whole block inside ``available``, commute gap from ``busy``."""
+    start, end = scenario.block_span(block)
+    idx = day_index(day)
+    return inside_available(client.available, idx, start, end) and clear_of_busy(
+        client.busy, idx, start, end, scenario.rules.commute_minutes
+    )
+
+
+def staff_can_take(available: tuple, busy: tuple, day: str, start: int, end: int) -> bool:
+    """A therapist or room can take a slot inside its availability, clear of busy windows."""
+    idx = day_index(day)
+    return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
+
+
+def build_candidates(scenario: Scenario) -> Candidates:
+    """Filter every (client, day, block), group context and individual option that can occur."""
+    s = scenario
+    requirements = {c.client_id: requirement(s, c) for c in s.clients}
+    open_days = s.open_days()
+    slot_times: dict[SlotKey, tuple[int, int]] = {
+        (day, block, idx): slot
+        for day in open_days
+        for block, slots in s.blocks.items()
+        for idx, slot in enumerate(slots)
+    }
+
+    attendable: dict[str, list[tuple[str, str]]] = {}
+    for client in s.clients:
+        req = requirements[client.client_id]
+        present = set(days_in_program(s, client))
+        pairs = [
+            (day, block)
+            for day in open_days
+            if day in present
+            for block in s.blocks
+            if client_can_attend(s, client, day, block)
+        ]
+        feasible_days = {day for day, _ in pairs}
+        if req.min_days == 0 or len(feasible_days) < req.min_days:
+            pairs = []
+        attendable[client.client_id] = pairs
+
+    therapist_slots = {
+        t.therapist_id: {
+            key for key, (start, end) in slot_times.items()
+            if staff_can_take(t.available, t.busy, key[0], start, end)
+        }
+        for t in s.therapists
+    }
+    room_slots = {
+        r.room_id: {
+            key for key, (start, end) in slot_times.items()
+            if staff_can_take(r.available, (), key[0], start, end)
+        }
+        for r in s.rooms or ()
+    }
+
+    groups: list[GroupContext] = []
+    group_types = [t for t, st in s.session_types.items() if st.is_group]
+    by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for client in s.clients:
+        for day, block in attendable[client.client_id]:
+            by_block[(day, block)][client.track].append(client.client_id)
+    capacity = {r.room_id: r.capacity for r in s.rooms or ()}
+    for (day, block), tracks in sorted(by_block.items(), key=lambda kv: (day_index(kv[0][0]), kv[0][1])):
+        for slot_idx, (start, end) in enumerate(s.blocks[block]):
+            key = (day, block, slot_idx)
+            for track in sorted(tracks):
+                for type_id in group_types:
+                    stype = s.session_types[type_id]
+                    members = tuple(
+                        cid for cid in tracks[track]
+                        if requirements[cid].max_sessions[type_id] != 0
+                    )
+                    therapists = tuple(
+                        t.therapist_id for t in s.therapists
+                        if type_id in t.skills
+                        and (not t.tracks or track in t.tracks)
+                        and key in therapist_slots[t.therapist_id]
+                        and t.max_sessions_per_day != 0 and t.max_sessions_per_week != 0
+                    )
+                    rooms: tuple[str, ...] = ()
+                    max_size = stype.max_size or 1
+                    copies = min(len(therapists), len(members) // stype.min_size)
+                    if s.rooms is not None:
+                        rooms = tuple(
+                            r.room_id for r in s.rooms
+                            if (not r.serves or type_id in r.serves)
+                            and key in room_slots[r.room_id]
+                            and r.capacity >= stype.min_size
+                        )
+                        copies = min(copies, len(rooms))
+                        max_size = min(max_size, max((capacity[r] for r in rooms), default=0))
+                    if copies <= 0:
+                        continue
+                    groups.append(
+                        GroupContext(
+                            day=day, block=block, slot_idx=slot_idx, track=track,
+                            session_type=type_id, start=start, end=end, clients=members,
+                            therapists=therapists, rooms=rooms, copies=copies,
+                            max_size=max_size,
+                        )
+                    )
+
+    individuals: list[IndividualOption] = []
+    individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]] = {}
+    individual_types = [t for t, st in s.session_types.items() if not st.is_group]
+    for client in s.clients:
+        req = requirements[client.client_id]
+        for type_id in individual_types:
+            if not req.max_sessions[type_id]:
+                continue
+            for day, block in attendable[client.client_id]:
+                for slot_idx, (start, end) in enumerate(s.blocks[block]):
+                    key = (day, block, slot_idx)
+                    therapists = tuple(
+                        t.therapist_id for t in s.therapists
+                        if type_id in t.skills
+                        and key in therapist_slots[t.therapist_id]
+                        and (client.primary_therapist is None or t.therapist_id == client.primary_therapist)
+                        and (client.language is None or client.language.lower() in t.spoken_languages)
+                        and t.max_sessions_per_day != 0 and t.max_sessions_per_week != 0
+                    )
+                    if s.rooms is not None:
+                        room_key = (day, block, slot_idx, type_id)
+                        if room_key not in individual_rooms:
+                            individual_rooms[room_key] = tuple(
+                                r.room_id for r in s.rooms
+                                if (not r.serves or type_id in r.serves) and key in room_slots[r.room_id]
+                            )
+                        if not individual_rooms[room_key]:
+                            continue
+                    if therapists:
+                        individuals.append(
+                            IndividualOption(
+                                client_id=client.client_id, day=day, block=block,
+                                slot_idx=slot_idx, session_type=type_id, start=start, end=end,
+                                therapists=therapists,
+                            )
+                        )
+    return Candidates(
+        scenario=s,
+        requirements=requirements,
+        attendable=attendable,
+        groups=groups,
+        individuals=individuals,
+        individual_rooms=individual_rooms,
+        slot_times=slot_times,
+    )

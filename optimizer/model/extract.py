@@ -1,0 +1,91 @@
+"""Read a CP-SAT solution back as SPEC §5 rows (sessions and assignments).
+
+Copies of a group context are interchangeable, so therapists and ordinary clients are dealt
+to the running copies here, in a fixed order, which keeps the output deterministic.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from ..windows import day_index, format_time
+from .cpmodel import IOPModel
+
+
+def session_id(day: str, block: str, slot_idx: int, therapist_id: str) -> str:
+    """Stable id of a session: a therapist is in one session per slot of a day."""
+    return f"{day}-{block}-{slot_idx + 1}-{therapist_id}"
+
+
+def extract_schedule(
+    iop: IOPModel, solver: cp_model.CpSolver
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Assignments and sessions of the solver's current solution, sorted for stable output."""
+    scenario = iop.scenario
+    sessions: list[dict[str, Any]] = []
+    assignments: list[dict[str, Any]] = []
+
+    def add_session(
+        day: str, block: str, slot_idx: int, type_id: str, track: str, therapist: str,
+        room: str, members: list[str],
+    ) -> None:
+        start, end = scenario.blocks[block][slot_idx]
+        common = {
+            "session_id": session_id(day, block, slot_idx, therapist),
+            "session_type": type_id,
+            "day": day,
+            "date": scenario.date_of(day).isoformat(),
+            "block": block,
+            "start": format_time(start),
+            "end": format_time(end),
+            "therapist_id": therapist,
+            "room_id": room,
+        }
+        sessions.append({**common, "track": track, "size": len(members)})
+        assignments.extend({"client_id": cid, **common} for cid in members)
+
+    for gv in iop.groups:
+        ctx = gv.context
+        running = [k for k, var in enumerate(gv.run_vars) if solver.value(var)]
+        if not running:
+            continue
+        leaders = sorted(t for t, var in gv.lead_vars.items() if solver.value(var))
+        joined = [cid for cid, var in gv.join_vars.items() if solver.value(var)]
+        placed: dict[int, list[str]] = defaultdict(list)
+        for cid, member_vars in gv.member_vars.items():
+            for k, var in enumerate(member_vars):
+                if solver.value(var):
+                    placed[k].append(cid)
+        others = iter(sorted(cid for cid in joined if cid not in gv.member_vars))
+        for k, therapist in zip(running, leaders, strict=True):
+            size = solver.value(gv.size_vars[k])
+            members = placed[k] + [next(others) for _ in range(size - len(placed[k]))]
+            room = next((r for r, var in gv.room_vars[k].items() if solver.value(var)), "")
+            add_session(ctx.day, ctx.block, ctx.slot_idx, ctx.session_type, ctx.track,
+                        therapist, room, sorted(members))
+
+    individual_rooms = {
+        key: sorted(r for r, var in rooms.items() if solver.value(var))
+        for key, rooms in iop.individual_room_vars.items()
+    }
+    by_key: dict[tuple[str, str, int, str], list[tuple[str, str]]] = defaultdict(list)
+    for iv in iop.individuals:
+        o = iv.option
+        for therapist, var in iv.therapist_vars.items():
+            if solver.value(var):
+                by_key[(o.day, o.block, o.slot_idx, o.session_type)].append((therapist, o.client_id))
+    for key, pairs in by_key.items():
+        rooms = individual_rooms.get(key, [])
+        for idx, (therapist, cid) in enumerate(sorted(pairs)):
+            room = rooms[idx] if rooms else ""
+            add_session(key[0], key[1], key[2], key[3], "", therapist, room, [cid])
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (day_index(row["day"]), row["start"], row["block"], row["session_id"])
+
+    sessions.sort(key=order)
+    assignments.sort(key=lambda row: (row["client_id"], *order(row)))
+    return assignments, sessions

@@ -1,0 +1,631 @@
+"""The scenario of SPEC §2 as frozen pydantic models, with cross-reference validation.
+
+Tables arrive as lists of records (from CSV files, YAML/JSON documents or Python objects);
+multi-valued cells (``skills``, ``avoid``, ...) may be ``;``-separated strings or lists, and
+window cells are parsed by :mod:`optimizer.windows`. Every problem is collected and raised at
+once as a :class:`~optimizer.errors.ScenarioError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .errors import Issue, ScenarioError, did_you_mean
+from .windows import (
+    DAY_NAMES,
+    WINDOW_FORMAT_HINT,
+    Interval,
+    Window,
+    day_index,
+    format_interval,
+    format_windows,
+    parse_interval,
+    parse_windows,
+)
+
+# Sizes beyond these are typing accidents, not programs (and would exhaust memory).
+MAX_CLIENTS = 5000
+MAX_THERAPISTS = 500
+MAX_ROOMS = 500
+MAX_BLOCKS = 24
+MAX_SLOTS_PER_BLOCK = 16
+MIN_SLOT_MINUTES = 5
+
+Path = tuple[str | int, ...]
+Locator = Callable[[Path], str]
+
+
+def key_path(path: Path) -> str:
+    """Render a validation path as a YAML/JSON key path, e.g. ``clients[3].plan``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text or "scenario"
+
+
+# ---------------------------------------------------------------------------------------
+# Cell types: what a spreadsheet cell or a YAML value may hold, and how it is written back.
+
+
+def _blank_to_none(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from a spreadsheet
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _to_windows(value: Any) -> tuple[Window, ...]:
+    value = _blank_to_none(value)
+    if value is None:
+        return ()
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, (list, tuple)) and len(v) == 3 for v in value):
+            return tuple(sorted((int(d), int(s), int(e)) for d, s, e in value))
+        value = "; ".join(str(v) for v in value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected a window list text, got {value!r}")
+    return parse_windows(value)
+
+
+def _to_id_list(value: Any) -> tuple[str, ...]:
+    value = _blank_to_none(value)
+    if value is None:
+        return ()
+    items = value if isinstance(value, (list, tuple)) else str(value).split(";")
+    out = tuple(str(item).strip() for item in items if str(item).strip())
+    return out
+
+
+def _to_interval(value: Any) -> Interval:
+    if isinstance(value, (list, tuple)) and len(value) == 2:
+        return int(value[0]), int(value[1])
+    if not isinstance(value, str):
+        raise ValueError(f"expected a slot 'HH:MM-HH:MM', got {value!r}")
+    return parse_interval(value)
+
+
+def _to_day(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a day name (Mon..Sun), got {value!r}")
+    return DAY_NAMES[day_index(value)]
+
+
+def _to_id(value: Any) -> str:
+    value = _blank_to_none(value)
+    if value is None:
+        raise ValueError("an id may not be empty")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if ";" in text:
+        raise ValueError(f"id '{text}' may not contain ';'")
+    return text
+
+
+Windows = Annotated[
+    tuple[Window, ...],
+    BeforeValidator(_to_windows),
+    PlainSerializer(format_windows, return_type=str),
+    WithJsonSchema({"type": "string", "description": WINDOW_FORMAT_HINT}),
+]
+IdList = Annotated[
+    tuple[str, ...],
+    BeforeValidator(_to_id_list),
+    PlainSerializer(lambda ids: ";".join(ids), return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+            "description": "ids separated by ';' (or a list)",
+        }
+    ),
+]
+Id = Annotated[str, BeforeValidator(_to_id)]
+OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptionalId = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_id(v))]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
+OptionalCount = Annotated[int | None, Field(ge=0), BeforeValidator(_blank_to_none)]
+SlotTime = Annotated[
+    Interval,
+    BeforeValidator(_to_interval),
+    PlainSerializer(format_interval, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}-\d{2}:\d{2}$"}),
+]
+DayName = Annotated[
+    str,
+    BeforeValidator(_to_day),
+    WithJsonSchema({"type": "string", "enum": list(DAY_NAMES)}),
+]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _Row(BaseModel):
+    """A table row: unknown columns (notes, ...) are ignored, never stored."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+# ---------------------------------------------------------------------------------------
+# Scenario parts
+
+
+class SessionType(_Frozen):
+    """A kind of session: ``group`` (one therapist, min..max clients) or ``individual``."""
+
+    kind: Literal["group", "individual"]
+    min_size: int = Field(default=1, ge=1)
+    max_size: int | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _sizes(self) -> SessionType:
+        if self.kind == "group" and self.max_size is None:
+            raise ValueError("a group session type needs max_size")
+        if self.max_size is not None and self.min_size > self.max_size:
+            raise ValueError(f"min_size {self.min_size} is above max_size {self.max_size}")
+        return self
+
+    @property
+    def is_group(self) -> bool:
+        return self.kind == "group"
+
+
+class Plan(_Frozen):
+    """A level of care: days per week and weekly minimum (and maximum) sessions per type."""
+
+    min_days: int = Field(ge=1, le=7)
+    max_days: int = Field(ge=1, le=7)
+    sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    max_sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _days(self) -> Plan:
+        if self.min_days > self.max_days:
+            raise ValueError(f"min_days {self.min_days} is above max_days {self.max_days}")
+        return self
+
+
+class Rules(_Frozen):
+    """Program-wide rules."""
+
+    commute_minutes: int = Field(default=0, ge=0, le=24 * 60)
+
+
+class Weights(_Frozen):
+    """Weights of the secondary goals (SPEC §4); the primary goal always dominates them.
+
+    Each is a penalty per unit: a client-day outside the preferred block, an extra block a
+    client uses beyond one, a group session that runs.
+    """
+
+    preferred_block: int = Field(default=3, ge=0, le=1000)
+    same_block: int = Field(default=5, ge=0, le=1000)
+    group_sessions: int = Field(default=1, ge=0, le=1000)
+
+
+class Client(_Row):
+    """One client of the week (clients.csv). ``name`` is never logged or printed."""
+
+    client_id: Id
+    track: Id
+    plan: Id
+    available: Windows = ()
+    busy: Windows = ()
+    preferred_block: OptionalId = None
+    primary_therapist: OptionalId = None
+    admit_date: OptionalDate = None
+    discharge_date: OptionalDate = None
+    avoid: IdList = ()
+    priority: int = Field(default=1, ge=1, le=1_000_000)
+    language: OptionalText = None
+    name: OptionalText = Field(default=None, repr=False)
+
+    @field_validator("priority", mode="before")
+    @classmethod
+    def _priority(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return 1 if value is None else value
+
+
+class Therapist(_Row):
+    """One therapist (therapists.csv)."""
+
+    therapist_id: Id
+    skills: IdList
+    available: Windows = ()
+    busy: Windows = ()
+    max_sessions_per_day: OptionalCount = None
+    max_sessions_per_week: OptionalCount = None
+    tracks: IdList = ()
+    languages: IdList = ()
+
+    @property
+    def spoken_languages(self) -> tuple[str, ...]:
+        """Languages spoken; an empty ``languages`` cell means English only."""
+        return tuple(lang.lower() for lang in self.languages) or ("en",)
+
+
+class Room(_Row):
+    """One room (rooms.csv)."""
+
+    room_id: Id
+    capacity: int = Field(ge=1, le=10_000)
+    serves: IdList = ()
+    available: Windows = ()
+
+
+# ---------------------------------------------------------------------------------------
+# The scenario
+
+
+class Scenario(_Frozen):
+    """One week of one program (SPEC §2). Build it with :meth:`from_data` or a loader."""
+
+    name: str = Field(min_length=1)
+    week_start: dt.date
+    days: tuple[DayName, ...] = Field(min_length=1)
+    closed_dates: tuple[dt.date, ...] = ()
+    timezone: str = "America/Los_Angeles"
+    blocks: dict[str, tuple[SlotTime, ...]] = Field(min_length=1, max_length=MAX_BLOCKS)
+    session_types: dict[str, SessionType] = Field(min_length=1)
+    plans: dict[str, Plan] = Field(min_length=1)
+    rules: Rules = Rules()
+    weights: Weights = Weights()
+    clients: tuple[Client, ...] = Field(max_length=MAX_CLIENTS)
+    therapists: tuple[Therapist, ...] = Field(max_length=MAX_THERAPISTS)
+    rooms: tuple[Room, ...] | None = Field(default=None, max_length=MAX_ROOMS)
+
+    @model_validator(mode="after")
+    def _cross_references(self, info: ValidationInfo) -> Scenario:
+        issues = reference_issues(self)
+        if issues:
+            locate: Locator = (info.context or {}).get("locate", key_path)
+            raise ScenarioError(
+                Issue(locate(path), problem, fix) for path, problem, fix in issues
+            )
+        return self
+
+    # ---- construction ------------------------------------------------------------
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], locate: Locator | None = None) -> Scenario:
+        """Validate a scenario given as plain data (tables as lists of records).
+
+        Raises :class:`ScenarioError` listing every problem, each located by ``locate``
+        (default: the key path, e.g. ``clients[3].plan``).
+        """
+        locate = locate or key_path
+        try:
+            return cls.model_validate(dict(data), context={"locate": locate})
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation_error(exc, locate)) from None
+
+    def replace(self, **changes: Any) -> Scenario:
+        """A validated copy with some top-level fields replaced (for variants)."""
+        data = self.model_dump(mode="json", by_alias=True)
+        data.update(
+            {
+                key: (value.model_dump(mode="json") if isinstance(value, BaseModel) else value)
+                for key, value in changes.items()
+            }
+        )
+        return Scenario.from_data(data)
+
+    def to_data(self) -> dict[str, Any]:
+        """Plain data (JSON-ready) that :meth:`from_data` reads back to an equal scenario."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+    # ---- calendar ------------------------------------------------------------------
+
+    def date_of(self, day: str) -> dt.date:
+        """Calendar date of an operating day name within this week."""
+        return self.week_start + dt.timedelta(days=day_index(day))
+
+    def open_days(self) -> tuple[str, ...]:
+        """Operating days that are not closed, in week order."""
+        closed = set(self.closed_dates)
+        return tuple(
+            day
+            for day in sorted(set(self.days), key=day_index)
+            if self.date_of(day) not in closed
+        )
+
+    def block_span(self, block: str) -> Interval:
+        """Clock span of a block: first slot start to last slot end (minutes)."""
+        slots = self.blocks[block]
+        return slots[0][0], slots[-1][1]
+
+
+# ---------------------------------------------------------------------------------------
+# Validation helpers
+
+
+def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[Issue]:
+    """Turn pydantic's errors into located issues with a plain-language fix."""
+    issues = []
+    for err in exc.errors(include_url=False):
+        path = tuple(part for part in err["loc"] if part not in _PYDANTIC_BRANCHES)
+        message = err["msg"].removeprefix("Value error, ")
+        kind = err["type"]
+        value = err.get("input")
+        fix = ""
+        if kind == "missing":
+            message = "is missing"
+            fix = "add it"
+        elif kind == "extra_forbidden":
+            known = _known_keys(path[:-1])
+            message = f"unknown key '{path[-1]}'{did_you_mean(str(path[-1]), known)}"
+            fix = "remove it or correct its spelling" + (
+                f" (known keys: {', '.join(known)})" if known else ""
+            )
+        elif kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+            message = f"'{value}' is not a date"
+            fix = "write it as YYYY-MM-DD"
+        elif kind.startswith(("int_", "greater_than", "less_than")):
+            message = f"{message} (got {value!r})" if value is not None else message
+        elif "window" in message:
+            fix = WINDOW_FORMAT_HINT
+        issues.append(Issue(locate(path), message, fix))
+    return issues
+
+
+# pydantic puts union branch and validator names in ``loc``; they mean nothing to a user.
+_PYDANTIC_BRANCHES = {"function-before[_to_windows(), tuple[tuple[int, int, int], ...]]"}
+
+
+def _known_keys(path: Path) -> list[str]:
+    models: dict[str, type[BaseModel]] = {
+        "": Scenario,
+        "rules": Rules,
+        "weights": Weights,
+    }
+    key = ".".join(str(p) for p in path if isinstance(p, str))
+    if path and path[0] == "session_types":
+        return list(SessionType.model_fields)
+    if path and path[0] == "plans":
+        return list(Plan.model_fields)
+    model = models.get(key)
+    return list(model.model_fields) if model else []
+
+
+def _duplicates(ids: Sequence[str]) -> set[str]:
+    return {item for item, count in Counter(ids).items() if count > 1}
+
+
+def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
+    """Every cross-reference and consistency problem, as (path, problem, fix)."""
+    out: list[tuple[Path, str, str]] = []
+    s = scenario
+    types = s.session_types
+    type_ids = list(types)
+
+    if s.week_start.weekday() != 0:
+        out.append(
+            (
+                ("week_start",),
+                f"{s.week_start} is a {DAY_NAMES[s.week_start.weekday()]}",
+                "week_start must be a Monday",
+            )
+        )
+    for day in _duplicates(list(s.days)):
+        out.append((("days",), f"day {day} is listed twice", "list each day once"))
+
+    for block, slots in s.blocks.items():
+        if not block.strip() or ";" in block:
+            out.append((("blocks", block), f"block name '{block}' is not usable", "use a short name like AM"))
+        if not slots:
+            out.append((("blocks", block), "has no slots", "list its slots, e.g. ['09:00-09:50']"))
+        if len(slots) > MAX_SLOTS_PER_BLOCK:
+            out.append((("blocks", block), f"has {len(slots)} slots", f"at most {MAX_SLOTS_PER_BLOCK}"))
+        for idx, (start, end) in enumerate(slots):
+            if end - start < MIN_SLOT_MINUTES:
+                out.append(
+                    (
+                        ("blocks", block, idx),
+                        f"slot {format_interval((start, end))} lasts {end - start} minutes",
+                        f"a slot lasts at least {MIN_SLOT_MINUTES} minutes",
+                    )
+                )
+            if idx and start < slots[idx - 1][1]:
+                out.append(
+                    (
+                        ("blocks", block, idx),
+                        f"slot {format_interval((start, end))} starts before the previous "
+                        f"slot {format_interval(slots[idx - 1])} ends",
+                        "list slots in time order without overlap",
+                    )
+                )
+
+    if not any(t.kind == "group" for t in types.values()):
+        pass  # a program of individual sessions only is unusual but valid
+
+    max_slots = max((len(slots) for slots in s.blocks.values()), default=0)
+    for plan_id, plan in s.plans.items():
+        for field in ("sessions", "max_sessions"):
+            for type_id in getattr(plan, field):
+                if type_id not in types:
+                    out.append(
+                        (
+                            ("plans", plan_id, field, type_id),
+                            f"unknown session type '{type_id}'{did_you_mean(type_id, type_ids)}",
+                            f"use one of: {', '.join(type_ids)}",
+                        )
+                    )
+        for type_id, most in plan.max_sessions.items():
+            least = plan.sessions.get(type_id, 0)
+            if most < least:
+                out.append(
+                    (
+                        ("plans", plan_id, "max_sessions", type_id),
+                        f"maximum {most} is below the minimum {least}",
+                        "raise max_sessions or lower sessions",
+                    )
+                )
+        needed = sum(plan.sessions.values())
+        if needed > plan.max_days * max_slots:
+            out.append(
+                (
+                    ("plans", plan_id, "sessions"),
+                    f"needs {needed} sessions a week but {plan.max_days} days of at most "
+                    f"{max_slots} slots hold only {plan.max_days * max_slots}",
+                    "lower the weekly minimums or raise max_days",
+                )
+            )
+
+    therapist_ids = [t.therapist_id for t in s.therapists]
+    client_ids = [c.client_id for c in s.clients]
+    for table, ids, key in (
+        ("clients", client_ids, "client_id"),
+        ("therapists", therapist_ids, "therapist_id"),
+        ("rooms", [r.room_id for r in s.rooms or ()], "room_id"),
+    ):
+        dupes = _duplicates(ids)
+        for idx, item in enumerate(ids):
+            if item in dupes:
+                out.append(((table, idx, key), f"duplicate id '{item}'", "give every row its own id"))
+
+    known_clients = set(client_ids)
+    for idx, client in enumerate(s.clients):
+        if client.plan not in s.plans:
+            out.append(
+                (
+                    ("clients", idx, "plan"),
+                    f"unknown plan '{client.plan}'{did_you_mean(client.plan, s.plans)}",
+                    f"use one of: {', '.join(s.plans)}",
+                )
+            )
+        if client.preferred_block is not None and client.preferred_block not in s.blocks:
+            out.append(
+                (
+                    ("clients", idx, "preferred_block"),
+                    f"unknown block '{client.preferred_block}'"
+                    f"{did_you_mean(client.preferred_block, s.blocks)}",
+                    f"use one of: {', '.join(s.blocks)}",
+                )
+            )
+        if client.primary_therapist is not None and client.primary_therapist not in therapist_ids:
+            out.append(
+                (
+                    ("clients", idx, "primary_therapist"),
+                    f"unknown therapist '{client.primary_therapist}'"
+                    f"{did_you_mean(client.primary_therapist, therapist_ids)}",
+                    "use a therapist_id of the therapists table",
+                )
+            )
+        for other in client.avoid:
+            if other == client.client_id:
+                out.append((("clients", idx, "avoid"), "a client cannot avoid themselves", "remove their own id"))
+            elif other not in known_clients:
+                out.append(
+                    (
+                        ("clients", idx, "avoid"),
+                        f"unknown client '{other}'{did_you_mean(other, client_ids)}",
+                        "use client_ids of the clients table",
+                    )
+                )
+        if client.admit_date and client.discharge_date and client.admit_date > client.discharge_date:
+            out.append(
+                (
+                    ("clients", idx, "discharge_date"),
+                    f"discharge {client.discharge_date} is before admission {client.admit_date}",
+                    "swap or correct the dates",
+                )
+            )
+
+    for idx, therapist in enumerate(s.therapists):
+        for skill in therapist.skills:
+            if skill not in types:
+                out.append(
+                    (
+                        ("therapists", idx, "skills"),
+                        f"unknown session type '{skill}'{did_you_mean(skill, type_ids)}",
+                        f"use one of: {', '.join(type_ids)}",
+                    )
+                )
+    for idx, room in enumerate(s.rooms or ()):
+        for served in room.serves:
+            if served not in types:
+                out.append(
+                    (
+                        ("rooms", idx, "serves"),
+                        f"unknown session type '{served}'{did_you_mean(served, type_ids)}",
+                        f"use one of: {', '.join(type_ids)}",
+                    )
+                )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Domain rules shared by every consumer of a scenario
+
+
+class Requirement(BaseModel):
+    """What a client's plan asks of them this week, after proration (SPEC §2)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    min_days: int
+    max_days: int
+    min_sessions: dict[str, int]
+    max_sessions: dict[str, int | None]
+    """Per session type; ``None`` = no weekly maximum."""
+    days_in_program: int
+
+
+def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
+    """Open days of the week between the client's admission and discharge (inclusive)."""
+    return tuple(
+        day
+        for day in scenario.open_days()
+        if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
+        and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
+    )
+
+
+def requirement(scenario: Scenario, client: Client) -> Requirement:
+    """The client's weekly requirement: the plan, prorated for a partial week."""
+    plan = scenario.plans[client.plan]
+    present = len(days_in_program(scenario, client))
+    min_days, max_days = plan.min_days, plan.max_days
+    minimums = {t: plan.sessions.get(t, 0) for t in scenario.session_types}
+    if present < plan.min_days:
+        minimums = {t: (m * present) // plan.min_days for t, m in minimums.items()}
+        min_days = max_days = present
+    maximums: dict[str, int | None] = {}
+    for type_id, stype in scenario.session_types.items():
+        if type_id in plan.max_sessions:
+            maximums[type_id] = plan.max_sessions[type_id]
+        elif stype.is_group:
+            maximums[type_id] = None
+        else:  # individual-kind types: exactly the minimum unless max_sessions allows more
+            maximums[type_id] = minimums[type_id]
+    return Requirement(
+        min_days=min_days,
+        max_days=max_days,
+        min_sessions=minimums,
+        max_sessions=maximums,
+        days_in_program=present,
+    )
