@@ -386,6 +386,8 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
             fix = "write it as YYYY-MM-DD"
         elif kind.startswith(("int_", "greater_than", "less_than")):
             message = f"{message} (got {value!r})" if value is not None else message
+        elif path and path[0] == "blocks":  # a slot, not a window: no day names here
+            fix = "write each slot as 'HH:MM-HH:MM', e.g. '09:00-09:50'"
         elif "window" in message:
             fix = WINDOW_FORMAT_HINT
         issues.append(Issue(locate(path), message, fix))

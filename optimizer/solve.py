@@ -221,6 +221,7 @@ def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_
     params.random_seed = seed
     params.log_search_progress = log_search
     params.catch_sigint_signal = False  # our own handler stops the search and keeps the result
+    params.linearization_level = 2
     return solver
 
 

@@ -56,7 +56,7 @@ def parse_interval(text: str) -> Interval:
     start = parse_time(parts[0], allow_24=False)
     end = parse_time(parts[1])
     if end <= start:
-        raise ValueError(f"'{text}' ends before it starts (an overnight window is two entries)")
+        raise ValueError(f"'{text}' ends before it starts")
     return start, end
 
 

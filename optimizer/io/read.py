@@ -28,6 +28,15 @@ SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
+class _TextDatesLoader(yaml.SafeLoader):
+    """Safe YAML loader that keeps dates as text, so a bad one (2026-02-30) is reported by key."""
+
+
+_TextDatesLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str
+)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load a scenario from a folder, a ``.yaml``/``.yml`` file or a ``.json`` file."""
     path = Path(path)
@@ -68,7 +77,7 @@ def _parse_document(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [Issue(f"{path.name} line {exc.lineno}", f"is not valid JSON: {exc.msg}", "fix the syntax")]
@@ -78,6 +87,10 @@ def _parse_document(path: Path) -> dict[str, Any]:
         where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
         problem = getattr(exc, "problem", None) or "cannot be parsed"
         raise ScenarioError([Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]) from None
+    except ValueError as exc:  # a YAML tag whose value cannot be built, e.g. '!!int x'
+        raise ScenarioError(
+            [Issue(path.name, f"holds a value that cannot be read: {exc}", "fix the value")]
+        ) from None
     if not isinstance(data, dict):
         raise ScenarioError(
             [Issue(path.name, "does not hold a mapping of scenario keys", "start with 'name:', 'week_start:', ...")]

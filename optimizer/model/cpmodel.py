@@ -52,7 +52,7 @@ class IndividualVars:
 class IOPModel:
     """A CP-SAT model of one week; ``primary`` and ``secondary`` are its objective terms."""
 
-    def __init__(self, candidates: Candidates) -> None:
+    def __init__(self, candidates: Candidates, curriculum: bool = False) -> None:
         self.candidates = candidates
         self.scenario: Scenario = candidates.scenario
         self.model = cp_model.CpModel()
@@ -71,6 +71,8 @@ class IOPModel:
         self._add_rooms()
         self._add_staff_limits()
         self._add_clock_conflicts()
+        if curriculum:
+            self._restrict_to_curriculum()
         self.primary = cp_model.LinearExpr.weighted_sum(
             list(self.scheduled_vars.values()),
             [c.priority for c in self.scenario.clients],
@@ -116,6 +118,10 @@ class IOPModel:
                 gv.member_vars[cid] = [m.new_bool_var(f"member[{cid},{name},{k}]") for k in range(ctx.copies)]
             m.add(sum(leads.values()) == sum(runs))
             m.add(sum(sizes) == sum(join.values()))
+            # Anyone joining means the first copy runs: redundant for the integer model, but
+            # it lets the LP relaxation see that every group needs a whole therapist.
+            for var in join.values():
+                m.add(runs[0] >= var)
             for k in range(ctx.copies):
                 m.add(sizes[k] >= stype.min_size * runs[k])
                 m.add(sizes[k] <= ctx.max_size * runs[k])
@@ -274,6 +280,24 @@ class IOPModel:
                         covering = [var for start, end, var in items if start <= point < end]
                         if len(covering) > 1:
                             self.model.add_at_most_one(covering)
+
+    def _restrict_to_curriculum(self) -> None:
+        """Heuristic restriction: each track's groups in one slot of a block have one type,
+        the same on every day (a fixed weekly curriculum per track and block)."""
+        curriculum: dict[tuple[str, str, int, str], cp_model.IntVar] = {}
+        group_types = [t for t, st in self.scenario.session_types.items() if st.is_group]
+        for gv in self.groups:
+            ctx = gv.context
+            key = (ctx.block, ctx.track, ctx.slot_idx, ctx.session_type)
+            if key not in curriculum:
+                choice = {
+                    t: self.model.new_bool_var(f"curriculum[{ctx.block},{ctx.track},{ctx.slot_idx},{t}]")
+                    for t in group_types
+                }
+                self.model.add_exactly_one(choice.values())
+                for t, var in choice.items():
+                    curriculum[(ctx.block, ctx.track, ctx.slot_idx, t)] = var
+            self.model.add(gv.run_vars[0] <= curriculum[key])
 
     # ---- objective ----------------------------------------------------------------------
 
