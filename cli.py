@@ -52,7 +52,10 @@ def _print_summary(result: Result, out: Path | None) -> None:
         terms = ", ".join(f"{name} {value}" for name, value in result.secondary.items())
         click.echo(f"secondary penalties: {terms}")
     if len(result.unscheduled):
-        click.echo(f"unscheduled: {', '.join(result.unscheduled['client_id'])} (reasons in unscheduled.csv)")
+        click.echo(
+            f"unscheduled: {', '.join(result.unscheduled['client_id'])} "
+            "(reasons in unscheduled.csv)"
+        )
     if out is not None:
         click.echo(f"wrote {out}")
 
@@ -64,20 +67,44 @@ def _print_summary(result: Result, out: Path | None) -> None:
 def main(ctx: click.Context, verbose: int) -> None:
     """Weekly timetable optimizer for Intensive Outpatient Programs."""
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     ctx.obj = {"verbose": verbose}
 
 
 @main.command("solve")
 @click.argument("scenario", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Output folder (default out/<scenario name>).")
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds.")
-@click.option("--workers", type=click.IntRange(min=1, max=64), default=None, help="Search workers (default: cores, at most 8).")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed of the search.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output folder (default out/<scenario name>).",
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Search workers (default: cores, at most 8).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed of the search.",
+)
 @click.pass_context
 def solve_command(
-    ctx: click.Context, scenario: Path, out_dir: Path | None, time_limit: float,
-    workers: int | None, seed: int,
+    ctx: click.Context,
+    scenario: Path,
+    out_dir: Path | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
 ) -> None:
     """Solve a week: SCENARIO is a scenario folder or a YAML/JSON file."""
     try:
@@ -85,7 +112,11 @@ def solve_command(
     except OptimizerError as error:
         _fail_input(error)
     result = solve(
-        data, time_limit=time_limit, workers=workers, seed=seed, handle_signals=True,
+        data,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        handle_signals=True,
         log_search=ctx.obj["verbose"] >= 2,
     )
     if not result.has_schedule:
@@ -101,7 +132,9 @@ def solve_command(
         click.echo("interrupted: wrote the best schedule found so far", err=True)
         sys.exit(EXIT_INTERRUPTED)
     if result.status is not SolveStatus.OPTIMAL:
-        click.echo("note: the number of scheduled clients is not proven maximal (time limit)", err=True)
+        click.echo(
+            "note: the number of scheduled clients is not proven maximal (time limit)", err=True
+        )
 
 
 @main.command("check")

@@ -1,12 +1,13 @@
 """Weekly timetable optimizer for Intensive Outpatient Programs (IOPs).
 
-    from optimizer import load_scenario, solve
-    result = solve(load_scenario("scenarios/westside-iop"), time_limit=30)
-    result.write("out/westside")
+from optimizer import load_scenario, solve
+result = solve(load_scenario("scenarios/westside-iop"), time_limit=30)
+result.write("out/westside")
 """
 
 __version__ = "0.1.0"
 
+from .check import Violation, check_schedule  # noqa: E402
 from .errors import Issue, OptimizerError, ScenarioError, ScheduleReadError  # noqa: E402
 from .io import Schedule, load_scenario, read_schedule  # noqa: E402
 from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights  # noqa: E402
@@ -30,7 +31,9 @@ __all__ = [
     "SolveStatus",
     "Therapist",
     "Weights",
+    "Violation",
     "__version__",
+    "check_schedule",
     "load_scenario",
     "read_schedule",
     "solve",

@@ -153,19 +153,48 @@ RULES: dict[str, str] = {
 
 SUMMARY_STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN")
 SUMMARY_FIELDS = (
-    "status", "objective", "best_bound", "scheduled_clients", "unscheduled_clients",
-    "solve_seconds", "interrupted",
+    "status",
+    "objective",
+    "best_bound",
+    "scheduled_clients",
+    "unscheduled_clients",
+    "solve_seconds",
+    "interrupted",
 )
 _SESSION_COLUMNS = (
-    "session_id", "session_type", "track", "day", "date", "block", "start", "end",
-    "therapist_id", "room_id", "size",
+    "session_id",
+    "session_type",
+    "track",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
+    "size",
 )
 _ASSIGNMENT_COLUMNS = (
-    "client_id", "session_id", "session_type", "day", "date", "block", "start", "end",
-    "therapist_id", "room_id",
+    "client_id",
+    "session_id",
+    "session_type",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
 )
 _SHARED_COLUMNS = (
-    "session_type", "day", "date", "block", "start", "end", "therapist_id", "room_id",
+    "session_type",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
 )
 
 
@@ -335,9 +364,7 @@ class _Where:
     def overlaps(self, other: _Where) -> bool:
         assert self.start is not None and self.end is not None
         assert other.start is not None and other.end is not None
-        return (
-            self.day_idx == other.day_idx and self.start < other.end and other.start < self.end
-        )
+        return self.day_idx == other.day_idx and self.start < other.end and other.start < self.end
 
     def label(self) -> str:
         """``Mon AM 09:00-09:50`` (``?`` for what the row does not say)."""
@@ -427,7 +454,8 @@ class _Checker:
             expected = self.s.week_start + dt.timedelta(days=at.day_idx)
             if at.date != expected:
                 self.add(
-                    "bad-date", ids,
+                    "bad-date",
+                    ids,
                     f"date {at.date} is not {DAY_NAMES[at.day_idx]} of this week, which is "
                     f"{expected} ({where_text}).",
                 )
@@ -444,7 +472,8 @@ class _Checker:
             at.start = at.end = None
             if report:
                 self.add(
-                    "bad-time", ids,
+                    "bad-time",
+                    ids,
                     f"start '{record['start']}' / end '{record['end']}' are not HH:MM times "
                     f"({where_text}).",
                 )
@@ -455,7 +484,8 @@ class _Checker:
             elif report:
                 listed = ", ".join(_span(a, b) for a, b in slots)
                 self.add(
-                    "bad-time", ids,
+                    "bad-time",
+                    ids,
                     f"{record['start']}-{record['end']} is not a slot of block {at.block} "
                     f"({listed}) ({where_text}).",
                 )
@@ -473,7 +503,8 @@ class _Checker:
                 continue
             if sid in self.sessions:
                 self.add(
-                    "duplicate-session", (sid,),
+                    "duplicate-session",
+                    (sid,),
                     f"session id is used again ({where_text}; first at "
                     f"{self.sessions[sid].where_text}).",
                 )
@@ -482,7 +513,8 @@ class _Checker:
             type_id: str | None = record["session_type"]
             if type_id not in self.s.session_types:
                 self.add(
-                    "unknown-session-type", ids,
+                    "unknown-session-type",
+                    ids,
                     f"session type '{type_id}' is not in the scenario ({where_text}).",
                 )
                 type_id = None
@@ -492,21 +524,24 @@ class _Checker:
                 self.add("therapist-missing", ids, f"session has no therapist ({where_text}).")
             elif therapist is None:
                 self.add(
-                    "unknown-therapist", (sid, record["therapist_id"]),
+                    "unknown-therapist",
+                    (sid, record["therapist_id"]),
                     f"therapist is not in the scenario ({where_text}).",
                 )
             room = self.rooms.get(record["room_id"])
             if self.s.rooms is None:
                 if record["room_id"]:
                     self.add(
-                        "room-unexpected", (sid, record["room_id"]),
+                        "room-unexpected",
+                        (sid, record["room_id"]),
                         f"session names a room but the scenario has no rooms ({where_text}).",
                     )
             elif not record["room_id"]:
                 self.add("room-missing", ids, f"session has no room ({where_text}).")
             elif room is None:
                 self.add(
-                    "unknown-room", (sid, record["room_id"]),
+                    "unknown-room",
+                    (sid, record["room_id"]),
                     f"room is not in the scenario ({where_text}).",
                 )
             size: int | None = None
@@ -517,13 +552,22 @@ class _Checker:
             except ValueError:
                 size = None
                 self.add(
-                    "bad-size", ids,
+                    "bad-size",
+                    ids,
                     f"size '{record['size']}' is not a whole number ({where_text}).",
                 )
             self.sessions[sid] = _Session(
-                session_id=sid, where_text=where_text, type_id=type_id, track=record["track"],
-                at=at, therapist=therapist, therapist_id=record["therapist_id"], room=room,
-                room_id=record["room_id"], size=size, record=record,
+                session_id=sid,
+                where_text=where_text,
+                type_id=type_id,
+                track=record["track"],
+                at=at,
+                therapist=therapist,
+                therapist_id=record["therapist_id"],
+                room=room,
+                room_id=record["room_id"],
+                size=size,
+                record=record,
             )
 
     def read_assignments(self) -> None:
@@ -534,7 +578,8 @@ class _Checker:
             cid, sid = record["client_id"], record["session_id"]
             if (cid, sid) in seen:
                 self.add(
-                    "duplicate-assignment", (cid, sid),
+                    "duplicate-assignment",
+                    (cid, sid),
                     f"client is assigned to this session again ({where_text}; first at "
                     f"{seen[(cid, sid)]}).",
                 )
@@ -543,7 +588,8 @@ class _Checker:
             session = self.sessions.get(sid)
             if session is None:
                 self.add(
-                    "unknown-session", (cid, sid),
+                    "unknown-session",
+                    (cid, sid),
                     f"session '{sid}' is not in sessions.csv ({where_text}).",
                 )
             else:
@@ -554,14 +600,17 @@ class _Checker:
                         f"{c} '{record[c]}' vs '{session.record[c]}'" for c in differ
                     )
                     self.add(
-                        "session-mismatch", (cid, sid),
+                        "session-mismatch",
+                        (cid, sid),
                         f"assignment disagrees with its session: {detail} ({where_text} vs "
                         f"{session.where_text}).",
                     )
             if cid not in self.clients:
                 self.add(
-                    "unknown-client", (cid, sid),
-                    f"client '{cid}' is not in the scenario ({where_text})." if cid
+                    "unknown-client",
+                    (cid, sid),
+                    f"client '{cid}' is not in the scenario ({where_text})."
+                    if cid
                     else f"row has no client_id ({where_text}).",
                 )
                 continue
@@ -582,13 +631,15 @@ class _Checker:
             cid = record["client_id"]
             if cid not in self.clients:
                 self.add(
-                    "unknown-client", (cid,),
+                    "unknown-client",
+                    (cid,),
                     f"client '{cid}' is not in the scenario ({where_text}).",
                 )
                 continue
             if cid in self.unscheduled:
                 self.add(
-                    "duplicate-unscheduled", (cid,),
+                    "duplicate-unscheduled",
+                    (cid,),
                     f"client is listed again ({where_text}; first at {self.unscheduled[cid]}).",
                 )
                 continue
@@ -608,7 +659,8 @@ class _Checker:
         count = len(session.members)
         if session.size is not None and session.size != count:
             self.add(
-                "session-size", (sid,),
+                "session-size",
+                (sid,),
                 f"size column says {session.size} but {_plural(count, 'client')} are assigned "
                 f"({where_text}).",
             )
@@ -627,12 +679,14 @@ class _Checker:
         else:
             if count > 1:
                 self.add(
-                    "individual-size", (sid, *sorted(session.members)),
+                    "individual-size",
+                    (sid, *sorted(session.members)),
                     f"individual session has {count} clients, exactly 1 allowed ({where_text}).",
                 )
             if session.track:
                 self.add(
-                    "session-track", (sid,),
+                    "session-track",
+                    (sid,),
                     f"individual session has track '{session.track}', expected empty "
                     f"({where_text}).",
                 )
@@ -640,7 +694,8 @@ class _Checker:
                 primary = client.primary_therapist
                 if primary is not None and session.therapist_id != primary:
                     self.add(
-                        "primary-therapist", (sid, client.client_id, session.therapist_id),
+                        "primary-therapist",
+                        (sid, client.client_id, session.therapist_id),
                         f"individual session is with {session.therapist_id or 'no therapist'}, "
                         f"not the client's primary therapist {primary} ({where_text}).",
                     )
@@ -648,25 +703,29 @@ class _Checker:
                     wanted = client.language.strip().lower()
                     if wanted not in _languages(therapist):
                         self.add(
-                            "language", (sid, client.client_id, therapist.therapist_id),
+                            "language",
+                            (sid, client.client_id, therapist.therapist_id),
                             f"therapist does not speak the client's language '{wanted}' "
                             f"({where_text}).",
                         )
         if therapist is not None and session.type_id not in therapist.skills:
             self.add(
-                "therapist-skill", (sid, therapist.therapist_id),
+                "therapist-skill",
+                (sid, therapist.therapist_id),
                 f"{session.type_id} is not among the therapist's skills ({where_text}).",
             )
         room = session.room
         if room is not None:
             if room.serves and session.type_id not in room.serves:
                 self.add(
-                    "room-serves", (sid, room.room_id),
+                    "room-serves",
+                    (sid, room.room_id),
                     f"room does not serve {session.type_id} ({where_text}).",
                 )
             if count > room.capacity:
                 self.add(
-                    "room-capacity", (sid, room.room_id),
+                    "room-capacity",
+                    (sid, room.room_id),
                     f"{count} clients in a room that holds {room.capacity} ({where_text}).",
                 )
 
@@ -676,7 +735,8 @@ class _Checker:
         count = len(session.members)
         if count and (count < stype.min_size or (stype.max_size and count > stype.max_size)):
             self.add(
-                "group-size", (sid,),
+                "group-size",
+                (sid,),
                 f"group has {_plural(count, 'client')}, allowed {stype.min_size} to "
                 f"{stype.max_size} ({where_text}).",
             )
@@ -686,20 +746,23 @@ class _Checker:
                 f"{t}: {', '.join(c.client_id for c in members if c.track == t)}" for t in tracks
             )
             self.add(
-                "track-mix", (sid, *(c.client_id for c in members)),
+                "track-mix",
+                (sid, *(c.client_id for c in members)),
                 f"group mixes tracks ({by_track}) ({where_text}).",
             )
         if len(tracks) == 1 and session.track != tracks[0]:
             self.add(
-                "session-track", (sid,),
+                "session-track",
+                (sid,),
                 f"track column says '{session.track}' but the clients' track is {tracks[0]} "
                 f"({where_text}).",
             )
         for idx, first in enumerate(members):
-            for second in members[idx + 1:]:
+            for second in members[idx + 1 :]:
                 if second.client_id in first.avoid or first.client_id in second.avoid:
                     self.add(
-                        "avoid-pair", (sid, first.client_id, second.client_id),
+                        "avoid-pair",
+                        (sid, first.client_id, second.client_id),
                         f"clients who must not share a group are together ({where_text}).",
                     )
         therapist = session.therapist
@@ -708,7 +771,8 @@ class _Checker:
             for track in led:
                 if track not in therapist.tracks:
                     self.add(
-                        "therapist-track", (sid, therapist.therapist_id),
+                        "therapist-track",
+                        (sid, therapist.therapist_id),
                         f"therapist does not lead {track} groups (tracks "
                         f"{';'.join(therapist.tracks)}) ({where_text}).",
                     )
@@ -731,13 +795,15 @@ class _Checker:
                 assert at.day_idx is not None and at.start is not None and at.end is not None
                 if not _within(therapist.available, at.day_idx, at.start, at.end):
                     self.add(
-                        "therapist-availability", (session.session_id, tid),
+                        "therapist-availability",
+                        (session.session_id, tid),
                         f"{at.label()} is outside the therapist's hours ({session.where_text}).",
                     )
                 busy = _busy_conflict(therapist.busy, at.day_idx, at.start, at.end, 0)
                 if busy is not None:
                     self.add(
-                        "therapist-availability", (session.session_id, tid),
+                        "therapist-availability",
+                        (session.session_id, tid),
                         f"{at.label()} overlaps the therapist's busy window {_span(*busy)} "
                         f"({session.where_text}).",
                     )
@@ -748,14 +814,15 @@ class _Checker:
                 for day_idx, count in sorted(per_day.items()):
                     if count > cap:
                         self.add(
-                            "therapist-daily-cap", (tid,),
-                            f"therapist has {count} sessions on {DAY_NAMES[day_idx]}, "
-                            f"limit {cap}.",
+                            "therapist-daily-cap",
+                            (tid,),
+                            f"therapist has {count} sessions on {DAY_NAMES[day_idx]}, limit {cap}.",
                         )
             cap = therapist.max_sessions_per_week
             if cap is not None and len(sessions) > cap:
                 self.add(
-                    "therapist-weekly-cap", (tid,),
+                    "therapist-weekly-cap",
+                    (tid,),
                     f"therapist has {len(sessions)} sessions this week, limit {cap}.",
                 )
 
@@ -768,7 +835,8 @@ class _Checker:
                 assert at.day_idx is not None and at.start is not None and at.end is not None
                 if not _within(room.available, at.day_idx, at.start, at.end):
                     self.add(
-                        "room-availability", (session.session_id, rid),
+                        "room-availability",
+                        (session.session_id, rid),
                         f"{at.label()} is outside the room's availability ({session.where_text}).",
                     )
             self.check_overlaps("room-overlap", rid, "room", sessions)
@@ -779,12 +847,13 @@ class _Checker:
             key=lambda s: (s.at.day_idx, s.at.start, s.session_id),
         )
         for idx, first in enumerate(timed):
-            for second in timed[idx + 1:]:
+            for second in timed[idx + 1 :]:
                 if second.at.day_idx != first.at.day_idx:
                     break
                 if first.at.overlaps(second.at):
                     self.add(
-                        rule, (owner, first.session_id, second.session_id),
+                        rule,
+                        (owner, first.session_id, second.session_id),
                         f"{noun} is in two overlapping sessions, {first.at.label()} and "
                         f"{second.at.label()} ({first.where_text}, {second.where_text}).",
                     )
@@ -798,13 +867,15 @@ class _Checker:
             if not attended:
                 if cid not in self.unscheduled:
                     self.add(
-                        "client-missing", (cid,),
+                        "client-missing",
+                        (cid,),
                         "client has no session and is not listed in unscheduled.csv.",
                     )
                 continue
             if cid in self.unscheduled:
                 self.add(
-                    "unscheduled-partial", (cid,),
+                    "unscheduled-partial",
+                    (cid,),
                     f"client is listed as unscheduled ({self.unscheduled[cid]}) but has "
                     f"{_plural(len(attended), 'session')}.",
                 )
@@ -824,7 +895,8 @@ class _Checker:
                 wanted = f"{need.min_days} to {need.max_days}"
             note = " after proration for a partial week" if need.prorated and need.max_days else ""
             self.add(
-                "plan-days", (cid,),
+                "plan-days",
+                (cid,),
                 f"client attends {_plural(len(days), 'day')} "
                 f"({', '.join(DAY_NAMES[d] for d in days)}), plan {client.plan} asks {wanted}"
                 f"{note}.",
@@ -835,13 +907,15 @@ class _Checker:
             have, least, most = counts[type_id], need.minimum[type_id], need.maximum[type_id]
             if have < least:
                 self.add(
-                    "session-count", (cid,),
+                    "session-count",
+                    (cid,),
                     f"client has {_plural(have, type_id + ' session')}, the plan asks at least "
                     f"{least}.",
                 )
             elif most is not None and have > most:
                 self.add(
-                    "session-count", (cid,),
+                    "session-count",
+                    (cid,),
                     f"client has {_plural(have, type_id + ' session')}, the plan allows at most "
                     f"{most}.",
                 )
@@ -861,7 +935,8 @@ class _Checker:
             blocks = sorted({a.at.block for a in items if a.at.block is not None})
             if len(blocks) > 1:
                 self.add(
-                    "client-block", (cid,),
+                    "client-block",
+                    (cid,),
                     f"client attends {len(blocks)} blocks on {day} ({', '.join(blocks)}), "
                     "at most one allowed.",
                 )
@@ -876,13 +951,15 @@ class _Checker:
                     taken = per_slot.get(slot_idx, [])
                     if not taken:
                         self.add(
-                            "client-block", (cid,),
+                            "client-block",
+                            (cid,),
                             f"client attends {block} on {day} but has no session in slot "
                             f"{slot_idx + 1} ({_span(*slot)}).",
                         )
                     elif len(taken) > 1:
                         self.add(
-                            "client-block", (cid, *(a.session_id for a in taken)),
+                            "client-block",
+                            (cid, *(a.session_id for a in taken)),
                             f"client has {len(taken)} sessions in slot {slot_idx + 1} of "
                             f"{block} on {day} ({', '.join(a.where_text for a in taken)}).",
                         )
@@ -924,7 +1001,7 @@ class _Checker:
             key=lambda a: (a.at.day_idx, a.at.start, a.session_id),
         )
         for idx, first in enumerate(timed):
-            for second in timed[idx + 1:]:
+            for second in timed[idx + 1 :]:
                 if second.at.day_idx != first.at.day_idx:
                     break
                 same_slot = (
@@ -934,7 +1011,8 @@ class _Checker:
                 )
                 if not same_slot and first.at.overlaps(second.at):
                     self.add(
-                        "client-overlap", (cid, first.session_id, second.session_id),
+                        "client-overlap",
+                        (cid, first.session_id, second.session_id),
                         f"client is in two overlapping sessions, {first.at.label()} and "
                         f"{second.at.label()} ({first.where_text}, {second.where_text}).",
                     )
@@ -999,8 +1077,11 @@ class _Checker:
         order = {rule: idx for idx, rule in enumerate(RULES)}
         ranked = sorted(
             enumerate(self.out),
-            key=lambda item: (item[1].severity != "error", order.get(item[1].rule, len(order)),
-                              item[0]),
+            key=lambda item: (
+                item[1].severity != "error",
+                order.get(item[1].rule, len(order)),
+                item[0],
+            ),
         )
         return CheckReport(
             (v for _, v in ranked),

@@ -34,15 +34,19 @@ def static_reason(scenario: Scenario, candidates: Candidates, client: Client) ->
         detail = "; ".join(parts) or "no open program day"
         if closed:
             detail += f"; closed {', '.join(closed)}"
-        return f"not in the program this week ({detail}): no open day between admission and discharge"
+        return (
+            f"not in the program this week ({detail}): no open day between admission and discharge"
+        )
     fitting = {
-        day for day in present
+        day
+        for day in present
         if any(client_can_attend(scenario, client, day, b) for b in scenario.blocks)
     }
     if len(fitting) < req.min_days:
         unfit = [d for d in present if d not in fitting]
         why = (
-            f"no block fits their availability, work schedule and {scenario.rules.commute_minutes}-minute "
+            "no block fits their availability, work schedule and "
+            f"{scenario.rules.commute_minutes}-minute "
             f"commute on {_days_text(unfit)}"
             if unfit
             else "not enough open days this week"
@@ -65,12 +69,16 @@ def static_reason(scenario: Scenario, candidates: Candidates, client: Client) ->
                     "(no qualified therapist or room is available then)"
                 )
         else:
-            options = [o for o in candidates.individuals if o.client_id == cid and o.session_type == type_id]
+            options = [
+                o
+                for o in candidates.individuals
+                if o.client_id == cid and o.session_type == type_id
+            ]
             if not options:
                 who = (
                     f"primary therapist {client.primary_therapist}"
                     if client.primary_therapist
-                    else "no therapist with the skill"
+                    else "a therapist with the skill"
                     + (f" who speaks '{client.language}'" if client.language else "")
                 )
                 return (
@@ -78,7 +86,8 @@ def static_reason(scenario: Scenario, candidates: Candidates, client: Client) ->
                     "(with a free room) in the blocks the client can attend"
                 )
     same_track = sum(
-        1 for c in scenario.clients
+        1
+        for c in scenario.clients
         if c.track == client.track and candidates.attendable[c.client_id]
     )
     group_min = min(

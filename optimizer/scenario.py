@@ -143,7 +143,9 @@ IdList = Annotated[
 ]
 Id = Annotated[str, BeforeValidator(_to_id)]
 OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptionalId = Annotated[str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_id(v))]
+OptionalId = Annotated[
+    str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_id(v))
+]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
 OptionalCount = Annotated[int | None, Field(ge=0), BeforeValidator(_blank_to_none)]
 SlotTime = Annotated[
@@ -303,9 +305,7 @@ class Scenario(_Frozen):
         issues = reference_issues(self)
         if issues:
             locate: Locator = (info.context or {}).get("locate", key_path)
-            raise ScenarioError(
-                Issue(locate(path), problem, fix) for path, problem, fix in issues
-            )
+            raise ScenarioError(Issue(locate(path), problem, fix) for path, problem, fix in issues)
         return self
 
     # ---- construction ------------------------------------------------------------
@@ -348,9 +348,7 @@ class Scenario(_Frozen):
         """Operating days that are not closed, in week order."""
         closed = set(self.closed_dates)
         return tuple(
-            day
-            for day in sorted(set(self.days), key=day_index)
-            if self.date_of(day) not in closed
+            day for day in sorted(set(self.days), key=day_index) if self.date_of(day) not in closed
         )
 
     def block_span(self, block: str) -> Interval:
@@ -437,11 +435,19 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
 
     for block, slots in s.blocks.items():
         if not block.strip() or ";" in block:
-            out.append((("blocks", block), f"block name '{block}' is not usable", "use a short name like AM"))
+            out.append(
+                (
+                    ("blocks", block),
+                    f"block name '{block}' is not usable",
+                    "use a short name like AM",
+                )
+            )
         if not slots:
             out.append((("blocks", block), "has no slots", "list its slots, e.g. ['09:00-09:50']"))
         if len(slots) > MAX_SLOTS_PER_BLOCK:
-            out.append((("blocks", block), f"has {len(slots)} slots", f"at most {MAX_SLOTS_PER_BLOCK}"))
+            out.append(
+                (("blocks", block), f"has {len(slots)} slots", f"at most {MAX_SLOTS_PER_BLOCK}")
+            )
         for idx, (start, end) in enumerate(slots):
             if end - start < MIN_SLOT_MINUTES:
                 out.append(
@@ -507,7 +513,9 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
         dupes = _duplicates(ids)
         for idx, item in enumerate(ids):
             if item in dupes:
-                out.append(((table, idx, key), f"duplicate id '{item}'", "give every row its own id"))
+                out.append(
+                    ((table, idx, key), f"duplicate id '{item}'", "give every row its own id")
+                )
 
     known_clients = set(client_ids)
     for idx, client in enumerate(s.clients):
@@ -539,7 +547,13 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
             )
         for other in client.avoid:
             if other == client.client_id:
-                out.append((("clients", idx, "avoid"), "a client cannot avoid themselves", "remove their own id"))
+                out.append(
+                    (
+                        ("clients", idx, "avoid"),
+                        "a client cannot avoid themselves",
+                        "remove their own id",
+                    )
+                )
             elif other not in known_clients:
                 out.append(
                     (
@@ -548,7 +562,11 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                         "use client_ids of the clients table",
                     )
                 )
-        if client.admit_date and client.discharge_date and client.admit_date > client.discharge_date:
+        if (
+            client.admit_date
+            and client.discharge_date
+            and client.admit_date > client.discharge_date
+        ):
             out.append(
                 (
                     ("clients", idx, "discharge_date"),

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,10 @@ from ortools.sat.python import cp_model
 
 from . import __version__
 from .model import IOPModel, build_candidates
+from .model.bounds import core_upper_bound
 from .model.extract import extract_schedule
+from .model.hints import add_schedule_hint
+from .model.warmstart import schedule_by_track
 from .reasons import unscheduled_reasons
 from .scenario import Scenario
 
@@ -36,17 +39,34 @@ DEFAULT_TIME_LIMIT = 60.0
 """Seconds; a coordinator re-runs often, and 60 s proves optimality on typical weeks."""
 
 ASSIGNMENT_COLUMNS = [
-    "client_id", "session_id", "session_type", "day", "date", "block", "start", "end",
-    "therapist_id", "room_id",
+    "client_id",
+    "session_id",
+    "session_type",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
 ]
 SESSION_COLUMNS = [
-    "session_id", "session_type", "track", "day", "date", "block", "start", "end",
-    "therapist_id", "room_id", "size",
+    "session_id",
+    "session_type",
+    "track",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
+    "size",
 ]
 UNSCHEDULED_COLUMNS = ["client_id", "reason"]
 
 
-class SolveStatus(str, Enum):
+class SolveStatus(StrEnum):
     """Status of the primary objective (SPEC §5), plus the library-only error states."""
 
     OPTIMAL = "OPTIMAL"
@@ -213,7 +233,18 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         )
 
 
+WARM_START_SHARE = 0.2
+"""Share of the time limit the track-by-track warm start may use (at most 10 s)."""
+CORE_SHARE = 0.3
+"""Share of the time left after the warm start kept for the core-based proof."""
+DETERMINISTIC_SHARE = 0.4
+"""With one worker, the search stops after this many deterministic time units per second
+of time limit (about 0.5 units pass per wall second on a 2-core laptop), so a run that ends
+by its limit still ends at the same point of the same search."""
+
+
 def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_model.CpSolver:
+    """A CP-SAT solver with every parameter this package sets, in one place."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, time_limit)
@@ -221,7 +252,12 @@ def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_
     params.random_seed = seed
     params.log_search_progress = log_search
     params.catch_sigint_signal = False  # our own handler stops the search and keeps the result
-    params.linearization_level = 2
+    params.linearization_level = 2  # the group-needs-a-therapist cuts are clauses
+    if workers == 1:
+        # One worker alone runs no LNS; interleaving runs the whole portfolio on one thread,
+        # deterministically, and a deterministic limit keeps time-limited runs reproducible.
+        params.interleave_search = True
+        params.max_deterministic_time = max(0.01, DETERMINISTIC_SHARE * time_limit)
     return solver
 
 
@@ -234,15 +270,19 @@ def solve(
     progress: Callable[[Progress], None] | None = None,
     handle_signals: bool = False,
     log_search: bool = False,
+    warm_start: bool = True,
+    prove_with_cores: bool = True,
 ) -> Result:
     """Solve one week: the schedule that serves the most clients, then best on secondary goals.
 
-    ``time_limit`` is in seconds for the whole call (both phases). ``workers`` defaults to
-    :func:`default_workers`; with ``workers=1`` and a fixed ``seed`` the schedule is
-    reproducible whenever the search ends by proof rather than by the time limit.
+    ``time_limit`` is in seconds for the whole call. ``workers`` defaults to
+    :func:`default_workers`; ``workers=1`` with a fixed ``seed`` gives the same schedule on
+    every run (the search is interleaved on one thread and stopped by a deterministic limit).
     ``progress`` receives each improving solution. With ``handle_signals`` (the CLI), SIGINT
     and SIGTERM stop the search and the best schedule so far is returned with
-    ``interrupted=True``.
+    ``interrupted=True`` and status FEASIBLE. ``warm_start`` seeds the search with a
+    track-by-track schedule. ``prove_with_cores`` spends the last part of the time limit,
+    when the search has not proven its schedule optimal, on a disjoint-core upper bound.
     """
     started = time.perf_counter()
     workers = workers or default_workers()
@@ -251,13 +291,26 @@ def solve(
     build_seconds = time.perf_counter() - started
     log.info(
         "model built in %.2fs: %d variables, %d constraints",
-        build_seconds, len(iop.model.proto.variables), len(iop.model.proto.constraints),
+        build_seconds,
+        len(iop.model.proto.variables),
+        len(iop.model.proto.constraints),
     )
-    parameters = {"time_limit": time_limit, "workers": workers, "seed": seed}
+    parameters = {
+        "time_limit": time_limit,
+        "workers": workers,
+        "seed": seed,
+        "warm_start": warm_start,
+    }
 
     with _SignalStop(handle_signals) as stopper:
+        if warm_start:
+            budget = min(10.0, WARM_START_SHARE * time_limit)
+            rows_a, rows_s = schedule_by_track(scenario, budget, seed, workers)
+            add_schedule_hint(iop, rows_a, rows_s)
         iop.model.maximize(iop.primary)
-        solver = _solver(time_limit - build_seconds, workers, seed, log_search)
+        remaining = time_limit - (time.perf_counter() - started)
+        search_time = remaining * (1 - CORE_SHARE) if prove_with_cores else remaining
+        solver = _solver(search_time, workers, seed, log_search)
         callback = _ProgressCallback(progress, 1, started) if progress else None
         cp_status = stopper.run(solver, iop.model, callback)
         if cp_status == cp_model.MODEL_INVALID:
@@ -269,29 +322,51 @@ def solve(
             objective = round(solver.objective_value)
             best_bound = math.floor(solver.best_objective_bound + 1e-6)
         remaining = time_limit - (time.perf_counter() - started)
+        if (
+            prove_with_cores
+            and status == SolveStatus.FEASIBLE
+            and objective is not None
+            and best_bound is not None
+            and objective < best_bound
+            and remaining > 0.5
+            and not stopper.stopped
+        ):
+            cores = core_upper_bound(candidates, remaining, seed)
+            best_bound = min(best_bound, cores.upper_bound)
+            if objective >= best_bound:
+                status = SolveStatus.OPTIMAL
+            parameters["cores"] = len(cores.cores)
+        remaining = time_limit - (time.perf_counter() - started)
         if status == SolveStatus.OPTIMAL and remaining > 0.05 and not stopper.stopped:
-            second = _improve_secondary(iop, solver, objective, remaining, workers, seed, log_search,
-                                        progress, started, stopper)
+            second = _improve_secondary(
+                iop,
+                solver,
+                objective,
+                remaining,
+                workers,
+                seed,
+                log_search,
+                progress,
+                started,
+                stopper,
+            )
             if second is not None:
                 final = second
         interrupted = stopper.stopped
     if interrupted and status == SolveStatus.OPTIMAL:
         status = SolveStatus.FEASIBLE  # the run as a whole did not finish (SPEC §6, exit 130)
 
-    assignments, sessions = (
-        extract_schedule(iop, final) if objective is not None else ([], [])
-    )
+    assignments: list[dict[str, Any]] = []
+    sessions: list[dict[str, Any]] = []
+    if objective is not None:
+        assignments, sessions = extract_schedule(iop, final)
     assignments_df = pd.DataFrame(assignments, columns=ASSIGNMENT_COLUMNS)
     sessions_df = pd.DataFrame(sessions, columns=SESSION_COLUMNS)
     scheduled = set(assignments_df["client_id"])
     reasons = unscheduled_reasons(scenario, candidates, scheduled) if objective is not None else {}
     unscheduled_df = pd.DataFrame(
-        [(cid, reasons[cid]) for cid in (c.client_id for c in scenario.clients) if cid not in scheduled],
+        [(c.client_id, reasons[c.client_id]) for c in scenario.clients if c.client_id in reasons],
         columns=UNSCHEDULED_COLUMNS,
-    ) if objective is not None else pd.DataFrame(columns=UNSCHEDULED_COLUMNS)
-    secondary = (
-        {name: int(final.value(expr)) for name, expr in iop.secondary_terms.items()}
-        if objective is not None else {}
     )
     result = Result(
         scenario=scenario,
@@ -303,20 +378,53 @@ def solve(
         assignments=assignments_df,
         sessions=sessions_df,
         unscheduled=unscheduled_df,
-        secondary=secondary,
+        secondary=secondary_terms(scenario, assignments_df, sessions_df)
+        if objective is not None
+        else {},
         interrupted=interrupted,
         parameters=parameters,
     )
     if objective is not None and result.served_objective() != objective:
         raise AssertionError(
-            f"solver objective {objective} != schedule's served priority {result.served_objective()}"
+            f"solver objective {objective} != schedule's served priority "
+            f"{result.served_objective()}"
         )
     log.info(
         "status %s: %d of %d clients scheduled (objective %s, bound %s) in %.2fs",
-        status.value, result.scheduled_clients, len(scenario.clients), objective, best_bound,
+        status.value,
+        result.scheduled_clients,
+        len(scenario.clients),
+        objective,
+        best_bound,
         result.solve_seconds,
     )
     return result
+
+
+def secondary_terms(
+    scenario: Scenario, assignments: pd.DataFrame, sessions: pd.DataFrame
+) -> dict[str, int]:
+    """The secondary penalties (SPEC §4) of a schedule, recomputed from its rows.
+
+    ``preferred_block``: client-days outside the client's preferred block; ``same_block``:
+    blocks a client uses beyond one; ``group_sessions``: group sessions that run.
+    """
+    preferred = {c.client_id: c.preferred_block for c in scenario.clients}
+    days = assignments[["client_id", "day", "block"]].drop_duplicates()
+    off = sum(
+        1
+        for cid, block in zip(days["client_id"], days["block"], strict=True)
+        if preferred[cid] not in (None, block)
+    )
+    blocks_per_client = days.groupby("client_id")["block"].nunique()
+    groups = sum(
+        1 for type_id in sessions["session_type"] if scenario.session_types[type_id].is_group
+    )
+    return {
+        "preferred_block": int(off),
+        "same_block": int((blocks_per_client - 1).clip(lower=0).sum()),
+        "group_sessions": int(groups),
+    }
 
 
 def _improve_secondary(

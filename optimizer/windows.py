@@ -21,7 +21,9 @@ Interval = tuple[int, int]
 Window = tuple[int, int, int]
 """``(day_idx, start_minute, end_minute)`` with day_idx 0 = Mon."""
 
-WINDOW_FORMAT_HINT = "write windows as 'DAYS HH:MM-HH:MM' separated by ';', e.g. 'Mon-Fri 08:00-16:30'"
+WINDOW_FORMAT_HINT = (
+    "write windows as 'DAYS HH:MM-HH:MM' separated by ';', e.g. 'Mon-Fri 08:00-16:30'"
+)
 
 
 def day_index(name: str) -> int:
@@ -129,9 +131,7 @@ def merged_intervals(windows: Iterable[Window], day_idx: int) -> list[Interval]:
     return [(start, end) for start, end in merged]
 
 
-def inside_available(
-    available: tuple[Window, ...], day_idx: int, start: int, end: int
-) -> bool:
+def inside_available(available: tuple[Window, ...], day_idx: int, start: int, end: int) -> bool:
     """True when ``[start, end)`` lies inside one merged available window of the day.
 
     An empty window list means "any time".

@@ -32,9 +32,7 @@ class _TextDatesLoader(yaml.SafeLoader):
     """Safe YAML loader that keeps dates as text, so a bad one (2026-02-30) is reported by key."""
 
 
-_TextDatesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str
-)
+_TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -51,7 +49,13 @@ def load_scenario(path: str | Path) -> Scenario:
         raise ScenarioError([Issue(str(path), "does not exist", "check the path")])
     if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
         raise ScenarioError(
-            [Issue(str(path), "is not a .yaml, .yml or .json file", "give a scenario folder or file")]
+            [
+                Issue(
+                    str(path),
+                    "is not a .yaml, .yml or .json file",
+                    "give a scenario folder or file",
+                )
+            ]
         )
     return _load_document(path, tables_dir=path.parent)
 
@@ -59,16 +63,30 @@ def load_scenario(path: str | Path) -> Scenario:
 def _read_text(path: Path) -> str:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ScenarioError(
-            [Issue(path.name, f"is {path.stat().st_size // 2**20} MiB", "a scenario file stays under 50 MiB")]
+            [
+                Issue(
+                    path.name,
+                    f"is {path.stat().st_size // 2**20} MiB",
+                    "a scenario file stays under 50 MiB",
+                )
+            ]
         )
     try:
         return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
-            [Issue(path.name, f"is not UTF-8 text (byte {exc.start})", "save it as UTF-8 (CSV UTF-8 in Excel)")]
+            [
+                Issue(
+                    path.name,
+                    f"is not UTF-8 text (byte {exc.start})",
+                    "save it as UTF-8 (CSV UTF-8 in Excel)",
+                )
+            ]
         ) from None
     except OSError as exc:
-        raise ScenarioError([Issue(path.name, f"cannot be read: {exc.strerror}", "check the file")]) from None
+        raise ScenarioError(
+            [Issue(path.name, f"cannot be read: {exc.strerror}", "check the file")]
+        ) from None
 
 
 def _parse_document(path: Path) -> dict[str, Any]:
@@ -80,20 +98,34 @@ def _parse_document(path: Path) -> dict[str, Any]:
             data = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise ScenarioError(
-            [Issue(f"{path.name} line {exc.lineno}", f"is not valid JSON: {exc.msg}", "fix the syntax")]
+            [
+                Issue(
+                    f"{path.name} line {exc.lineno}",
+                    f"is not valid JSON: {exc.msg}",
+                    "fix the syntax",
+                )
+            ]
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
         problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise ScenarioError([Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]) from None
+        raise ScenarioError(
+            [Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]
+        ) from None
     except ValueError as exc:  # a YAML tag whose value cannot be built, e.g. '!!int x'
         raise ScenarioError(
             [Issue(path.name, f"holds a value that cannot be read: {exc}", "fix the value")]
         ) from None
     if not isinstance(data, dict):
         raise ScenarioError(
-            [Issue(path.name, "does not hold a mapping of scenario keys", "start with 'name:', 'week_start:', ...")]
+            [
+                Issue(
+                    path.name,
+                    "does not hold a mapping of scenario keys",
+                    "start with 'name:', 'week_start:', ...",
+                )
+            ]
         )
     return data
 
@@ -118,10 +150,20 @@ def _load_document(path: Path, tables_dir: Path) -> Scenario:
         elif value is None and table == "rooms":
             data.pop(table, None)
         elif value is None:
-            issues.append(Issue(f"{path.name}: {table}", "is missing", f"name a CSV file, e.g. '{table}: {table}.csv'"))
+            issues.append(
+                Issue(
+                    f"{path.name}: {table}",
+                    "is missing",
+                    f"name a CSV file, e.g. '{table}: {table}.csv'",
+                )
+            )
         else:
             issues.append(
-                Issue(f"{path.name}: {table}", "must be a CSV file name or a list of rows", f"e.g. '{table}: {table}.csv'")
+                Issue(
+                    f"{path.name}: {table}",
+                    "must be a CSV file name or a list of rows",
+                    f"e.g. '{table}: {table}.csv'",
+                )
             )
 
     def locate(where: tuple[str | int, ...]) -> str:
@@ -144,7 +186,13 @@ def _check_record_columns(rows: list[Any], table: str, where: str) -> list[Issue
     issues = []
     for idx, row in enumerate(rows):
         if not isinstance(row, dict):
-            issues.append(Issue(f"{where}[{idx}]", "is not a mapping of column: value", "write each row as a mapping"))
+            issues.append(
+                Issue(
+                    f"{where}[{idx}]",
+                    "is not a mapping of column: value",
+                    "write each row as a mapping",
+                )
+            )
     return issues
 
 
@@ -159,11 +207,19 @@ def read_table(
     """
     display = display or path.name
     if not path.is_file():
-        raise ScenarioError([Issue(display, "does not exist", "check the file name in scenario.yaml")])
+        raise ScenarioError(
+            [Issue(display, "does not exist", "check the file name in scenario.yaml")]
+        )
     text = _read_text(path)
     if not text.strip():
         raise ScenarioError(
-            [Issue(display, "is empty", f"give it a header row with {', '.join(REQUIRED_COLUMNS[table])}")]
+            [
+                Issue(
+                    display,
+                    "is empty",
+                    f"give it a header row with {', '.join(REQUIRED_COLUMNS[table])}",
+                )
+            ]
         )
     first_line = text.lstrip("\r\n").splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -181,7 +237,9 @@ def read_table(
             skipinitialspace=True,
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        raise ScenarioError([Issue(display, f"cannot be read as CSV: {exc}", "check quotes and delimiters")]) from None
+        raise ScenarioError(
+            [Issue(display, f"cannot be read as CSV: {exc}", "check quotes and delimiters")]
+        ) from None
     frame.columns = [str(col).strip() for col in frame.columns]
     records: list[dict[str, Any]] = []
     rows: list[int] = []
@@ -200,12 +258,18 @@ def _header_issues(header: list[str], table: str, display: str) -> list[Issue]:
     seen: set[str] = set()
     for column in header:
         if column in seen:
-            issues.append(Issue(f"{display} row 1", f"column '{column}' appears twice", "keep one of them"))
+            issues.append(
+                Issue(f"{display} row 1", f"column '{column}' appears twice", "keep one of them")
+            )
         seen.add(column)
         if column and column not in known:
             hint = did_you_mean(column, known)
             if hint:  # a misspelled known column would otherwise be silently ignored
-                issues.append(Issue(f"{display} row 1", f"unknown column '{column}'{hint}", "rename the column"))
+                issues.append(
+                    Issue(
+                        f"{display} row 1", f"unknown column '{column}'{hint}", "rename the column"
+                    )
+                )
     for column in REQUIRED_COLUMNS[table]:
         if column not in seen:
             hint = did_you_mean(column, [h for h in header if h not in known])

@@ -16,12 +16,29 @@ from .csvcells import restore
 
 SCHEDULE_COLUMNS: dict[str, list[str]] = {
     "assignments.csv": [
-        "client_id", "session_id", "session_type", "day", "date", "block", "start", "end",
-        "therapist_id", "room_id",
+        "client_id",
+        "session_id",
+        "session_type",
+        "day",
+        "date",
+        "block",
+        "start",
+        "end",
+        "therapist_id",
+        "room_id",
     ],
     "sessions.csv": [
-        "session_id", "session_type", "track", "day", "date", "block", "start", "end",
-        "therapist_id", "room_id", "size",
+        "session_id",
+        "session_type",
+        "track",
+        "day",
+        "date",
+        "block",
+        "start",
+        "end",
+        "therapist_id",
+        "room_id",
+        "size",
     ],
     "unscheduled.csv": ["client_id", "reason"],
 }
@@ -44,27 +61,38 @@ class Schedule:
 def _read_table(path: Path, columns: list[str], required: bool) -> tuple[pd.DataFrame, list[int]]:
     if not path.is_file():
         if required:
-            raise ScheduleReadError([Issue(str(path), "does not exist", "a schedule folder holds it")])
+            raise ScheduleReadError(
+                [Issue(str(path), "does not exist", "a schedule folder holds it")]
+            )
         return pd.DataFrame(columns=columns), []
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScheduleReadError([Issue(path.name, f"cannot be read ({exc})", "save it as UTF-8 CSV")]) from None
+        raise ScheduleReadError(
+            [Issue(path.name, f"cannot be read ({exc})", "save it as UTF-8 CSV")]
+        ) from None
     lines = list(csv.reader(io.StringIO(text)))
     if not lines:
-        raise ScheduleReadError([Issue(path.name, "is empty", f"it needs the header {','.join(columns)}")])
+        raise ScheduleReadError(
+            [Issue(path.name, "is empty", f"it needs the header {','.join(columns)}")]
+        )
     header = [cell.strip() for cell in lines[0]]
     missing = [c for c in columns if c not in header]
     if missing:
         raise ScheduleReadError(
-            [Issue(f"{path.name} row 1", f"column '{c}' is missing", "restore the column") for c in missing]
+            [
+                Issue(f"{path.name} row 1", f"column '{c}' is missing", "restore the column")
+                for c in missing
+            ]
         )
     records, rows = [], []
     for number, cells in enumerate(lines[1:], start=2):
         if not any(cell.strip() for cell in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        record = {name: restore(cells[idx].strip()) for idx, name in enumerate(header) if name in columns}
+        record = {
+            name: restore(cells[idx].strip()) for idx, name in enumerate(header) if name in columns
+        }
         records.append(record)
         rows.append(number)
     return pd.DataFrame(records, columns=columns, dtype=str), rows
@@ -80,7 +108,9 @@ def read_schedule(folder: str | Path) -> Schedule:
     issues: list[Issue] = []
     for name, columns in SCHEDULE_COLUMNS.items():
         try:
-            tables[name], rows[name] = _read_table(folder / name, columns, name != "unscheduled.csv")
+            tables[name], rows[name] = _read_table(
+                folder / name, columns, name != "unscheduled.csv"
+            )
         except ScheduleReadError as exc:
             issues.extend(exc.issues)
     if issues:
@@ -91,9 +121,13 @@ def read_schedule(folder: str | Path) -> Schedule:
         try:
             summary = json.loads(summary_path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ScheduleReadError([Issue("summary.json", f"cannot be read ({exc})", "fix or delete it")]) from None
+            raise ScheduleReadError(
+                [Issue("summary.json", f"cannot be read ({exc})", "fix or delete it")]
+            ) from None
         if not isinstance(summary, dict):
-            raise ScheduleReadError([Issue("summary.json", "is not a JSON object", "fix or delete it")])
+            raise ScheduleReadError(
+                [Issue("summary.json", "is not a JSON object", "fix or delete it")]
+            )
     return Schedule(
         assignments=tables["assignments.csv"],
         sessions=tables["sessions.csv"],

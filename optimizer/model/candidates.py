@@ -7,11 +7,13 @@ for combinations that can really occur.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..scenario import Client, Requirement, Scenario, days_in_program, requirement
-from ..windows import clear_of_busy, day_index, inside_available
+from ..windows import clear_of_busy, day_index, inside_available, parse_time
 
 SlotKey = tuple[str, str, int]
 """``(day, block, slot_idx)``: one slot of one block on one day."""
@@ -52,6 +54,36 @@ class IndividualOption:
 
 
 @dataclass
+class Reservations:
+    """Therapist and room time already taken, e.g. by an earlier stage of a decomposition.
+
+    Intervals are ``(day, start_minute, end_minute)``; counts feed the session caps.
+    """
+
+    therapist_busy: dict[str, list[tuple[str, int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    room_busy: dict[str, list[tuple[str, int, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    therapist_day_count: Counter[tuple[str, str]] = field(default_factory=Counter)
+    therapist_week_count: Counter[str] = field(default_factory=Counter)
+
+    def add_sessions(self, sessions: Iterable[Mapping[str, Any]]) -> None:
+        """Reserve the therapist and room of every session row (SPEC §5 columns)."""
+        for row in sessions:
+            span = (row["day"], parse_time(row["start"]), parse_time(row["end"]))
+            self.therapist_busy[row["therapist_id"]].append(span)
+            self.therapist_day_count[(row["therapist_id"], row["day"])] += 1
+            self.therapist_week_count[row["therapist_id"]] += 1
+            if row.get("room_id"):
+                self.room_busy[row["room_id"]].append(span)
+
+    def free(self, owner_busy: list[tuple[str, int, int]], day: str, start: int, end: int) -> bool:
+        return not any(d == day and s < end and start < e for d, s, e in owner_busy)
+
+
+@dataclass
 class Candidates:
     """Everything the model is built from, derived once from the scenario."""
 
@@ -64,6 +96,10 @@ class Candidates:
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]]
     """Per (day, block, slot_idx, individual type), rooms that can host one."""
     slot_times: dict[SlotKey, tuple[int, int]] = field(default_factory=dict)
+    day_cap: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    """Sessions a therapist may still take on a day (None = no limit)."""
+    week_cap: dict[str, int | None] = field(default_factory=dict)
+    """Sessions a therapist may still take this week (None = no limit)."""
 
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
@@ -81,9 +117,13 @@ def staff_can_take(available: tuple, busy: tuple, day: str, start: int, end: int
     return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
 
 
-def build_candidates(scenario: Scenario) -> Candidates:
-    """Filter every (client, day, block), group context and individual option that can occur."""
+def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
+    """Filter every (client, day, block), group context and individual option that can occur.
+
+    ``reserved`` removes therapist and room time (and cap) already used elsewhere.
+    """
     s = scenario
+    reserved = reserved or Reservations()
     requirements = {c.client_id: requirement(s, c) for c in s.clients}
     open_days = s.open_days()
     slot_times: dict[SlotKey, tuple[int, int]] = {
@@ -109,17 +149,38 @@ def build_candidates(scenario: Scenario) -> Candidates:
             pairs = []
         attendable[client.client_id] = pairs
 
+    day_cap: dict[tuple[str, str], int | None] = {}
+    week_cap: dict[str, int | None] = {}
+    for t in s.therapists:
+        tid = t.therapist_id
+        week_cap[tid] = (
+            None
+            if t.max_sessions_per_week is None
+            else max(0, t.max_sessions_per_week - reserved.therapist_week_count[tid])
+        )
+        for day in open_days:
+            day_cap[(tid, day)] = (
+                None
+                if t.max_sessions_per_day is None
+                else max(0, t.max_sessions_per_day - reserved.therapist_day_count[(tid, day)])
+            )
     therapist_slots = {
         t.therapist_id: {
-            key for key, (start, end) in slot_times.items()
+            key
+            for key, (start, end) in slot_times.items()
             if staff_can_take(t.available, t.busy, key[0], start, end)
+            and reserved.free(reserved.therapist_busy.get(t.therapist_id, []), key[0], start, end)
+            and day_cap[(t.therapist_id, key[0])] != 0
+            and week_cap[t.therapist_id] != 0
         }
         for t in s.therapists
     }
     room_slots = {
         r.room_id: {
-            key for key, (start, end) in slot_times.items()
+            key
+            for key, (start, end) in slot_times.items()
             if staff_can_take(r.available, (), key[0], start, end)
+            and reserved.free(reserved.room_busy.get(r.room_id, []), key[0], start, end)
         }
         for r in s.rooms or ()
     }
@@ -131,29 +192,31 @@ def build_candidates(scenario: Scenario) -> Candidates:
         for day, block in attendable[client.client_id]:
             by_block[(day, block)][client.track].append(client.client_id)
     capacity = {r.room_id: r.capacity for r in s.rooms or ()}
-    for (day, block), tracks in sorted(by_block.items(), key=lambda kv: (day_index(kv[0][0]), kv[0][1])):
+    for (day, block), tracks in sorted(
+        by_block.items(), key=lambda kv: (day_index(kv[0][0]), kv[0][1])
+    ):
         for slot_idx, (start, end) in enumerate(s.blocks[block]):
             key = (day, block, slot_idx)
             for track in sorted(tracks):
                 for type_id in group_types:
                     stype = s.session_types[type_id]
                     members = tuple(
-                        cid for cid in tracks[track]
-                        if requirements[cid].max_sessions[type_id] != 0
+                        cid for cid in tracks[track] if requirements[cid].max_sessions[type_id] != 0
                     )
                     therapists = tuple(
-                        t.therapist_id for t in s.therapists
+                        t.therapist_id
+                        for t in s.therapists
                         if type_id in t.skills
                         and (not t.tracks or track in t.tracks)
                         and key in therapist_slots[t.therapist_id]
-                        and t.max_sessions_per_day != 0 and t.max_sessions_per_week != 0
                     )
                     rooms: tuple[str, ...] = ()
                     max_size = stype.max_size or 1
                     copies = min(len(therapists), len(members) // stype.min_size)
                     if s.rooms is not None:
                         rooms = tuple(
-                            r.room_id for r in s.rooms
+                            r.room_id
+                            for r in s.rooms
                             if (not r.serves or type_id in r.serves)
                             and key in room_slots[r.room_id]
                             and r.capacity >= stype.min_size
@@ -164,9 +227,17 @@ def build_candidates(scenario: Scenario) -> Candidates:
                         continue
                     groups.append(
                         GroupContext(
-                            day=day, block=block, slot_idx=slot_idx, track=track,
-                            session_type=type_id, start=start, end=end, clients=members,
-                            therapists=therapists, rooms=rooms, copies=copies,
+                            day=day,
+                            block=block,
+                            slot_idx=slot_idx,
+                            track=track,
+                            session_type=type_id,
+                            start=start,
+                            end=end,
+                            clients=members,
+                            therapists=therapists,
+                            rooms=rooms,
+                            copies=copies,
                             max_size=max_size,
                         )
                     )
@@ -183,27 +254,39 @@ def build_candidates(scenario: Scenario) -> Candidates:
                 for slot_idx, (start, end) in enumerate(s.blocks[block]):
                     key = (day, block, slot_idx)
                     therapists = tuple(
-                        t.therapist_id for t in s.therapists
+                        t.therapist_id
+                        for t in s.therapists
                         if type_id in t.skills
                         and key in therapist_slots[t.therapist_id]
-                        and (client.primary_therapist is None or t.therapist_id == client.primary_therapist)
-                        and (client.language is None or client.language.lower() in t.spoken_languages)
-                        and t.max_sessions_per_day != 0 and t.max_sessions_per_week != 0
+                        and (
+                            client.primary_therapist is None
+                            or t.therapist_id == client.primary_therapist
+                        )
+                        and (
+                            client.language is None or client.language.lower() in t.spoken_languages
+                        )
                     )
                     if s.rooms is not None:
                         room_key = (day, block, slot_idx, type_id)
                         if room_key not in individual_rooms:
                             individual_rooms[room_key] = tuple(
-                                r.room_id for r in s.rooms
-                                if (not r.serves or type_id in r.serves) and key in room_slots[r.room_id]
+                                r.room_id
+                                for r in s.rooms
+                                if (not r.serves or type_id in r.serves)
+                                and key in room_slots[r.room_id]
                             )
                         if not individual_rooms[room_key]:
                             continue
                     if therapists:
                         individuals.append(
                             IndividualOption(
-                                client_id=client.client_id, day=day, block=block,
-                                slot_idx=slot_idx, session_type=type_id, start=start, end=end,
+                                client_id=client.client_id,
+                                day=day,
+                                block=block,
+                                slot_idx=slot_idx,
+                                session_type=type_id,
+                                start=start,
+                                end=end,
                                 therapists=therapists,
                             )
                         )
@@ -215,4 +298,6 @@ def build_candidates(scenario: Scenario) -> Candidates:
         individuals=individuals,
         individual_rooms=individual_rooms,
         slot_times=slot_times,
+        day_cap=day_cap,
+        week_cap=week_cap,
     )

@@ -52,7 +52,7 @@ class IndividualVars:
 class IOPModel:
     """A CP-SAT model of one week; ``primary`` and ``secondary`` are its objective terms."""
 
-    def __init__(self, candidates: Candidates, curriculum: bool = False) -> None:
+    def __init__(self, candidates: Candidates) -> None:
         self.candidates = candidates
         self.scenario: Scenario = candidates.scenario
         self.model = cp_model.CpModel()
@@ -71,8 +71,6 @@ class IOPModel:
         self._add_rooms()
         self._add_staff_limits()
         self._add_clock_conflicts()
-        if curriculum:
-            self._restrict_to_curriculum()
         self.primary = cp_model.LinearExpr.weighted_sum(
             list(self.scheduled_vars.values()),
             [c.priority for c in self.scenario.clients],
@@ -115,7 +113,9 @@ class IOPModel:
             members = set(ctx.clients)
             avoiders = sorted(cid for cid in ctx.clients if avoid.get(cid, set()) & members)
             for cid in avoiders:
-                gv.member_vars[cid] = [m.new_bool_var(f"member[{cid},{name},{k}]") for k in range(ctx.copies)]
+                gv.member_vars[cid] = [
+                    m.new_bool_var(f"member[{cid},{name},{k}]") for k in range(ctx.copies)
+                ]
             m.add(sum(leads.values()) == sum(runs))
             m.add(sum(sizes) == sum(join.values()))
             # Anyone joining means the first copy runs: redundant for the integer model, but
@@ -136,7 +136,9 @@ class IOPModel:
                     for cid in avoiders:
                         for other in sorted(avoid[cid] & set(avoiders)):
                             if cid < other:
-                                m.add_bool_or([gv.member_vars[cid][k].Not(), gv.member_vars[other][k].Not()])
+                                m.add_bool_or(
+                                    [gv.member_vars[cid][k].Not(), gv.member_vars[other][k].Not()]
+                                )
             self.groups.append(gv)
 
     def _add_individual_variables(self) -> None:
@@ -144,14 +146,19 @@ class IOPModel:
         for opt in self.candidates.individuals:
             name = f"{opt.client_id},{opt.day},{opt.block},{opt.slot_idx},{opt.session_type}"
             self.individuals.append(
-                IndividualVars(opt, {t: m.new_bool_var(f"indiv[{name},{t}]") for t in opt.therapists})
+                IndividualVars(
+                    opt, {t: m.new_bool_var(f"indiv[{name},{t}]") for t in opt.therapists}
+                )
             )
         if self.scenario.rooms is None:
             return
-        used_keys = {(o.day, o.block, o.slot_idx, o.session_type) for o in self.candidates.individuals}
+        used_keys = {
+            (o.day, o.block, o.slot_idx, o.session_type) for o in self.candidates.individuals
+        }
         for key in sorted(used_keys, key=lambda k: (day_index(k[0]), k[1], k[2], k[3])):
             self.individual_room_vars[key] = {
-                r: m.new_bool_var(f"iroom[{r},{key}]") for r in self.candidates.individual_rooms[key]
+                r: m.new_bool_var(f"iroom[{r},{key}]")
+                for r in self.candidates.individual_rooms[key]
             }
 
     # ---- client rules (SPEC §3 rules 1-4) ------------------------------------------------
@@ -190,7 +197,9 @@ class IOPModel:
             for cid, var in gv.join_vars.items():
                 type_count[(cid, gv.context.session_type)].append(var)
         for iv in self.individuals:
-            type_count[(iv.option.client_id, iv.option.session_type)].extend(iv.therapist_vars.values())
+            type_count[(iv.option.client_id, iv.option.session_type)].extend(
+                iv.therapist_vars.values()
+            )
         for client in self.scenario.clients:
             cid = client.client_id
             req = self.candidates.requirements[cid]
@@ -253,20 +262,22 @@ class IOPModel:
         return events
 
     def _add_staff_limits(self) -> None:
-        """Rule 7: therapist daily and weekly session caps."""
+        """Rule 7: therapist daily and weekly session caps (what is left of them)."""
         m = self.model
         events = self._therapist_events()
         for therapist in self.scenario.therapists:
-            mine = events.get(therapist.therapist_id, [])
-            if therapist.max_sessions_per_week is not None and len(mine) > therapist.max_sessions_per_week:
-                m.add(sum(var for *_, var in mine) <= therapist.max_sessions_per_week)
-            if therapist.max_sessions_per_day is not None:
-                per_day: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-                for day, _s, _e, var in mine:
-                    per_day[day].append(var)
-                for vars_ in per_day.values():
-                    if len(vars_) > therapist.max_sessions_per_day:
-                        m.add(sum(vars_) <= therapist.max_sessions_per_day)
+            tid = therapist.therapist_id
+            mine = events.get(tid, [])
+            week_cap = self.candidates.week_cap.get(tid)
+            if week_cap is not None and len(mine) > week_cap:
+                m.add(sum(var for *_, var in mine) <= week_cap)
+            per_day: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for day, _s, _e, var in mine:
+                per_day[day].append(var)
+            for day, vars_ in per_day.items():
+                day_cap = self.candidates.day_cap.get((tid, day))
+                if day_cap is not None and len(vars_) > day_cap:
+                    m.add(sum(vars_) <= day_cap)
 
     def _add_clock_conflicts(self) -> None:
         """Rules 7-8: a therapist or room is in at most one session at any clock time."""
@@ -280,24 +291,6 @@ class IOPModel:
                         covering = [var for start, end, var in items if start <= point < end]
                         if len(covering) > 1:
                             self.model.add_at_most_one(covering)
-
-    def _restrict_to_curriculum(self) -> None:
-        """Heuristic restriction: each track's groups in one slot of a block have one type,
-        the same on every day (a fixed weekly curriculum per track and block)."""
-        curriculum: dict[tuple[str, str, int, str], cp_model.IntVar] = {}
-        group_types = [t for t, st in self.scenario.session_types.items() if st.is_group]
-        for gv in self.groups:
-            ctx = gv.context
-            key = (ctx.block, ctx.track, ctx.slot_idx, ctx.session_type)
-            if key not in curriculum:
-                choice = {
-                    t: self.model.new_bool_var(f"curriculum[{ctx.block},{ctx.track},{ctx.slot_idx},{t}]")
-                    for t in group_types
-                }
-                self.model.add_exactly_one(choice.values())
-                for t, var in choice.items():
-                    curriculum[(ctx.block, ctx.track, ctx.slot_idx, t)] = var
-            self.model.add(gv.run_vars[0] <= curriculum[key])
 
     # ---- objective ----------------------------------------------------------------------
 
@@ -315,7 +308,9 @@ class IOPModel:
         self.secondary_terms["preferred_block"] = sum(off_preference)
 
         extra_blocks = []
-        by_client_block: dict[str, dict[str, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
+        by_client_block: dict[str, dict[str, list[cp_model.IntVar]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         for (cid, _day, block), var in self.attend_vars.items():
             by_client_block[cid][block].append(var)
         for cid, blocks in by_client_block.items():
@@ -331,7 +326,9 @@ class IOPModel:
             m.add(extra >= sum(used) - 1)
             extra_blocks.append(extra)
         self.secondary_terms["same_block"] = sum(extra_blocks)
-        self.secondary_terms["group_sessions"] = sum(var for gv in self.groups for var in gv.run_vars)
+        self.secondary_terms["group_sessions"] = sum(
+            var for gv in self.groups for var in gv.run_vars
+        )
         self.secondary = (
             weights.preferred_block * self.secondary_terms["preferred_block"]
             + weights.same_block * self.secondary_terms["same_block"]

@@ -29,8 +29,14 @@ def extract_schedule(
     assignments: list[dict[str, Any]] = []
 
     def add_session(
-        day: str, block: str, slot_idx: int, type_id: str, track: str, therapist: str,
-        room: str, members: list[str],
+        day: str,
+        block: str,
+        slot_idx: int,
+        type_id: str,
+        track: str,
+        therapist: str,
+        room: str,
+        members: list[str],
     ) -> None:
         start, end = scenario.blocks[block][slot_idx]
         common = {
@@ -64,8 +70,16 @@ def extract_schedule(
             size = solver.value(gv.size_vars[k])
             members = placed[k] + [next(others) for _ in range(size - len(placed[k]))]
             room = next((r for r, var in gv.room_vars[k].items() if solver.value(var)), "")
-            add_session(ctx.day, ctx.block, ctx.slot_idx, ctx.session_type, ctx.track,
-                        therapist, room, sorted(members))
+            add_session(
+                ctx.day,
+                ctx.block,
+                ctx.slot_idx,
+                ctx.session_type,
+                ctx.track,
+                therapist,
+                room,
+                sorted(members),
+            )
 
     individual_rooms = {
         key: sorted(r for r, var in rooms.items() if solver.value(var))
@@ -76,7 +90,9 @@ def extract_schedule(
         o = iv.option
         for therapist, var in iv.therapist_vars.items():
             if solver.value(var):
-                by_key[(o.day, o.block, o.slot_idx, o.session_type)].append((therapist, o.client_id))
+                by_key[(o.day, o.block, o.slot_idx, o.session_type)].append(
+                    (therapist, o.client_id)
+                )
     for key, pairs in by_key.items():
         rooms = individual_rooms.get(key, [])
         for idx, (therapist, cid) in enumerate(sorted(pairs)):

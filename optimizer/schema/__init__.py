@@ -23,4 +23,3 @@ def scenario_schema() -> dict:
 
 def schema_text() -> str:
     return json.dumps(scenario_schema(), indent=2, sort_keys=True) + "\n"
-
