@@ -92,7 +92,7 @@ from typing import Any, TypeGuard
 
 import pandas as pd
 
-from .io.schedule import Schedule
+from .io.schedule import SCHEDULE_COLUMNS, Schedule
 from .scenario import Client, Room, Scenario, Therapist
 from .windows import DAY_NAMES, Window, parse_time
 
@@ -161,31 +161,8 @@ SUMMARY_FIELDS = (
     "solve_seconds",
     "interrupted",
 )
-_SESSION_COLUMNS = (
-    "session_id",
-    "session_type",
-    "track",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-    "size",
-)
-_ASSIGNMENT_COLUMNS = (
-    "client_id",
-    "session_id",
-    "session_type",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-)
+_SESSION_COLUMNS = tuple(SCHEDULE_COLUMNS["sessions.csv"])
+_ASSIGNMENT_COLUMNS = tuple(SCHEDULE_COLUMNS["assignments.csv"])
 _SHARED_COLUMNS = (
     "session_type",
     "day",

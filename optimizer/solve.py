@@ -25,6 +25,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from . import __version__
+from .io.schedule import SCHEDULE_COLUMNS
 from .model import IOPModel, build_candidates
 from .model.bounds import core_upper_bound
 from .model.extract import extract_schedule
@@ -38,32 +39,9 @@ log = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 60.0
 """Seconds; a coordinator re-runs often, and 60 s proves optimality on typical weeks."""
 
-ASSIGNMENT_COLUMNS = [
-    "client_id",
-    "session_id",
-    "session_type",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-]
-SESSION_COLUMNS = [
-    "session_id",
-    "session_type",
-    "track",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-    "size",
-]
-UNSCHEDULED_COLUMNS = ["client_id", "reason"]
+ASSIGNMENT_COLUMNS = SCHEDULE_COLUMNS["assignments.csv"]
+SESSION_COLUMNS = SCHEDULE_COLUMNS["sessions.csv"]
+UNSCHEDULED_COLUMNS = SCHEDULE_COLUMNS["unscheduled.csv"]
 
 
 class SolveStatus(StrEnum):
