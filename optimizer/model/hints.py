@@ -71,26 +71,26 @@ def add_schedule_hint(
         for tid, var in gv.lead_vars.items():
             put(var, int(tid in leaders))
         for k in range(len(gv.run_vars)):
-            row = rows[k] if k < len(rows) else None
-            ids = members.get(row["session_id"], []) if row else []
-            put(gv.run_vars[k], int(row is not None))
+            copy = rows[k] if k < len(rows) else None
+            ids = members.get(copy["session_id"], []) if copy else []
+            put(gv.run_vars[k], int(copy is not None))
             put(gv.size_vars[k], len(ids))
             for rid, var in gv.room_vars[k].items():
-                put(var, int(row is not None and row.get("room_id") == rid))
+                put(var, int(copy is not None and copy.get("room_id") == rid))
             for cid, member_vars in gv.member_vars.items():
                 put(member_vars[k], int(cid in ids))
 
     rooms_used: dict[tuple[str, str, int, str], set[str]] = defaultdict(set)
     for iv in iop.individuals:
         o = iv.option
-        row = individual.get((o.client_id, o.day, o.block, o.slot_idx, o.session_type))
+        given = individual.get((o.client_id, o.day, o.block, o.slot_idx, o.session_type))
         for tid, var in iv.therapist_vars.items():
-            put(var, int(row is not None and row["therapist_id"] == tid))
-        if row is not None and row.get("room_id"):
-            rooms_used[(o.day, o.block, o.slot_idx, o.session_type)].add(row["room_id"])
-    for key, rooms in iop.individual_room_vars.items():
+            put(var, int(given is not None and given["therapist_id"] == tid))
+        if given is not None and given.get("room_id"):
+            rooms_used[(o.day, o.block, o.slot_idx, o.session_type)].add(given["room_id"])
+    for room_key, rooms in iop.individual_room_vars.items():
         for rid, var in rooms.items():
-            put(var, int(rid in rooms_used.get(key, set())))
+            put(var, int(rid in rooms_used.get(room_key, set())))
 
     iop.model.clear_hints()
     for index in sorted(values):
