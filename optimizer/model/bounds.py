@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from .candidates import Candidates
 from .cpmodel import IOPModel
+from .warmstart import Runner, solve_once
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,13 @@ class CoreBound:
     for the clients outside the cores)."""
 
 
-def core_upper_bound(candidates: Candidates, time_limit: float, seed: int = 0) -> CoreBound:
+def core_upper_bound(
+    candidates: Candidates, time_limit: float, seed: int = 0, run: Runner | None = None
+) -> CoreBound:
     """Disjoint-core upper bound on the priority-weighted number of scheduled clients.
 
-    ``time_limit`` in seconds for all the feasibility checks together (one worker each).
+    ``time_limit`` in seconds for all the feasibility checks together (one worker each);
+    ``run`` solves one check (default ``solver.solve``).
     """
     started = time.perf_counter()
     scenario = candidates.scenario
@@ -55,7 +59,7 @@ def core_upper_bound(candidates: Candidates, time_limit: float, seed: int = 0) -
         solver.parameters.max_time_in_seconds = remaining
         solver.parameters.random_seed = seed
         solver.parameters.catch_sigint_signal = False
-        status = solver.solve(iop.model)
+        status = (run or solve_once)(solver, iop.model)
         if status == cp_model.INFEASIBLE:
             core = [assumed[idx] for idx in solver.sufficient_assumptions_for_infeasibility()]
             if not core:

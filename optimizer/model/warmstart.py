@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -22,6 +23,13 @@ from .cpmodel import IOPModel
 from .extract import extract_schedule
 
 log = logging.getLogger(__name__)
+
+Runner = Callable[[cp_model.CpSolver, cp_model.CpModel], int]
+"""Solves a model with a solver and returns the CP-SAT status."""
+
+
+def solve_once(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    return int(solver.solve(model))
 
 
 def track_order(scenario: Scenario) -> list[str]:
@@ -39,10 +47,12 @@ def schedule_by_track(
     time_limit: float,
     seed: int = 0,
     workers: int = 1,
+    run: Runner | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Assignments and sessions of a track-by-track schedule (valid, not necessarily optimal).
 
-    ``time_limit`` (seconds) is shared by the tracks.
+    ``time_limit`` (seconds) is shared by the tracks. ``run`` solves one stage (default
+    ``solver.solve``); the CLI passes one that a signal can stop.
     """
     started = time.perf_counter()
     reserved = Reservations()
@@ -66,7 +76,7 @@ def schedule_by_track(
         params.catch_sigint_signal = False
         params.max_time_in_seconds = max(0.05, budget)
         params.interleave_search = workers == 1  # LNS on one worker, and reproducible
-        status = solver.solve(iop.model)
+        status = (run or solve_once)(solver, iop.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             log.info("warm start: track %s found no schedule in %.1fs", track, budget)
             continue
@@ -79,6 +89,6 @@ def schedule_by_track(
             track,
             len({r["client_id"] for r in rows_a}),
             len(sub.clients),
-            solver.status_name(status),
+            "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
         )
     return assignments, sessions
