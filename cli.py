@@ -7,10 +7,17 @@ found in the time limit, 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import os
 import re
+import signal
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +30,11 @@ from optimizer import (
     solve,
 )
 from optimizer.check import check_schedule, format_violations
+from optimizer.redact import pseudonyms, redact_result, redact_scenario
+from optimizer.report import write_reports
+from optimizer.report.progress import ProgressLine
+from optimizer.terms import parse_weight_overrides
+from optimizer.whatif import format_comparison, load_whatif, run_batch, succeeded
 
 EXIT_INVALID_INPUT = 2
 EXIT_NO_SCHEDULE = 3
@@ -34,6 +46,44 @@ def _fail_input(error: OptimizerError) -> None:
     for issue in error.issues:
         click.echo(f"  {issue}", err=True)
     sys.exit(EXIT_INVALID_INPUT)
+
+
+REDACT_KEY_VARIABLE = "IOP_REDACT_KEY"
+_REDACT_HELP = (
+    "Replace client ids by stable pseudonyms (P-...) in every output and line printed, and "
+    f"leave names out; set {REDACT_KEY_VARIABLE} to a secret to make them unguessable."
+)
+
+
+def _redact_key() -> str | None:
+    return os.environ.get(REDACT_KEY_VARIABLE) or None
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
+    """Ctrl-C or SIGTERM outside the search (loading, building, writing): exit 130 quietly.
+
+    During the search itself ``solve(handle_signals=True)`` takes both signals over and
+    returns the best schedule so far; a write that is cut short leaves the previous folder.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt) if in_main else None
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing (more) written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+
+    return wrapper
 
 
 def folder_name(scenario_name: str) -> str:
@@ -49,8 +99,22 @@ def _print_summary(result: Result, out: Path | None) -> None:
         f"(objective {result.objective}, bound {result.best_bound}) in {result.solve_seconds:.1f}s"
     )
     if result.secondary:
-        terms = ", ".join(f"{name} {value}" for name, value in result.secondary.items())
-        click.echo(f"secondary penalties: {terms}")
+        optimised = result.parameters.get("secondary_optimised", False)
+        click.echo(
+            "objective terms (after the primary; lower is better"
+            + ("):" if optimised else "; not optimised: the primary was not proven in time):")
+        )
+        click.echo(f"  {'term':<28} {'value':>6} {'weight':>6} {'cost':>6}  unit")
+        for name, term in result.objective_terms().items():
+            click.echo(
+                f"  {name:<28} {term['value']:>6} {term['weight']:>6} {term['weighted']:>6}"
+                f"  {term['unit']}"
+            )
+    if result.changes is not None:
+        moved = result.changes["client_id"].nunique()
+        click.echo(
+            f"changes since last week: {len(result.changes)} for {moved} client(s) (changes.csv)"
+        )
     if len(result.unscheduled):
         click.echo(
             f"unscheduled: {', '.join(result.unscheduled['client_id'])} "
@@ -97,7 +161,34 @@ def main(ctx: click.Context, verbose: int) -> None:
     show_default=True,
     help="Random seed of the search.",
 )
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--no-xlsx", is_flag=True, help="Do not write schedule.xlsx.")
+@click.option("--no-calendars", is_flag=True, help="Do not write calendars/*.ics.")
+@click.option(
+    "--names", is_flag=True, help="Show client names in report.html and schedule.xlsx (PHI)."
+)
+@click.option(
+    "--client-calendars", is_flag=True, help="Also write one calendar per scheduled client."
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress line and no summary (errors still print)."
+)
+@click.option("--redact", is_flag=True, help=_REDACT_HELP)
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(path_type=Path),
+    help="Last week's schedule folder: continuing clients keep their days and blocks.",
+)
+@click.option(
+    "--weight",
+    "weight_items",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a secondary weight (repeatable), e.g. --weight changes=20.",
+)
 @click.pass_context
+@_interrupt_exits_130
 def solve_command(
     ctx: click.Context,
     scenario: Path,
@@ -105,29 +196,67 @@ def solve_command(
     time_limit: float,
     workers: int | None,
     seed: int,
+    no_report: bool,
+    no_xlsx: bool,
+    no_calendars: bool,
+    names: bool,
+    client_calendars: bool,
+    quiet: bool,
+    redact: bool,
+    previous_dir: Path | None,
+    weight_items: tuple[str, ...],
 ) -> None:
-    """Solve a week: SCENARIO is a scenario folder or a YAML/JSON file."""
+    """Solve a week: SCENARIO is a scenario folder or a YAML/JSON file.
+
+    Besides the CSVs and summary.json, the output folder gets report.html, schedule.xlsx
+    and calendars/ (one .ics per therapist) unless switched off. While solving, a live line
+    shows elapsed time, best objective, bound and gap (only on a terminal, not with --quiet).
+    """
+    if redact and names:
+        raise click.UsageError("--names and --redact exclude each other")
     try:
         data = load_scenario(scenario)
+        weights = parse_weight_overrides(weight_items)
+        last_week = read_schedule(previous_dir) if previous_dir is not None else None
     except OptimizerError as error:
         _fail_input(error)
-    result = solve(
-        data,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        handle_signals=True,
-        log_search=ctx.obj["verbose"] >= 2,
-    )
+    live = not quiet and sys.stdout.isatty()
+    try:
+        with ProgressLine(sys.stdout) if live else contextlib.nullcontext() as line:
+            result = solve(
+                data,
+                time_limit=time_limit,
+                workers=workers,
+                seed=seed,
+                progress=line,
+                handle_signals=True,
+                log_search=ctx.obj["verbose"] >= 2,
+                weights=weights,
+                previous=last_week,
+            )
+    except OptimizerError as error:  # weights or pins that only the model can judge
+        _fail_input(error)
     if not result.has_schedule:
+        found = "before a schedule was found" if result.interrupted else f"in {time_limit:g}s"
         click.echo(
-            f"status {result.status.value}: no schedule found in {time_limit:g}s; nothing written",
+            f"status {result.status.value}: no schedule {found}; nothing written"
+            + (" (the previous folder is unchanged)" if result.interrupted else ""),
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SCHEDULE)
+    if redact:
+        result = redact_result(result, _redact_key())
     out = out_dir or Path("out") / folder_name(data.name)
-    result.write(out)
-    _print_summary(result, out)
+    result.write(
+        out,
+        report=not no_report,
+        xlsx=not no_xlsx,
+        calendars=not no_calendars,
+        names=names,
+        client_calendars=client_calendars,
+    )
+    if not quiet:
+        _print_summary(result, out)
     if result.interrupted:
         click.echo("interrupted: wrote the best schedule found so far", err=True)
         sys.exit(EXIT_INTERRUPTED)
@@ -140,17 +269,176 @@ def solve_command(
 @main.command("check")
 @click.argument("scenario", type=click.Path(path_type=Path))
 @click.argument("schedule_dir", type=click.Path(path_type=Path))
-def check_command(scenario: Path, schedule_dir: Path) -> None:
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="The folder was written with --redact: check it under the same pseudonyms.",
+)
+def check_command(scenario: Path, schedule_dir: Path, redact: bool) -> None:
     """Check a schedule folder (hand-edited ones too) against every rule of the scenario."""
     try:
         data = load_scenario(scenario)
         schedule = read_schedule(schedule_dir)
     except OptimizerError as error:
         _fail_input(error)
+    if redact:
+        data = redact_scenario(data, pseudonyms(data, _redact_key()))
     violations = check_schedule(data, schedule)
     click.echo(format_violations(violations))
     if any(v.severity == "error" for v in violations):
         sys.exit(1)
+
+
+@main.command("report")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("schedule_dir", type=click.Path(path_type=Path))
+@click.option("--names", is_flag=True, help="Show client names in the page and workbook (PHI).")
+@click.option(
+    "--client-calendars", is_flag=True, help="Also write one calendar per scheduled client."
+)
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--no-xlsx", is_flag=True, help="Do not write schedule.xlsx.")
+@click.option("--no-calendars", is_flag=True, help="Do not write calendars/*.ics.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="The folder was written with --redact: report it under the same pseudonyms.",
+)
+def report_command(
+    scenario: Path,
+    schedule_dir: Path,
+    names: bool,
+    client_calendars: bool,
+    no_report: bool,
+    no_xlsx: bool,
+    no_calendars: bool,
+    redact: bool,
+) -> None:
+    """Write report.html, schedule.xlsx and calendars/ for an existing schedule folder."""
+    if redact and names:
+        raise click.UsageError("--names and --redact exclude each other")
+    try:
+        data = load_scenario(scenario)
+        if redact:
+            data = redact_scenario(data, pseudonyms(data, _redact_key()))
+        written = write_reports(
+            data,
+            schedule_dir,
+            report=not no_report,
+            xlsx=not no_xlsx,
+            calendars=not no_calendars,
+            names=names,
+            client_calendars=client_calendars,
+        )
+    except OptimizerError as error:
+        _fail_input(error)
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+@main.command("batch")
+@click.argument("whatif_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output folder (default out/<what-if file stem>).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; dask: a dask.distributed cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address, e.g. tcp://host:8786 (default: a local Dask cluster).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds per variant.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Search workers per solve (default: the cores shared among parallel solves).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+def batch_command(
+    whatif_file: Path,
+    out_dir: Path | None,
+    executor: str,
+    scheduler: str | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+) -> None:
+    """Solve every variant of a what-if file and compare them (comparison.csv/.png)."""
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    try:
+        whatif = load_whatif(whatif_file)
+    except OptimizerError as error:
+        _fail_input(error)
+    out = out_dir or Path("out") / whatif.name
+    with click.progressbar(
+        length=len(whatif.variants),
+        label="variants",
+        file=sys.stderr,
+        item_show_func=lambda name: name,
+    ) as bar:
+        table = run_batch(
+            whatif,
+            executor=executor,
+            scheduler=scheduler,
+            time_limit=time_limit,
+            workers_per_solve=workers,
+            out_dir=out,
+            progress=lambda done, total, row: bar.update(1, row["variant"]),
+            seed=seed,
+        )
+    click.echo(format_comparison(table))
+    click.echo(f"wrote {out}")
+    if not succeeded(table):
+        sys.exit(1)
+
+
+@main.command("explain")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("client_id")
+@click.option(
+    "--schedule",
+    "schedule_dir",
+    type=click.Path(path_type=Path),
+    help="A solved schedule folder: its scheduled clients stay scheduled (default: solve first).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.5),
+    default=15.0,
+    show_default=True,
+    help="Seconds for the causes and the verified suggestions (one worker).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(
+    scenario: Path, client_id: str, schedule_dir: Path | None, time_limit: float, as_json: bool
+) -> None:
+    """Why CLIENT_ID is unscheduled, and the changes that would let them in (verified)."""
+    from optimizer.explain import explain
+
+    try:
+        data = load_scenario(scenario)
+        schedule = read_schedule(schedule_dir) if schedule_dir is not None else None
+        result = explain(data, client_id, schedule, time_limit=time_limit)
+    except OptimizerError as error:
+        _fail_input(error)
+    click.echo(result.to_json() if as_json else result.text())
 
 
 if __name__ == "__main__":

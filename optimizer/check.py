@@ -71,6 +71,9 @@ SPEC §3
     ``unscheduled-partial``   a client listed in unscheduled.csv who also has sessions
     ``client-missing``        a client with neither sessions nor an unscheduled.csv row
 
+Pins (``pins.csv``; hard, see :mod:`optimizer.pins`)
+    ``pin``                   a pin not kept (client pins bind scheduled clients only)
+
 summary.json (*warnings*; a missing summary.json is fine)
     ``summary-field``         a required field is missing
     ``summary-status``        status is not OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN
@@ -93,7 +96,7 @@ from typing import Any, TypeGuard
 import pandas as pd
 
 from .io.schedule import SCHEDULE_COLUMNS, Schedule
-from .scenario import Client, Room, Scenario, Therapist
+from .scenario import Client, Pin, Room, Scenario, Therapist
 from .windows import DAY_NAMES, Window, parse_time
 
 RULES: dict[str, str] = {
@@ -144,6 +147,7 @@ RULES: dict[str, str] = {
     "client-overlap": "rule 9: client double-booked",
     "unscheduled-partial": "client both unscheduled and scheduled",
     "client-missing": "client neither scheduled nor unscheduled",
+    "pin": "a pin (pins.csv) is not kept",
     # summary.json
     "summary-field": "summary.json lacks a field",
     "summary-status": "summary.json status unknown",
@@ -994,6 +998,57 @@ class _Checker:
                         f"{second.at.label()} ({first.where_text}, {second.where_text}).",
                     )
 
+    # ---- pins ---------------------------------------------------------------------------
+
+    def check_pins(self) -> None:
+        for number, pin in enumerate(self.s.pins, start=1):
+            self.check_pin(number, pin)
+
+    def check_pin(self, number: int, pin: Pin) -> None:
+        """A pin holds: client pins when the client is scheduled, group pins always."""
+        day_idx = DAY_NAMES.index(pin.day) if pin.day else None
+        start = None
+        if pin.block in self.s.blocks:
+            if pin.start:
+                start = parse_time(pin.start)
+            elif pin.slot and pin.slot <= len(self.s.blocks[pin.block]):
+                start = self.s.blocks[pin.block][pin.slot - 1][0]
+
+        def held(type_id: str | None, at: _Where, session: _Session | None) -> bool:
+            return (
+                type_id == pin.session_type
+                and at.day_idx == day_idx
+                and at.block == pin.block
+                and at.start == start
+                and pin.therapist_id in (None, session.therapist_id if session else None)
+                and pin.room_id in (None, session.room_id if session else None)
+            )
+
+        if pin.kind == "group_session":
+            kept = any(
+                held(s.type_id, s.at, s) and pin.track in (None, s.track)
+                for s in self.sessions.values()
+            )
+            ids: tuple[str, ...] = tuple(i for i in (pin.therapist_id, pin.room_id) if i)
+        else:
+            items = self.attendances.get(pin.client_id or "", [])
+            if not items:
+                return  # an unscheduled client: their pins bind nothing
+            ids = (pin.client_id or "",)
+            if pin.kind == "client_session":
+                kept = any(held(a.type_id, a.at, self.sessions.get(a.session_id)) for a in items)
+            elif pin.day is not None and pin.block is not None:
+                kept = any(a.at.day_idx == day_idx and a.at.block == pin.block for a in items)
+            elif pin.day is not None:
+                kept = any(a.at.day_idx == day_idx for a in items)
+            else:
+                kept = all(a.at.block == pin.block for a in items)
+        if not kept:
+            what = ", ".join(
+                f"{k} {v}" for k, v in pin.model_dump(exclude_none=True).items() if k != "kind"
+            )
+            self.add("pin", ids, f"pin {number} ({pin.kind}: {what}) is not kept.")
+
     # ---- summary.json (warnings) -----------------------------------------------------
 
     def check_summary(self) -> None:
@@ -1050,6 +1105,7 @@ class _Checker:
         self.read_unscheduled()
         self.check_sessions()
         self.check_clients()
+        self.check_pins()
         self.check_summary()
         order = {rule: idx for idx, rule in enumerate(RULES)}
         ranked = sorted(

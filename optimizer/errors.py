@@ -7,6 +7,7 @@ A library caller catches :class:`OptimizerError` (or one of its subclasses) and 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,7 +36,10 @@ class OptimizerError(Exception):
     def __init__(self, issues: Iterable[Issue] | str) -> None:
         if isinstance(issues, str):
             issues = [Issue("input", issues)]
-        self.issues: list[Issue] = list(issues)
+        self.issues: list[Issue] = [
+            Issue(_cut(issue.where), _cut(shorten_quotes(issue.problem)), shorten_quotes(issue.fix))
+            for issue in issues
+        ]
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
@@ -45,6 +49,23 @@ class ScenarioError(OptimizerError):
 
 class ScheduleReadError(OptimizerError):
     """A schedule folder (SPEC §5 format) cannot be read."""
+
+
+MAX_QUOTED = 80
+"""Longest quoted value a message repeats in full (a pasted paragraph is cut)."""
+_LONG_QUOTE = re.compile("'([^']{" + str(MAX_QUOTED + 1) + ",})'")
+
+
+def _cut(text: str, limit: int = 300) -> str:
+    """A message part of at most ``limit`` characters (a value's repr may be huge)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shorten_quotes(text: str) -> str:
+    """Cut every quoted value longer than ``MAX_QUOTED`` characters, saying how long it was."""
+    return _LONG_QUOTE.sub(
+        lambda m: f"'{m.group(1)[: MAX_QUOTED - 20]}...' ({len(m.group(1))} characters)", text
+    )
 
 
 def did_you_mean(value: str, choices: Iterable[str]) -> str:

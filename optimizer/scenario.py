@@ -46,6 +46,7 @@ MAX_ROOMS = 500
 MAX_BLOCKS = 24
 MAX_SLOTS_PER_BLOCK = 16
 MIN_SLOT_MINUTES = 5
+MAX_ID_LENGTH = 100
 
 Path = tuple[str | int, ...]
 Locator = Callable[[Path], str]
@@ -121,6 +122,8 @@ def _to_id(value: Any) -> str:
     text = str(value).strip()
     if ";" in text:
         raise ValueError(f"id '{text}' may not contain ';'")
+    if len(text) > MAX_ID_LENGTH:
+        raise ValueError(f"an id of {len(text)} characters is too long (at most {MAX_ID_LENGTH})")
     return text
 
 
@@ -219,13 +222,23 @@ class Rules(_Frozen):
 class Weights(_Frozen):
     """Weights of the secondary goals (SPEC §4); the primary goal always dominates them.
 
-    Each is a penalty per unit: a client-day outside the preferred block, an extra block a
-    client uses beyond one, a group session that runs.
+    Each is a penalty per unit of its term (see :mod:`optimizer.terms` for the exact
+    definitions): a client-day outside the preferred block; an extra block a client uses
+    beyond one; a group session that runs; a place short of a comfortable group size; an
+    extra facilitator a client meets in one group type; an individual session with a
+    therapist who leads none of the client's groups; the busiest therapist's load (percent
+    of capacity); a continuing client's day whose block changed since last week. A weight of
+    0 switches its term off (the model then builds nothing for it).
     """
 
     preferred_block: int = Field(default=3, ge=0, le=1000)
     same_block: int = Field(default=5, ge=0, le=1000)
     group_sessions: int = Field(default=1, ge=0, le=1000)
+    small_groups: int = Field(default=2, ge=0, le=1000)
+    group_continuity: int = Field(default=1, ge=0, le=1000)
+    individual_by_group_leader: int = Field(default=1, ge=0, le=1000)
+    therapist_load: int = Field(default=1, ge=0, le=1000)
+    changes: int = Field(default=10, ge=0, le=1000)
 
 
 class Client(_Row):
@@ -279,6 +292,42 @@ class Room(_Row):
     available: Windows = ()
 
 
+def _to_pin_kind(value: Any) -> Any:
+    return value.strip().lower().replace("-", "_") if isinstance(value, str) else value
+
+
+OptionalDay = Annotated[
+    str | None,
+    BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_day(_blank_to_none(v))),
+]
+
+
+class Pin(_Row):
+    """A promise the schedule must keep (pins.csv); see :mod:`optimizer.pins`.
+
+    ``client_block``: the client attends ``block`` on ``day`` (either may be empty: every
+    attended day in that block, or some block that day). ``client_session``: the client is in
+    a ``session_type`` session at ``day``/``block``/``start`` (or 1-based ``slot``),
+    optionally with ``therapist_id`` (and ``room_id`` for a group). ``group_session``: a group
+    session of ``session_type`` (and ``track``) runs then, led by ``therapist_id`` and/or in
+    ``room_id``.
+    """
+
+    kind: Annotated[
+        Literal["client_block", "client_session", "group_session"],
+        BeforeValidator(_to_pin_kind),
+    ]
+    client_id: OptionalId = None
+    session_type: OptionalId = None
+    track: OptionalId = None
+    day: OptionalDay = None
+    block: OptionalId = None
+    start: OptionalText = None
+    slot: Annotated[int | None, Field(ge=1), BeforeValidator(_blank_to_none)] = None
+    therapist_id: OptionalId = None
+    room_id: OptionalId = None
+
+
 # ---------------------------------------------------------------------------------------
 # The scenario
 
@@ -299,13 +348,32 @@ class Scenario(_Frozen):
     clients: tuple[Client, ...] = Field(max_length=MAX_CLIENTS)
     therapists: tuple[Therapist, ...] = Field(max_length=MAX_THERAPISTS)
     rooms: tuple[Room, ...] | None = Field(default=None, max_length=MAX_ROOMS)
+    pins: tuple[Pin, ...] = Field(default=(), max_length=MAX_CLIENTS * 10)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        # Calendars need real local times (reports/calendar.py): reject unknown zones early.
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone '{value}'; use an IANA name such as America/Los_Angeles"
+            ) from None
+        return value
 
     @model_validator(mode="after")
     def _cross_references(self, info: ValidationInfo) -> Scenario:
+        from .pins import pin_issues  # pins.py builds on this module
+
         issues = reference_issues(self)
-        if issues:
-            locate: Locator = (info.context or {}).get("locate", key_path)
-            raise ScenarioError(Issue(locate(path), problem, fix) for path, problem, fix in issues)
+        locate: Locator = (info.context or {}).get("locate", key_path)
+        located = [Issue(locate(path), problem, fix) for path, problem, fix in issues]
+        located += pin_issues(self, locate) if not issues else []
+        if located:
+            raise ScenarioError(located)
         return self
 
     # ---- construction ------------------------------------------------------------
@@ -321,7 +389,9 @@ class Scenario(_Frozen):
         try:
             return cls.model_validate(dict(data), context={"locate": locate})
         except ValidationError as exc:
-            raise ScenarioError(issues_from_validation_error(exc, locate)) from None
+            issues = issues_from_validation_error(exc, locate)
+            issues += _reference_issues_of_parsed_rows(data, exc, locate)
+            raise ScenarioError(issues) from None
 
     def replace(self, **changes: Any) -> Scenario:
         """A validated copy with some top-level fields replaced (for variants)."""
@@ -379,17 +449,34 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
             fix = "remove it or correct its spelling" + (
                 f" (known keys: {', '.join(known)})" if known else ""
             )
-        elif kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        elif kind.startswith(("date_", "datetime_")):
             message = f"'{value}' is not a date"
             fix = "write it as YYYY-MM-DD"
         elif kind.startswith(("int_", "greater_than", "less_than")):
-            message = f"{message} (got {value!r})" if value is not None else message
+            message = f"{message} (got {_short(value)})" if value is not None else message
+        elif kind == "too_short":
+            message = "is empty" if not value else f"has only {len(value)} entries"
+            fix = f"give at least {err.get('ctx', {}).get('min_length', 1)}"
+        elif kind == "too_long":  # sizes beyond sense: typing accidents, not programs
+            ctx = err.get("ctx", {})
+            message = f"has {ctx.get('actual_length')} entries"
+            fix = f"at most {ctx.get('max_length')} are accepted"
+        elif kind in {"tuple_type", "list_type", "dict_type", "model_type"}:
+            wanted = "a mapping" if kind in {"dict_type", "model_type"} else "a list"
+            message = f"expected {wanted}, got {_short(value)}"
+            fix = "see the scenario example in the README"
         elif path and path[0] == "blocks":  # a slot, not a window: no day names here
             fix = "write each slot as 'HH:MM-HH:MM', e.g. '09:00-09:50'"
         elif "window" in message:
             fix = WINDOW_FORMAT_HINT
         issues.append(Issue(locate(path), message, fix))
     return issues
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """A value as a message shows it: its repr, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # pydantic puts union branch and validator names in ``loc``; they mean nothing to a user.
@@ -409,6 +496,65 @@ def _known_keys(path: Path) -> list[str]:
         return list(Plan.model_fields)
     model = models.get(key)
     return list(model.model_fields) if model else []
+
+
+_TABLE_IDS = {"clients": "client_id", "therapists": "therapist_id", "rooms": "room_id"}
+
+
+def _reference_issues_of_parsed_rows(
+    data: Mapping[str, Any], exc: ValidationError, locate: Locator
+) -> list[Issue]:
+    """Cross-reference problems among the table rows that parse, when some cells do not.
+
+    pydantic skips the model validator once any field fails, so a malformed cell would hide
+    an unknown plan in another row until the next run. Here the bad cells are left out (a
+    required one gets a neutral stand-in), the rows keep their numbers, and the scenario is
+    validated again for its references. When a program-level key (blocks, plans, ...) failed,
+    references cannot be judged and nothing more is reported.
+    """
+    bad: dict[tuple[str, int], set[str]] = {}
+    for err in exc.errors(include_url=False):
+        loc = err["loc"]
+        if len(loc) < 2 or loc[0] not in _TABLE_IDS or not isinstance(loc[1], int):
+            return []
+        bad.setdefault((str(loc[0]), loc[1]), set()).add(str(loc[2]) if len(loc) > 2 else "")
+    plans = data.get("plans")
+    stand_ins: dict[str, Any] = {"track": "?", "skills": "", "capacity": 1}
+    if isinstance(plans, Mapping) and plans:
+        stand_ins["plan"] = next(iter(plans))
+    clean = dict(data)
+    origin: dict[str, list[int]] = {}
+    for table, id_column in _TABLE_IDS.items():
+        rows = data.get(table)
+        if not isinstance(rows, (list, tuple)):
+            continue
+        kept: list[Any] = []
+        origin[table] = []
+        for idx, row in enumerate(rows):
+            fields = bad.get((table, idx), set())
+            if fields:
+                if not isinstance(row, Mapping) or "" in fields or id_column in fields:
+                    continue  # no usable id: other rows' references to it cannot be judged
+                if "plan" in fields and "plan" not in stand_ins:
+                    continue
+                row = {k: v for k, v in row.items() if k not in fields}
+                row.update({f: stand_ins[f] for f in fields if f in stand_ins})
+            kept.append(row)
+            origin[table].append(idx)
+        clean[table] = kept
+
+    def relocate(path: Path) -> str:
+        if len(path) >= 2 and path[0] in origin and isinstance(path[1], int):
+            path = (path[0], origin[str(path[0])][path[1]], *path[2:])
+        return locate(path)
+
+    try:
+        Scenario.model_validate(clean, context={"locate": relocate})
+    except ScenarioError as found:
+        return found.issues
+    except ValidationError:
+        return []  # a stand-in did not fit: the cell problems reported are all we know
+    return []
 
 
 def _duplicates(ids: Sequence[str]) -> set[str]:

@@ -15,7 +15,7 @@ import platform
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,16 +23,24 @@ from typing import Any
 
 import pandas as pd
 from ortools.sat.python import cp_model
+from pydantic import ValidationError
 
-from . import __version__
-from .io.schedule import SCHEDULE_COLUMNS
+from . import __version__, terms
+from .errors import Issue, ScenarioError, did_you_mean
+from .io.schedule import SCHEDULE_COLUMNS, Schedule
 from .model import IOPModel, build_candidates
 from .model.bounds import core_upper_bound
 from .model.extract import extract_schedule
 from .model.hints import add_schedule_hint
+from .model.keep import schedule_keeping
+from .model.pinning import add_pins
 from .model.warmstart import schedule_by_track
+from .pins import resolve_pins
+from .previous import changes_table, match_previous
 from .reasons import unscheduled_reasons
-from .scenario import Scenario
+from .scenario import Scenario, Weights, issues_from_validation_error
+from .terms import TERM_UNITS, PreviousAttendance
+from .windows import day_index
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +63,7 @@ class SolveStatus(StrEnum):
     """The scenario could not be read or validated (batch rows, never a written folder)."""
 
 
-_CP_STATUS = {
+_CP_STATUS: dict[Any, SolveStatus] = {
     cp_model.OPTIMAL: SolveStatus.OPTIMAL,
     cp_model.FEASIBLE: SolveStatus.FEASIBLE,
     cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
@@ -98,6 +106,8 @@ class Result:
     secondary: dict[str, int] = field(default_factory=dict)
     interrupted: bool = False
     parameters: dict[str, Any] = field(default_factory=dict)
+    changes: pd.DataFrame | None = field(default=None, repr=False)
+    """With last week's schedule: every change of a continuing client (changes.csv)."""
 
     @property
     def has_schedule(self) -> bool:
@@ -116,6 +126,20 @@ class Result:
         priority = {c.client_id: c.priority for c in self.scenario.clients}
         return sum(priority[cid] for cid in set(self.assignments["client_id"]))
 
+    def objective_terms(self) -> dict[str, dict[str, Any]]:
+        """Every secondary term: its value (recomputed from the schedule), weight, product
+        and unit; ``changes`` only when last week's schedule was given."""
+        weights = self.scenario.weights.model_dump()
+        return {
+            name: {
+                "value": value,
+                "weight": weights[name],
+                "weighted": value * weights[name],
+                "unit": TERM_UNITS[name],
+            }
+            for name, value in self.secondary.items()
+        }
+
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json``."""
         return {
@@ -132,6 +156,7 @@ class Result:
             "interrupted": self.interrupted,
             "secondary": dict(self.secondary),
             "weights": self.scenario.weights.model_dump(),
+            "objective_terms": self.objective_terms(),
             "parameters": dict(self.parameters),
             "versions": {
                 "iop-optimizer": __version__,
@@ -140,27 +165,75 @@ class Result:
             },
         }
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write the SPEC §5 folder (atomically: a failed write leaves no partial folder)."""
-        from .io.write import write_result
+    def write(
+        self,
+        out_dir: str | Path,
+        *,
+        report: bool = True,
+        xlsx: bool = True,
+        calendars: bool = True,
+        names: bool = False,
+        client_calendars: bool = False,
+    ) -> Path:
+        """Write the SPEC §5 folder (atomically: a failed write leaves no partial folder).
 
-        return write_result(self, Path(out_dir))
+        Besides the CSVs and summary.json: ``report`` writes report.html, ``xlsx``
+        schedule.xlsx, ``calendars`` calendars/<therapist_id>.ics (and, with
+        ``client_calendars``, one per client). ``names`` shows client names in the page and
+        the workbook (protected health information: only when explicitly asked for).
+        """
+        from .io.write import write_result
+        from .report import ReportOptions
+
+        options = ReportOptions(report, xlsx, calendars, names, client_calendars)
+        return write_result(self, Path(out_dir), options)
 
 
 def _ortools_version() -> str:
-    from ortools import __version__ as version
+    from importlib.metadata import version
 
-    return str(version)
+    return version("ortools")
 
 
 class _SignalStop:
-    """Turn SIGINT/SIGTERM into ``stop_search`` while a solve runs in a worker thread."""
+    """Turn SIGINT/SIGTERM into ``stop_search`` while a solve runs in a worker thread.
 
-    def __init__(self, enabled: bool) -> None:
+    Every CP-SAT run of a solve goes through :meth:`run`, which also keeps the time budget.
+    With ``deterministic`` (one worker), time is counted in deterministic units (one
+    second = ``DETERMINISTIC_SHARE`` units): every stage's limit and every "is there time
+    left" decision then comes out the same on every run, and the wall clock only caps the
+    whole call at ``time_limit`` seconds as a safety net.
+    """
+
+    def __init__(
+        self,
+        enabled: bool,
+        time_limit: float = math.inf,
+        started: float | None = None,
+        deterministic: bool = False,
+    ) -> None:
         self.enabled = enabled and threading.current_thread() is threading.main_thread()
         self.solver: cp_model.CpSolver | None = None
         self.stopped = False
         self._previous: dict[int, Any] = {}
+        self.time_limit = time_limit
+        self.started = time.perf_counter() if started is None else started
+        self.deterministic = deterministic
+        self.deterministic_time = 0.0
+        """Deterministic units used by the runs so far."""
+        self.wall_clock_stopped = False
+        """True when a run was stopped by the wall clock: not reproducible then."""
+
+    def wall_left(self) -> float:
+        """Seconds left on the wall clock: of the time limit, or of the safety net."""
+        limit = self.time_limit * (WALL_SAFETY_FACTOR if self.deterministic else 1.0)
+        return limit - (time.perf_counter() - self.started)
+
+    def seconds_left(self) -> float:
+        """Seconds left for the next stages: deterministic when ``deterministic``."""
+        if self.deterministic:
+            return self.time_limit - self.deterministic_time / DETERMINISTIC_SHARE
+        return self.wall_left()
 
     def __enter__(self) -> _SignalStop:
         if self.enabled:
@@ -178,19 +251,53 @@ class _SignalStop:
         if self.solver is not None:
             self.solver.stop_search()
 
-    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback: Any) -> int:
+    def run(
+        self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback: Any = None
+    ) -> int:
+        """Solve, stoppable by SIGINT/SIGTERM; after a signal, return UNKNOWN at once."""
         if self.stopped:
             return int(cp_model.UNKNOWN)
-        if not self.enabled:
-            return int(solver.solve(model, callback))
-        self.solver = solver
-        outcome: list[int] = []
-        worker = threading.Thread(target=lambda: outcome.append(int(solver.solve(model, callback))))
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.05)  # short waits let Python run the signal handler
-        self.solver = None
-        return outcome[0]
+        if self.deterministic:
+            params = solver.parameters
+            params.max_deterministic_time = max(
+                0.01,
+                min(params.max_deterministic_time, DETERMINISTIC_SHARE * self.seconds_left()),
+            )
+            params.max_time_in_seconds = max(0.01, self.wall_left())  # the safety net only
+        try:
+            if not self.enabled:
+                return int(solver.solve(model, callback))
+            self.solver = solver
+            outcome: list[int] = []
+            failure: list[BaseException] = []
+
+            def work() -> None:
+                try:
+                    outcome.append(int(solver.solve(model, callback)))
+                except BaseException as exc:  # re-raised in the calling thread
+                    failure.append(exc)
+
+            worker = threading.Thread(target=work, daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(0.05)  # short waits let Python run the signal handler
+                if self.stopped:  # again: a signal may come before the search has begun
+                    solver.stop_search()
+            self.solver = None
+            if failure:
+                raise failure[0]
+            return outcome[0]
+        finally:
+            self.deterministic_time += solver.deterministic_time
+            if solver.wall_time >= 0.99 * solver.parameters.max_time_in_seconds:
+                self.wall_clock_stopped = True
+            log.debug(
+                "CP-SAT run: %.2fs wall, %.2f deterministic units (limits %.2fs, %.2f)",
+                solver.wall_time,
+                solver.deterministic_time,
+                solver.parameters.max_time_in_seconds,
+                solver.parameters.max_deterministic_time,
+            )
 
 
 class _ProgressCallback(cp_model.CpSolverSolutionCallback):
@@ -211,10 +318,16 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
         )
 
 
+CONTINUITY_SHARE = 0.4
+"""With last week's schedule: share of the time left after the hint kept for phase 2."""
 WARM_START_SHARE = 0.2
 """Share of the time limit the track-by-track warm start may use (at most 10 s)."""
 CORE_SHARE = 0.3
 """Share of the time left after the warm start kept for the core-based proof."""
+WALL_SAFETY_FACTOR = 10.0
+"""With one worker, the wall clock stops a solve only after this many times its time limit
+(a safety net: on a busy machine deterministic units pass slowly, and a run stopped by the
+wall clock is no longer reproducible; summary.json then says ``reproducible: false``)."""
 DETERMINISTIC_SHARE = 0.4
 """With one worker, the search stops after this many deterministic time units per second
 of time limit (about 0.5 units pass per wall second on a 2-core laptop), so a run that ends
@@ -250,6 +363,8 @@ def solve(
     log_search: bool = False,
     warm_start: bool = True,
     prove_with_cores: bool = True,
+    weights: Mapping[str, int] | None = None,
+    previous: Schedule | None = None,
 ) -> Result:
     """Solve one week: the schedule that serves the most clients, then best on secondary goals.
 
@@ -261,11 +376,19 @@ def solve(
     ``interrupted=True`` and status FEASIBLE. ``warm_start`` seeds the search with a
     track-by-track schedule. ``prove_with_cores`` spends the last part of the time limit,
     when the search has not proven its schedule optimal, on a disjoint-core upper bound.
+    ``weights`` overrides the scenario's secondary weights by name (ScenarioError for an
+    unknown name). ``previous`` is last week's schedule (:func:`read_schedule`): continuing
+    clients keep their days and blocks unless that blocks serving someone (the ``changes``
+    term), the search starts from it, and ``Result.changes`` lists what changed.
     """
     started = time.perf_counter()
     workers = workers or default_workers()
+    scenario = with_weights(scenario, weights)
+    last_week = match_previous(scenario, previous) if previous is not None else None
     candidates = build_candidates(scenario)
-    iop = IOPModel(candidates)
+    iop = IOPModel(candidates, previous=last_week.attendance if last_week else None)
+    if scenario.pins:
+        add_pins(iop, resolve_pins(scenario))
     build_seconds = time.perf_counter() - started
     log.info(
         "model built in %.2fs: %d variables, %d constraints",
@@ -280,14 +403,38 @@ def solve(
         "warm_start": warm_start,
     }
 
-    with _SignalStop(handle_signals) as stopper:
-        if warm_start:
+    warm_schedule: tuple[list[dict[str, Any]], list[dict[str, Any]]] = ([], [])
+    kept: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None  # last week kept
+    with _SignalStop(handle_signals, time_limit, started, deterministic=workers == 1) as stopper:
+        if last_week is not None:  # start from last week, new clients fitted around it
+            warm_schedule = schedule_keeping(
+                scenario,
+                last_week.attendance,
+                min(10.0, WARM_START_SHARE * time_limit),
+                seed,
+                workers,
+                run=stopper.run,
+            )
+            kept = warm_schedule if warm_schedule[0] else None
+            seed_rows = warm_schedule if warm_schedule[0] else last_week.hint_rows()
+            add_schedule_hint(iop, *seed_rows)
+        if warm_start and not warm_schedule[0]:
             budget = min(10.0, WARM_START_SHARE * time_limit)
-            rows_a, rows_s = schedule_by_track(scenario, budget, seed, workers)
+            rows_a, rows_s = schedule_by_track(
+                scenario,
+                budget,
+                seed,
+                workers,
+                run=stopper.run,
+                deterministic_share=DETERMINISTIC_SHARE,
+            )
             add_schedule_hint(iop, rows_a, rows_s)
+            warm_schedule = (rows_a, rows_s)
         iop.model.maximize(iop.primary)
-        remaining = time_limit - (time.perf_counter() - started)
+        remaining = stopper.seconds_left()
         search_time = remaining * (1 - CORE_SHARE) if prove_with_cores else remaining
+        if last_week is not None:  # keep time to hold continuing clients in place (phase 2)
+            search_time = remaining * (1 - CONTINUITY_SHARE)
         solver = _solver(search_time, workers, seed, log_search)
         callback = _ProgressCallback(progress, 1, started) if progress else None
         cp_status = stopper.run(solver, iop.model, callback)
@@ -299,7 +446,7 @@ def solve(
         if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             objective = round(solver.objective_value)
             best_bound = math.floor(solver.best_objective_bound + 1e-6)
-        remaining = time_limit - (time.perf_counter() - started)
+        remaining = stopper.seconds_left()
         if (
             prove_with_cores
             and status == SolveStatus.FEASIBLE
@@ -308,14 +455,22 @@ def solve(
             and objective < best_bound
             and remaining > 0.5
             and not stopper.stopped
+            and last_week is None
         ):
-            cores = core_upper_bound(candidates, remaining, seed)
+            cores = core_upper_bound(candidates, remaining, seed, run=stopper.run)
             best_bound = min(best_bound, cores.upper_bound)
             if objective >= best_bound:
                 status = SolveStatus.OPTIMAL
             parameters["cores"] = len(cores.cores)
-        remaining = time_limit - (time.perf_counter() - started)
-        if status == SolveStatus.OPTIMAL and remaining > 0.05 and not stopper.stopped:
+        remaining = stopper.seconds_left()
+        # With last week's schedule, phase 2 also runs from an unproven phase 1 (keeping at
+        # least as many clients): continuity is the point of such a run.
+        if (
+            (status == SolveStatus.OPTIMAL or (last_week is not None and objective is not None))
+            and objective is not None
+            and remaining > 0.05
+            and not stopper.stopped
+        ):
             second = _improve_secondary(
                 iop,
                 solver,
@@ -327,10 +482,20 @@ def solve(
                 progress,
                 started,
                 stopper,
+                start_from=kept  # it knows no pins: only without them
+                if kept and not scenario.pins and _served(scenario, kept[0]) >= objective
+                else None,
             )
+            parameters["secondary_optimised"] = second is not None
             if second is not None:
                 final = second
+                objective = round(second.value(iop.primary))  # never below phase 1's
+                if best_bound is not None and objective >= best_bound:
+                    status = SolveStatus.OPTIMAL
         interrupted = stopper.stopped
+        if workers == 1:
+            parameters["deterministic_units"] = round(stopper.deterministic_time, 3)
+            parameters["reproducible"] = not (stopper.wall_clock_stopped or interrupted)
     if interrupted and status == SolveStatus.OPTIMAL:
         status = SolveStatus.FEASIBLE  # the run as a whole did not finish (SPEC §6, exit 130)
 
@@ -338,6 +503,16 @@ def solve(
     sessions: list[dict[str, Any]] = []
     if objective is not None:
         assignments, sessions = extract_schedule(iop, final)
+    elif warm_schedule[0] and not scenario.pins:
+        # Stopped (or out of time) before the search found a schedule: the warm start's is
+        # valid (it knows no pins, hence not with pins), so it is the best found so far.
+        assignments, sessions = _sorted_schedule(*warm_schedule)
+        priority = {c.client_id: c.priority for c in scenario.clients}
+        objective = sum(priority[cid] for cid in {row["client_id"] for row in assignments})
+        best_bound = sum(
+            priority[cid] for cid, attendable in candidates.attendable.items() if attendable
+        )
+        status = SolveStatus.FEASIBLE
     assignments_df = pd.DataFrame(assignments, columns=ASSIGNMENT_COLUMNS)
     sessions_df = pd.DataFrame(sessions, columns=SESSION_COLUMNS)
     scheduled = set(assignments_df["client_id"])
@@ -356,9 +531,14 @@ def solve(
         assignments=assignments_df,
         sessions=sessions_df,
         unscheduled=unscheduled_df,
-        secondary=secondary_terms(scenario, assignments_df, sessions_df)
+        secondary=secondary_terms(
+            scenario, assignments_df, sessions_df, last_week.attendance if last_week else None
+        )
         if objective is not None
         else {},
+        changes=changes_table(scenario, assignments_df, last_week)
+        if last_week is not None and objective is not None
+        else None,
         interrupted=interrupted,
         parameters=parameters,
     )
@@ -379,30 +559,97 @@ def solve(
     return result
 
 
+def _sorted_schedule(
+    assignments: list[dict[str, Any]], sessions: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows in the order :func:`extract_schedule` gives them (day, start, block, session)."""
+
+    def order(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (day_index(row["day"]), row["start"], row["block"], row["session_id"])
+
+    return (
+        sorted(assignments, key=lambda row: (row["client_id"], *order(row))),
+        sorted(sessions, key=order),
+    )
+
+
 def secondary_terms(
-    scenario: Scenario, assignments: pd.DataFrame, sessions: pd.DataFrame
+    scenario: Scenario,
+    assignments: pd.DataFrame,
+    sessions: pd.DataFrame,
+    previous: PreviousAttendance | None = None,
 ) -> dict[str, int]:
     """The secondary penalties (SPEC §4) of a schedule, recomputed from its rows.
 
-    ``preferred_block``: client-days outside the client's preferred block; ``same_block``:
-    blocks a client uses beyond one; ``group_sessions``: group sessions that run.
+    Every term of :mod:`optimizer.terms` (``changes`` only when ``previous``, last week's
+    attendance of continuing clients, is given).
     """
-    preferred = {c.client_id: c.preferred_block for c in scenario.clients}
-    days = assignments[["client_id", "day", "block"]].drop_duplicates()
-    off = sum(
-        1
-        for cid, block in zip(days["client_id"], days["block"], strict=True)
-        if preferred[cid] not in (None, block)
-    )
-    blocks_per_client = days.groupby("client_id")["block"].nunique()
-    groups = sum(
-        1 for type_id in sessions["session_type"] if scenario.session_types[type_id].is_group
-    )
-    return {
-        "preferred_block": int(off),
-        "same_block": int((blocks_per_client - 1).clip(lower=0).sum()),
-        "group_sessions": int(groups),
-    }
+    values = terms.secondary_terms(scenario, assignments, sessions, previous)
+    if previous is None:
+        values.pop("changes")
+    return values
+
+
+def _complete_hint(
+    model: cp_model.CpModel,
+    time_limit: float,
+    seed: int,
+    run: Callable[[cp_model.CpSolver, cp_model.CpModel], int],
+) -> None:
+    """Extend a hint of the schedule variables to the secondary terms' auxiliaries.
+
+    CP-SAT takes a complete, feasible hint as its first solution; a partial one it may
+    only use as a search preference, and phase 2 would then start far from it.
+    """
+    hint = model.proto.solution_hint
+    hinted = dict(zip(hint.vars, hint.values, strict=True))
+    if len(hinted) == len(model.proto.variables):
+        return
+    fixed = model.clone()
+    for index, value in hinted.items():
+        fixed.add(fixed.get_int_var_from_proto_index(index) == value)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    solver.parameters.max_deterministic_time = max(0.01, DETERMINISTIC_SHARE * time_limit)
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    solver.parameters.catch_sigint_signal = False
+    if run(solver, fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    model.clear_hints()
+    for index in range(len(model.proto.variables)):
+        model.add_hint(
+            model.get_int_var_from_proto_index(index),
+            solver.value(fixed.get_int_var_from_proto_index(index)),
+        )
+
+
+def _served(scenario: Scenario, assignments: list[dict[str, Any]]) -> int:
+    """Priority-weighted clients served by schedule rows."""
+    priority = {c.client_id: c.priority for c in scenario.clients}
+    return sum(priority[cid] for cid in {row["client_id"] for row in assignments})
+
+
+def with_weights(scenario: Scenario, weights: Mapping[str, int] | None) -> Scenario:
+    """The scenario with some secondary weights replaced by name (validated)."""
+    if not weights:
+        return scenario
+    known = list(Weights.model_fields)
+    issues = [
+        Issue(f"weight '{name}'", f"unknown objective term{did_you_mean(name, known)}",
+              f"use one of: {', '.join(known)}")
+        for name in weights
+        if name not in known
+    ]  # fmt: skip
+    if issues:
+        raise ScenarioError(issues)
+    try:
+        merged = Weights(**{**scenario.weights.model_dump(), **weights})
+    except ValidationError as exc:
+        raise ScenarioError(
+            issues_from_validation_error(exc, lambda p: f"weight {p[-1]}")
+        ) from None
+    return scenario.model_copy(update={"weights": merged})
 
 
 def _improve_secondary(
@@ -416,15 +663,27 @@ def _improve_secondary(
     progress: Callable[[Progress], None] | None,
     started: float,
     stopper: _SignalStop,
+    start_from: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
 ) -> cp_model.CpSolver | None:
-    """Phase 2: keep the proven primary optimum, minimise the weighted secondary penalty."""
+    """Phase 2: keep the proven primary optimum, minimise the weighted secondary penalty.
+
+    The search starts from phase 1's solution, or from ``start_from`` (schedule rows that
+    serve at least as much, e.g. last week kept).
+    """
     model = iop.model
+    solved_vars = len(model.proto.variables)
+    iop.add_secondary_terms()
     model.clear_hints()
-    for var_idx in range(len(model.proto.variables)):
-        var = model.get_int_var_from_proto_index(var_idx)
-        model.add_hint(var, first.value(var))
+    if start_from is not None:
+        add_schedule_hint(iop, *start_from)
+    else:
+        for var_idx in range(solved_vars):
+            var = model.get_int_var_from_proto_index(var_idx)
+            model.add_hint(var, first.value(var))
     model.add(iop.primary >= objective)
     model.minimize(iop.secondary)
+    _complete_hint(model, min(2.0, 0.2 * remaining), seed, stopper.run)
+    remaining = stopper.seconds_left()
     solver = _solver(remaining, workers, seed, log_search)
     callback = _ProgressCallback(progress, 2, started) if progress else None
     cp_status = stopper.run(solver, model, callback)

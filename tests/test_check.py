@@ -515,6 +515,10 @@ MUTATIONS = [
         lambda c: c.tables["unscheduled.csv"].clear(),
         "client-missing", ("C4",), set(), id="client-missing",
     ),
+    pytest.param(
+        _set(lambda c: c.data, pins=[{"kind": "client_block", "client_id": "C1", "block": "MID"}]),
+        "pin", ("C1",), set(), id="pin",
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 
 import cli
 from optimizer import load_scenario, read_schedule
@@ -85,6 +86,9 @@ def test_solve_exits_0_and_writes_every_file(solved: tuple[Result, Path]) -> Non
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "assignments.csv",
+        "calendars",
+        "report.html",
+        "schedule.xlsx",
         "sessions.csv",
         "summary.json",
         "unscheduled.csv",
@@ -146,7 +150,15 @@ def test_output_columns_are_well_formed(solved: tuple[Result, Path]) -> None:
 def test_no_name_or_note_leaves_the_program(solved: tuple[Result, Path]) -> None:
     # Names and notes are PHI: without an explicit option they are in no output and no line.
     result, out = solved
-    written = result.output + "".join(p.read_text(encoding="utf-8") for p in out.iterdir())
+    written = result.output + "".join(
+        "".join(
+            str(v) for sheet in load_workbook(p).worksheets for row in sheet.values for v in row
+        )
+        if p.suffix == ".xlsx"
+        else p.read_text(encoding="utf-8")
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    )
     for secret in ("Ana P.", "Ben Q.", "likes mornings", "discharged last week"):
         assert secret not in written
 

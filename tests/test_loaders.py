@@ -476,3 +476,19 @@ def test_excel_style_errors_keep_row_numbers(tmp_path: Path) -> None:
     path = folder / "clients.csv"
     path.write_bytes(excel_style(path.read_text(encoding="utf-8")).encode("utf-8"))
     assert [i.where for i in issues_loading(folder)] == ["clients.csv row 4, column plan"]
+
+
+def test_misspelled_column_of_an_inlined_row(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.yaml"
+    shutil.copy(DATA / "tiny.yaml", path)
+    edit(
+        path,
+        "name: Ben Q., track: SUD, plan: IOP-2",
+        "name: Ben Q., track: SUD, plan: IOP-2, prefered_block: AM",
+    )
+    issues = issues_loading(path)
+    assert any(
+        i.where == "tiny.yaml: clients[1]"
+        and "unknown column 'prefered_block' (did you mean 'preferred_block'?)" in i.problem
+        for i in issues
+    ), issues

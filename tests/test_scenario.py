@@ -336,16 +336,91 @@ def test_every_malformed_cell_is_reported_in_one_pass() -> None:
     assert [i.where for i in issues] == ["clients[0].busy", "clients[2].admit_date"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cross-references are only checked once every field parses: a bad cell hides an "
-    "unknown plan elsewhere until the next run",
-)
 def test_malformed_cell_and_bad_reference_in_one_pass() -> None:
     issues = issues_of(
         changed((("clients", 0, "busy"), "Mon 9-5"), (("clients", 1, "plan"), "IOP2"))
     )
     assert {i.where for i in issues} == {"clients[0].busy", "clients[1].plan"}
+
+
+def test_references_to_a_row_with_a_bad_cell_still_resolve() -> None:
+    # C3's admit date and T1's cap are malformed, but C3 and T1 exist: C2 may avoid C3 and
+    # C3 may name T1. Only the two cells, plus the real unknown therapist of C1, are reported.
+    issues = issues_of(
+        changed(
+            (("clients", 2, "admit_date"), "soon"),
+            (("therapists", 0, "max_sessions_per_day"), "many"),
+            (("clients", 1, "avoid"), "C3"),
+            (("clients", 0, "primary_therapist"), "T7"),
+        )
+    )
+    assert [i.where for i in issues] == [
+        "clients[2].admit_date",
+        "therapists[0].max_sessions_per_day",
+        "clients[0].primary_therapist",
+    ]
+
+
+def test_bad_required_cell_and_bad_reference_in_one_pass() -> None:
+    # An empty plan cell (required) and an unknown block elsewhere: both in one pass.
+    issues = issues_of(
+        changed((("clients", 0, "plan"), ""), (("clients", 2, "preferred_block"), "PM"))
+    )
+    assert [i.where for i in issues] == ["clients[0].plan", "clients[2].preferred_block"]
+
+
+def test_program_level_error_is_not_followed_by_false_references() -> None:
+    # A malformed plan hides nothing else, but must not make clients of that plan "unknown".
+    issues = issues_of(
+        changed((("plans", "IOP-3", "min_days"), "three"), (("clients", 0, "busy"), "Mon 9-5"))
+    )
+    assert {i.where for i in issues} == {"plans.IOP-3.min_days", "clients[0].busy"}
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "says"),
+    [
+        pytest.param(
+            changed(
+                (
+                    ("clients",),
+                    [{"client_id": f"C{k}", "track": "SUD", "plan": "IOP-3"} for k in range(5001)],
+                )
+            ),
+            "clients",
+            "at most 5000",
+            id="too-many-clients",
+        ),
+        pytest.param(
+            changed((("blocks", "AM"), ["09:00-09:00"])),
+            "blocks.AM",
+            "",
+            id="zero-minute-slot",
+        ),
+        pytest.param(
+            changed((("blocks", "AM"), ["09:00-09:02"])),
+            "blocks.AM[0]",
+            "lasts 2 minutes",
+            id="two-minute-slot",
+        ),
+        pytest.param(
+            changed((("session_types", "skills", "max_size"), 10**9)),
+            "session_types.skills.max_size",
+            "less than or equal to 1000",
+            id="huge-group",
+        ),
+        pytest.param(
+            changed((("clients", 0, "priority"), 10**30)),
+            "clients[0].priority",
+            "less than or equal to 1000000",
+            id="huge-priority",
+        ),
+    ],
+)
+def test_sizes_beyond_sense(data: dict[str, Any], where: str, says: str) -> None:
+    issues = issues_of(data)
+    assert any(i.where.startswith(where) and says in str(i) for i in issues), issues
+    assert all(len(str(i)) < 300 for i in issues), issues  # a sentence, not a data dump
 
 
 def test_issue_text_names_place_problem_and_fix() -> None:
@@ -442,3 +517,25 @@ def test_proration(
     assert need.days_in_program == present
     assert (need.min_days, need.max_days) == (days, days)
     assert {t: need.min_sessions[t] for t in minimums} == minimums
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "says"),
+    [
+        pytest.param(("clients", 1, "preferred_block"), "eve", "(did you mean 'EVE'?)", id="block"),
+        pytest.param(
+            ("clients", 0, "primary_therapist"), "T-1", "(did you mean 'T1'?)", id="therapist"
+        ),
+        pytest.param(("clients", 0, "avoid"), "C-3", "(did you mean 'C3'?)", id="client"),
+        pytest.param(("clients", 0, "plan"), "iop-3", "(did you mean 'IOP-3'?)", id="plan"),
+        pytest.param(
+            ("therapists", 0, "skills"), "individul", "(did you mean 'individual'?)", id="type"
+        ),
+        pytest.param(
+            ("plans", "IOP-3", "min_dayz"), 3, "unknown key 'min_dayz' (did you mean", id="key"
+        ),
+    ],
+)
+def test_close_matches_are_suggested(path: tuple[str | int, ...], value: Any, says: str) -> None:
+    issues = issues_of(changed((path, value)))
+    assert any(says in i.problem for i in issues), issues

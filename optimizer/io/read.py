@@ -14,15 +14,22 @@ from typing import Any
 
 import pandas as pd
 import yaml
+from pydantic import BaseModel
 
 from ..errors import Issue, ScenarioError, did_you_mean
-from ..scenario import Client, Room, Scenario, Therapist, key_path
+from ..scenario import Client, Pin, Room, Scenario, Therapist, key_path
 
-TABLES: dict[str, type] = {"clients": Client, "therapists": Therapist, "rooms": Room}
+TABLES: dict[str, type[BaseModel]] = {
+    "clients": Client,
+    "therapists": Therapist,
+    "rooms": Room,
+    "pins": Pin,
+}
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "clients": ("client_id", "track", "plan"),
     "therapists": ("therapist_id", "skills"),
     "rooms": ("room_id", "capacity"),
+    "pins": ("kind",),
 }
 SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -32,7 +39,10 @@ class _TextDatesLoader(yaml.SafeLoader):
     """Safe YAML loader that keeps dates as text, so a bad one (2026-02-30) is reported by key."""
 
 
-_TextDatesLoader.add_constructor("tag:yaml.org,2002:timestamp", _TextDatesLoader.construct_yaml_str)
+_TextDatesLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    _TextDatesLoader.construct_yaml_str,  # type: ignore[type-var]
+)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -147,7 +157,7 @@ def _load_document(path: Path, tables_dir: Path) -> Scenario:
                 data[table] = []
         elif isinstance(value, list):
             issues.extend(_check_record_columns(value, table, f"{path.name}: {table}"))
-        elif value is None and table == "rooms":
+        elif value is None and table in ("rooms", "pins"):
             data.pop(table, None)
         elif value is None:
             issues.append(
@@ -184,6 +194,7 @@ def _load_document(path: Path, tables_dir: Path) -> Scenario:
 
 def _check_record_columns(rows: list[Any], table: str, where: str) -> list[Issue]:
     issues = []
+    known = list(TABLES[table].model_fields)
     for idx, row in enumerate(rows):
         if not isinstance(row, dict):
             issues.append(
@@ -193,6 +204,13 @@ def _check_record_columns(rows: list[Any], table: str, where: str) -> list[Issue
                     "write each row as a mapping",
                 )
             )
+            continue
+        for key in row:
+            hint = did_you_mean(str(key), known) if str(key) not in known else ""
+            if hint:  # a misspelled known column would otherwise be silently ignored
+                issues.append(
+                    Issue(f"{where}[{idx}]", f"unknown column '{key}'{hint}", "rename it")
+                )
     return issues
 
 
@@ -207,9 +225,8 @@ def read_table(
     """
     display = display or path.name
     if not path.is_file():
-        raise ScenarioError(
-            [Issue(display, "does not exist", "check the file name in scenario.yaml")]
-        )
+        problem = "is not a regular file" if path.exists() else "does not exist"
+        raise ScenarioError([Issue(display, problem, "check the file name in scenario.yaml")])
     text = _read_text(path)
     if not text.strip():
         raise ScenarioError(
@@ -222,7 +239,8 @@ def read_table(
             ]
         )
     first_line = text.lstrip("\r\n").splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    # Excel saves "CSV" with ',' or ';' (by locale) and "Text" with tabs: the header tells.
+    delimiter = max(",;\t", key=first_line.count)
     header = [cell.strip() for cell in next(csv.reader([first_line], delimiter=delimiter))]
     issues = _header_issues(header, table, display)
     if issues:

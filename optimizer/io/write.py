@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import ctypes
 import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ import pandas as pd
 from .csvcells import neutralise
 
 if TYPE_CHECKING:
+    from ..report import ReportOptions
     from ..solve import Result
 
 
@@ -32,6 +35,25 @@ def write_json(data: Any, path: Path) -> None:
     path.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
+
+    Returns False where that is not available (other systems, old C libraries, file systems
+    without support); the caller then falls back to two renames, between which a crash
+    could leave the target missing (its old content stays in a ``.old-`` folder beside it).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(done == 0)
+
+
 def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
     """Build a folder beside ``target`` with ``fill``, then swap it into place.
 
@@ -45,6 +67,9 @@ def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
         os.chmod(staging, 0o700)
         fill(staging)
         if target.exists():
+            if _exchange(staging, target):  # one atomic step: staging now holds the old one
+                shutil.rmtree(staging, ignore_errors=True)
+                return target
             retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.rename(target, retired / target.name)
             os.rename(staging, target)
@@ -57,15 +82,22 @@ def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
     return target
 
 
-def write_result(result: Result, out_dir: Path) -> Path:
-    """Write assignments.csv, sessions.csv, unscheduled.csv and summary.json."""
+def write_result(result: Result, out_dir: Path, options: ReportOptions | None = None) -> Path:
+    """Write assignments.csv, sessions.csv, unscheduled.csv and summary.json, and the
+    report.html, schedule.xlsx and calendars/ that ``options`` asks for (default: all)."""
+    from ..report import ReportData, ReportOptions, restrict, write_report_files
+
+    options = options or ReportOptions()
 
     def fill(folder: Path) -> None:
         write_csv(result.assignments, folder / "assignments.csv")
         write_csv(result.sessions, folder / "sessions.csv")
         write_csv(result.unscheduled, folder / "unscheduled.csv")
         write_json(result.summary(), folder / "summary.json")
-        for path in folder.iterdir():
-            os.chmod(path, 0o600)
+        if result.changes is not None:
+            write_csv(result.changes, folder / "changes.csv")
+        if options.any:
+            write_report_files(ReportData.from_result(result), folder, options)
+        restrict(folder)  # files 0600, folders (calendars/) 0700
 
     return atomic_folder(out_dir, fill)

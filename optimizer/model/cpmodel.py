@@ -23,10 +23,13 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from ..scenario import Scenario
-from ..windows import day_index
+from ..terms import PreviousAttendance, comfortable_size, therapist_capacity
+from ..windows import DAY_NAMES, day_index
 from .candidates import Candidates, GroupContext, IndividualOption
 
 ClientDayBlock = tuple[str, str, str]
+GroupName = tuple[str, ...]
+"""A named constraint group, e.g. ``("therapist-week", "T03")`` (see ``named_groups``)."""
 
 
 @dataclass
@@ -52,8 +55,20 @@ class IndividualVars:
 class IOPModel:
     """A CP-SAT model of one week; ``primary`` and ``secondary`` are its objective terms."""
 
-    def __init__(self, candidates: Candidates) -> None:
+    def __init__(
+        self,
+        candidates: Candidates,
+        named_groups: bool = False,
+        previous: PreviousAttendance | None = None,
+    ) -> None:
+        """``named_groups``: add the relaxable families (therapist caps and clock time, group
+        sizes, room capacity and clock time) only if an enforcement literal per named group
+        is true (``group_literals``), so that assumptions on them give explainable cores.
+        ``previous``: last week's attendance of continuing clients (the ``changes`` term)."""
         self.candidates = candidates
+        self.named_groups = named_groups
+        self.previous = previous
+        self.group_literals: dict[GroupName, cp_model.IntVar] = {}
         self.scenario: Scenario = candidates.scenario
         self.model = cp_model.CpModel()
         self.scheduled_vars: dict[str, cp_model.IntVar] = {}
@@ -61,7 +76,9 @@ class IOPModel:
         self.groups: list[GroupVars] = []
         self.individuals: list[IndividualVars] = []
         self.individual_room_vars: dict[tuple[str, str, int, str], dict[str, cp_model.IntVar]] = {}
-        self.secondary_terms: dict[str, cp_model.LinearExpr] = {}
+        self.secondary_terms: dict[str, cp_model.LinearExprT] = {}
+        self.copy_pins: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
+        """Per group index, pinned (client, therapist, room) ties honoured at extraction."""
 
         self._add_client_variables()
         self._add_group_variables()
@@ -75,7 +92,21 @@ class IOPModel:
             list(self.scheduled_vars.values()),
             [c.priority for c in self.scenario.clients],
         )
-        self._add_secondary_terms()
+        self.secondary: cp_model.LinearExprT = 0
+        """Weighted secondary penalty; built by :meth:`add_secondary_terms` (phase 2 only)."""
+
+    def literal(self, name: GroupName) -> cp_model.IntVar:
+        """The enforcement literal of a named constraint group (created on first use)."""
+        if name not in self.group_literals:
+            self.group_literals[name] = self.model.new_bool_var("group[" + ",".join(name) + "]")
+        return self.group_literals[name]
+
+    def _add_named(
+        self, constraint: cp_model.BoundedLinearExpression | bool, name: GroupName
+    ) -> None:
+        ct = self.model.add(constraint)
+        if self.named_groups:
+            ct.only_enforce_if(self.literal(name))
 
     # ---- variables ------------------------------------------------------------------
 
@@ -103,7 +134,9 @@ class IOPModel:
             stype = self.scenario.session_types[ctx.session_type]
             join = {cid: m.new_bool_var(f"join[{cid},{name}]") for cid in ctx.clients}
             runs = [m.new_bool_var(f"run[{name},{k}]") for k in range(ctx.copies)]
-            sizes = [m.new_int_var(0, ctx.max_size, f"size[{name},{k}]") for k in range(ctx.copies)]
+            # Named groups: a relaxed size limit lets a group grow to the whole context.
+            top = max(ctx.max_size, len(ctx.clients)) if self.named_groups else ctx.max_size
+            sizes = [m.new_int_var(0, top, f"size[{name},{k}]") for k in range(ctx.copies)]
             leads = {t: m.new_bool_var(f"lead[{t},{name}]") for t in ctx.therapists}
             rooms = [
                 {r: m.new_bool_var(f"room[{r},{name},{k}]") for r in ctx.rooms}
@@ -124,7 +157,11 @@ class IOPModel:
                 m.add(runs[0] >= var)
             for k in range(ctx.copies):
                 m.add(sizes[k] >= stype.min_size * runs[k])
-                m.add(sizes[k] <= ctx.max_size * runs[k])
+                m.add(sizes[k] <= top * runs[k])
+                if self.named_groups and top > ctx.max_size:
+                    self._add_named(
+                        sizes[k] <= ctx.max_size, ("group-size", ctx.track, ctx.day, ctx.block)
+                    )
                 if k:
                     m.add(runs[k - 1] >= runs[k])
                     m.add(sizes[k - 1] >= sizes[k])
@@ -228,7 +265,10 @@ class IOPModel:
         for gv in self.groups:
             for k, rooms in enumerate(gv.room_vars):
                 m.add(sum(rooms.values()) == gv.run_vars[k])
-                m.add(gv.size_vars[k] <= sum(capacity[r] * var for r, var in rooms.items()))
+                self._add_named(
+                    gv.size_vars[k] <= sum(capacity[r] * var for r, var in rooms.items()),
+                    ("room-capacity", gv.context.day, gv.context.block),
+                )
         per_key: dict[tuple[str, str, int, str], list[cp_model.IntVar]] = defaultdict(list)
         for iv in self.individuals:
             o = iv.option
@@ -263,50 +303,87 @@ class IOPModel:
 
     def _add_staff_limits(self) -> None:
         """Rule 7: therapist daily and weekly session caps (what is left of them)."""
-        m = self.model
         events = self._therapist_events()
         for therapist in self.scenario.therapists:
             tid = therapist.therapist_id
             mine = events.get(tid, [])
             week_cap = self.candidates.week_cap.get(tid)
             if week_cap is not None and len(mine) > week_cap:
-                m.add(sum(var for *_, var in mine) <= week_cap)
+                self._add_named(sum(var for *_, var in mine) <= week_cap, ("therapist-week", tid))
             per_day: dict[str, list[cp_model.IntVar]] = defaultdict(list)
             for day, _s, _e, var in mine:
                 per_day[day].append(var)
             for day, vars_ in per_day.items():
                 day_cap = self.candidates.day_cap.get((tid, day))
                 if day_cap is not None and len(vars_) > day_cap:
-                    m.add(sum(vars_) <= day_cap)
+                    self._add_named(sum(vars_) <= day_cap, ("therapist-day", tid, day))
 
     def _add_clock_conflicts(self) -> None:
         """Rules 7-8: a therapist or room is in at most one session at any clock time."""
-        for events in (self._therapist_events(), self._room_events()):
-            for _owner, mine in sorted(events.items()):
+        for kind, events in (
+            ("therapist-time", self._therapist_events()),
+            ("room-time", self._room_events()),
+        ):
+            for owner, mine in sorted(events.items()):
                 by_day: dict[str, list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
                 for day, start, end, var in mine:
                     by_day[day].append((start, end, var))
-                for items in by_day.values():
+                for day, items in by_day.items():
                     for point in sorted({start for start, _e, _v in items}):
                         covering = [var for start, end, var in items if start <= point < end]
-                        if len(covering) > 1:
+                        if len(covering) > 1 and self.named_groups:
+                            name = (kind, owner, day, self._block_at(point))
+                            self._add_named(sum(covering) <= 1, name)
+                        elif len(covering) > 1:
                             self.model.add_at_most_one(covering)
+
+    def _block_at(self, minute: int) -> str:
+        """The first block (in scenario order) whose clock span holds ``minute``."""
+        for block in self.scenario.blocks:
+            start, end = self.scenario.block_span(block)
+            if start <= minute < end:
+                return block
+        return ""
 
     # ---- objective ----------------------------------------------------------------------
 
-    def _add_secondary_terms(self) -> None:
-        """SPEC §4 secondary goals as penalties (lower is better), weighted by ``weights``."""
-        m = self.model
-        s = self.scenario
-        weights = s.weights
-        client_by_id = {c.client_id: c for c in s.clients}
-        off_preference = [
+    def add_secondary_terms(self) -> None:
+        """SPEC §4 secondary goals as penalties (lower is better), weighted by ``weights``.
+
+        Each term (defined in :mod:`optimizer.terms`) is built only when its weight is
+        positive, so switched-off goals cost the search nothing; and only when asked for
+        (phase 2), so the primary search (phase 1) carries none of their variables.
+        """
+        if self.secondary_terms:
+            return
+        weights = self.scenario.weights
+        builders = {
+            "preferred_block": self._term_preferred_block,
+            "same_block": self._term_same_block,
+            "group_sessions": self._term_group_sessions,
+            "small_groups": self._term_small_groups,
+            "group_continuity": self._term_group_continuity,
+            "individual_by_group_leader": self._term_individual_by_group_leader,
+            "therapist_load": self._term_therapist_load,
+            "changes": self._term_changes,
+        }
+        for name, build in builders.items():
+            if getattr(weights, name) > 0:
+                self.secondary_terms[name] = build()
+        self.secondary = sum(
+            getattr(weights, name) * term for name, term in self.secondary_terms.items()
+        )
+
+    def _term_preferred_block(self) -> cp_model.LinearExprT:
+        client_by_id = {c.client_id: c for c in self.scenario.clients}
+        return sum(
             var
             for (cid, _day, block), var in self.attend_vars.items()
             if client_by_id[cid].preferred_block not in (None, block)
-        ]
-        self.secondary_terms["preferred_block"] = sum(off_preference)
+        )
 
+    def _term_same_block(self) -> cp_model.LinearExprT:
+        m = self.model
         extra_blocks = []
         by_client_block: dict[str, dict[str, list[cp_model.IntVar]]] = defaultdict(
             lambda: defaultdict(list)
@@ -325,12 +402,113 @@ class IOPModel:
             extra = m.new_int_var(0, len(blocks) - 1, f"extra_blocks[{cid}]")
             m.add(extra >= sum(used) - 1)
             extra_blocks.append(extra)
-        self.secondary_terms["same_block"] = sum(extra_blocks)
-        self.secondary_terms["group_sessions"] = sum(
-            var for gv in self.groups for var in gv.run_vars
-        )
-        self.secondary = (
-            weights.preferred_block * self.secondary_terms["preferred_block"]
-            + weights.same_block * self.secondary_terms["same_block"]
-            + weights.group_sessions * self.secondary_terms["group_sessions"]
-        )
+        return sum(extra_blocks)
+
+    def _term_group_sessions(self) -> cp_model.LinearExprT:
+        return sum(var for gv in self.groups for var in gv.run_vars)
+
+    def _term_small_groups(self) -> cp_model.LinearExprT:
+        m = self.model
+        shortfalls = []
+        for idx, gv in enumerate(self.groups):
+            stype = self.scenario.session_types[gv.context.session_type]
+            comfortable = comfortable_size(stype)
+            if comfortable <= stype.min_size:
+                continue
+            for k, (run, size) in enumerate(zip(gv.run_vars, gv.size_vars, strict=True)):
+                short_var = m.new_int_var(0, comfortable, f"short[{idx},{k}]")
+                m.add(short_var >= comfortable * run - size)
+                shortfalls.append(short_var)
+        return sum(shortfalls)
+
+    def _term_group_continuity(self) -> cp_model.LinearExprT:
+        """Facilitators a client meets per group type, beyond one.
+
+        A client joining a context meets every therapist leading a copy there (an upper
+        bound when a context runs several copies; the reported value is the schedule's).
+        """
+        m = self.model
+        met_vars: dict[tuple[str, str], dict[str, cp_model.IntVar]] = defaultdict(dict)
+        for gv in self.groups:
+            type_id = gv.context.session_type
+            for cid, join in gv.join_vars.items():
+                met = met_vars[(cid, type_id)]
+                for tid, lead in gv.lead_vars.items():
+                    if tid not in met:
+                        met[tid] = m.new_bool_var(f"meets[{cid},{type_id},{tid}]")
+                    m.add_bool_or([join.Not(), lead.Not(), met[tid]])
+        extras = []
+        for (cid, type_id), met in met_vars.items():
+            if len(met) < 2:
+                continue
+            extra = m.new_int_var(0, len(met) - 1, f"extra_facilitators[{cid},{type_id}]")
+            m.add(extra >= sum(met.values()) - 1)
+            extras.append(extra)
+        return sum(extras)
+
+    def _term_individual_by_group_leader(self) -> cp_model.LinearExprT:
+        """Individual sessions (no primary therapist) with a therapist leading none of the
+        client's groups: ``led[c,t]`` may be 1 only if ``t`` leads a context ``c`` joins."""
+        m = self.model
+        has_primary = {c.client_id for c in self.scenario.clients if c.primary_therapist}
+        sessions_with: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        for iv in self.individuals:
+            if iv.option.client_id in has_primary:
+                continue
+            for tid, var in iv.therapist_vars.items():
+                sessions_with[(iv.option.client_id, tid)].append(var)
+        shared: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        for gv in self.groups:
+            for cid, join in gv.join_vars.items():
+                for tid, lead in gv.lead_vars.items():
+                    if (cid, tid) not in sessions_with:
+                        continue
+                    both = m.new_bool_var(f"led_by[{cid},{tid},{len(shared[(cid, tid)])}]")
+                    m.add_implication(both, join)
+                    m.add_implication(both, lead)
+                    shared[(cid, tid)].append(both)
+        penalties: list[cp_model.LinearExprT] = []
+        for (cid, tid), vars_ in sessions_with.items():
+            if not shared.get((cid, tid)):
+                penalties.append(sum(vars_))
+                continue
+            led = m.new_bool_var(f"leads_group_of[{cid},{tid}]")
+            m.add(led <= sum(shared[(cid, tid)]))
+            not_led = m.new_int_var(0, len(vars_), f"individual_not_led[{cid},{tid}]")
+            m.add(not_led >= sum(vars_) - len(vars_) * led)
+            penalties.append(not_led)
+        return sum(penalties)
+
+    def _term_therapist_load(self) -> cp_model.LinearExprT:
+        """Load of the busiest therapist in whole percent of capacity (rounded up)."""
+        m = self.model
+        max_load = m.new_int_var(0, 100, "max_therapist_load")
+        events = self._therapist_events()
+        for therapist in self.scenario.therapists:
+            mine = events.get(therapist.therapist_id, [])
+            capacity = therapist_capacity(self.scenario, therapist)
+            if mine and capacity:
+                m.add(capacity * max_load >= 100 * sum(var for *_, var in mine))
+        return max_load
+
+    def _term_changes(self) -> cp_model.LinearExprT:
+        """Days on which a continuing client's block differs from last week."""
+        if not self.previous:
+            return 0
+        by_client_day: dict[tuple[str, str], dict[str, cp_model.IntVar]] = defaultdict(dict)
+        for (cid, day, block), var in self.attend_vars.items():
+            by_client_day[(cid, day)][block] = var
+        changed: list[cp_model.LinearExprT] = []
+        for cid, days in self.previous.items():
+            if cid not in self.scheduled_vars:
+                continue
+            for day in DAY_NAMES:
+                now = by_client_day.get((cid, day), {})
+                before = days.get(day)
+                if before is None:
+                    changed.append(sum(now.values()))
+                elif before in now:
+                    changed.append(1 - now[before])
+                else:
+                    changed.append(1)
+        return sum(changed)

@@ -20,6 +20,53 @@ def session_id(day: str, block: str, slot_idx: int, therapist_id: str) -> str:
     return f"{day}-{block}-{slot_idx + 1}-{therapist_id}"
 
 
+def _deal_pinned(
+    pins: list[tuple[str | None, str | None, str | None]],
+    running: list[int],
+    leaders: list[str],
+    placed: dict[int, list[str]],
+    room_of: dict[int, str],
+    size_of: dict[int, int],
+    joined: set[str],
+) -> dict[int, str]:
+    """Leaders of the running copies of one context, honouring pins.
+
+    Copies are interchangeable for their leaders, so a pinned therapist takes the copy with
+    the pinned room or the pinned client; a pinned client without an ``avoid`` partner (not
+    yet in ``placed``) joins the pinned therapist's copy. Clients placed here are also
+    listed in ``placed[-1]`` so the caller deals them only once.
+    """
+    leader_of: dict[int, str] = {}
+    wanted: list[tuple[str, str]] = []  # (client, therapist) still to place
+    for cid, tid, rid in pins:
+        if tid is None or tid not in leaders or tid in leader_of.values():
+            if cid and tid and cid in joined:
+                wanted.append((cid, tid))
+            continue
+        target = next((k for k in running if rid and room_of[k] == rid), None)
+        if target is None and cid is not None:
+            target = next((k for k in running if cid in placed[k]), None)
+        if target is not None and target not in leader_of:
+            leader_of[target] = tid
+        elif cid is not None and cid in joined and rid is None:
+            wanted.append((cid, tid))
+    free = iter(sorted(set(leaders) - set(leader_of.values())))
+    for k in running:
+        if k not in leader_of:
+            leader_of[k] = next(free)
+    copy_of = {tid: k for k, tid in leader_of.items()}
+    for cid, tid in wanted:
+        target = copy_of.get(tid)
+        if (
+            target is not None
+            and all(cid not in members for members in placed.values())
+            and len(placed[target]) < size_of[target]
+        ):
+            placed[target].append(cid)
+            placed[-1].append(cid)
+    return leader_of
+
+
 def extract_schedule(
     iop: IOPModel, solver: cp_model.CpSolver
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -53,7 +100,7 @@ def extract_schedule(
         sessions.append({**common, "track": track, "size": len(members)})
         assignments.extend({"client_id": cid, **common} for cid in members)
 
-    for gv in iop.groups:
+    for idx, gv in enumerate(iop.groups):
         ctx = gv.context
         running = [k for k, var in enumerate(gv.run_vars) if solver.value(var)]
         if not running:
@@ -65,11 +112,22 @@ def extract_schedule(
             for k, var in enumerate(member_vars):
                 if solver.value(var):
                     placed[k].append(cid)
-        others = iter(sorted(cid for cid in joined if cid not in gv.member_vars))
-        for k, therapist in zip(running, leaders, strict=True):
-            size = solver.value(gv.size_vars[k])
+        room_of = {
+            k: next((r for r, var in gv.room_vars[k].items() if solver.value(var)), "")
+            for k in running
+        }
+        size_of = {k: solver.value(gv.size_vars[k]) for k in running}
+        leader_of = _deal_pinned(
+            iop.copy_pins.get(idx, []), running, leaders, placed, room_of, size_of, set(joined)
+        )
+        others = iter(
+            sorted(cid for cid in joined if cid not in gv.member_vars and cid not in placed[-1])
+        )
+        for k in running:
+            therapist = leader_of[k]
+            size = size_of[k]
             members = placed[k] + [next(others) for _ in range(size - len(placed[k]))]
-            room = next((r for r, var in gv.room_vars[k].items() if solver.value(var)), "")
+            room = room_of[k]
             add_session(
                 ctx.day,
                 ctx.block,

@@ -48,19 +48,25 @@ def schedule_by_track(
     seed: int = 0,
     workers: int = 1,
     run: Runner | None = None,
+    deterministic_share: float | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Assignments and sessions of a track-by-track schedule (valid, not necessarily optimal).
 
     ``time_limit`` (seconds) is shared by the tracks. ``run`` solves one stage (default
-    ``solver.solve``); the CLI passes one that a signal can stop.
+    ``solver.solve``); the CLI passes one that a signal can stop. With one worker and a
+    ``deterministic_share`` (deterministic units per second), time is counted in
+    deterministic units instead of wall-clock seconds, so every run splits the budget
+    between the tracks alike and stops each at the same point: the same warm start each time.
     """
     started = time.perf_counter()
+    deterministic = deterministic_share is not None and workers == 1
+    spent = 0.0  # seconds of the budget used, counted in deterministic units when deterministic
     reserved = Reservations()
     assignments: list[dict[str, Any]] = []
     sessions: list[dict[str, Any]] = []
     tracks = track_order(scenario)
     for position, track in enumerate(tracks):
-        remaining = time_limit - (time.perf_counter() - started)
+        remaining = time_limit - (spent if deterministic else time.perf_counter() - started)
         if remaining <= 0.05:
             break
         budget = remaining / (len(tracks) - position)
@@ -76,7 +82,11 @@ def schedule_by_track(
         params.catch_sigint_signal = False
         params.max_time_in_seconds = max(0.05, budget)
         params.interleave_search = workers == 1  # LNS on one worker, and reproducible
+        if deterministic and deterministic_share is not None:
+            params.max_deterministic_time = max(0.01, deterministic_share * budget)
         status = (run or solve_once)(solver, iop.model)
+        if deterministic and deterministic_share is not None:
+            spent += solver.deterministic_time / deterministic_share
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             log.info("warm start: track %s found no schedule in %.1fs", track, budget)
             continue
