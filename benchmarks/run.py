@@ -117,8 +117,8 @@ def run_one(
     from optimizer import Scenario
     from optimizer.check import check_schedule
     from optimizer.io.schedule import Schedule
+    from optimizer.model.rows import as_schedule
 
-    from .common import as_schedule
     from .generate import generate
 
     base_mb = _peak_mb()

@@ -26,9 +26,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
+from optimizer.model.rows import Session, attendable, can_work, schedule_rows
 from optimizer.scenario import Scenario, requirement
-
-from .common import Session, attendable, can_work, schedule_rows
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",

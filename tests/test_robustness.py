@@ -320,17 +320,17 @@ def test_names_and_redact_exclude_each_other(tmp_path: Path) -> None:
 def test_interrupt_after_the_warm_start_keeps_its_schedule(
     monkeypatch: pytest.MonkeyPatch, check_valid
 ) -> None:
-    # SIGINT arrives the moment the track-by-track warm start is done: the full search never
+    # SIGINT arrives the moment the hand-style warm start is done: the full search never
     # runs, and the warm start's (valid) schedule is the best found so far.
     solve_module = importlib.import_module("optimizer.solve")  # the module, not the function
-    real = solve_module.schedule_by_track
+    real = solve_module.solve_greedy
 
     def warm_start_then_ctrl_c(*args, **kwargs):  # type: ignore[no-untyped-def]
         rows = real(*args, **kwargs)
         os.kill(os.getpid(), signal.SIGINT)
         return rows
 
-    monkeypatch.setattr(solve_module, "schedule_by_track", warm_start_then_ctrl_c)
+    monkeypatch.setattr(solve_module, "solve_greedy", warm_start_then_ctrl_c)
     result = solve(load_scenario(TINY), time_limit=20, workers=1, handle_signals=True)
     assert result.interrupted
     assert result.status.value == "FEASIBLE"

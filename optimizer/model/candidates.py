@@ -301,3 +301,14 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         day_cap=day_cap,
         week_cap=week_cap,
     )
+
+
+def estimated_variables(candidates: Candidates) -> int:
+    """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
+    groups = sum(
+        ctx.copies * (2 + len(ctx.rooms)) + len(ctx.clients) + len(ctx.therapists)
+        for ctx in candidates.groups
+    )
+    individuals = sum(len(option.therapists) for option in candidates.individuals)
+    attend = sum(len(pairs) for pairs in candidates.attendable.values())
+    return groups + individuals + attend

@@ -1,7 +1,8 @@
-"""What the baselines share: the SPEC §2 window tests, SPEC §5 rows and validation.
+"""Schedules built outside the CP-SAT model: SPEC §5 rows, window tests and validation.
 
-The baselines use only the scenario's domain rules (:mod:`optimizer.scenario`,
-:mod:`optimizer.windows`) and the independent checker, never the product's model.
+Used by the hand-style first schedule (:mod:`optimizer.model.greedy`) and the benchmark
+baselines; it relies only on the scenario's domain rules (:mod:`optimizer.scenario`,
+:mod:`optimizer.windows`) and the independent checker, never on the CP-SAT model.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from optimizer.check import Violation, check_schedule
-from optimizer.io.schedule import SCHEDULE_COLUMNS, Schedule
-from optimizer.scenario import Client, Scenario, days_in_program, requirement
-from optimizer.windows import clear_of_busy, day_index, format_time, inside_available
+from ..check import Violation, check_schedule
+from ..io.schedule import SCHEDULE_COLUMNS, Schedule
+from ..scenario import Client, Scenario, days_in_program, requirement
+from ..windows import clear_of_busy, day_index, format_time, inside_available
 
 
 def attendable(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
