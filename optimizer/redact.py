@@ -126,5 +126,5 @@ def redact_result(result: Result, key: str | None = None) -> Result:
         result,
         scenario=redact_scenario(result.scenario, mapping),
         parameters=parameters,
-        **tables,
+        **tables,  # type: ignore[arg-type]  # only the DataFrame fields
     )

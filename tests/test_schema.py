@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+from conftest import SCENARIOS
+
 from optimizer import load_scenario
 from optimizer.schema import SCHEMA_PATH, scenario_schema, schema_text
-from conftest import SCENARIOS
 
 
 def test_committed_schema_is_current() -> None:

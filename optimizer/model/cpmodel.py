@@ -222,7 +222,7 @@ class IOPModel:
         """Rules 1-3: one block a day, min..max days, weekly minimum/maximum per type."""
         m = self.model
         by_client_day: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
-        by_client: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        by_client: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
         for (cid, day, _block), var in self.attend_vars.items():
             by_client_day[(cid, day)].append(var)
         for (cid, _day), vars_ in by_client_day.items():
