@@ -332,22 +332,24 @@ def fits(
     return outcome
 
 
-def _fits_in_track(
-    scenario: Scenario, client_id: str, kept: Sequence[str], rows: tuple[Rows, Rows], limit: float
-) -> str:
-    """The small neighbourhood: only the client's track may move. Every other track's
-    sessions are reserved (therapist and room time, caps), as in the warm start, so the model
-    holds one track; "fits" is a proof, "does not fit" says someone of another track must
-    move (``limit`` in seconds of solving)."""
+def _track_subproblem(
+    scenario: Scenario, client_id: str, kept: Sequence[str], rows: tuple[Rows, Rows]
+) -> tuple[Scenario, Reservations, set[str], set[str]]:
+    """The client's track alone: every other track's sessions of ``rows`` are reserved.
+
+    Returns the sub-scenario (the client, the kept clients of the track and the track's
+    unscheduled clients, who come along free since they may fill a group's minimum), the
+    reservations, the ids of the client and the kept clients of the track, and the ids of
+    their sessions.
+    """
     track = {c.client_id: c.track for c in scenario.clients}
     mine = track[client_id]
     assignments, sessions = rows
     local_ids = {cid for cid in kept if track.get(cid) == mine} | {client_id}
-    sessions_of_local = {r["session_id"] for r in assignments if r["client_id"] in local_ids}
+    local_sessions = {r["session_id"] for r in assignments if r["client_id"] in local_ids}
     reserved = Reservations()
-    reserved.add_sessions(r for r in sessions if r["session_id"] not in sessions_of_local)
+    reserved.add_sessions(r for r in sessions if r["session_id"] not in local_sessions)
     scheduled = {r["client_id"] for r in assignments}
-    # Unscheduled clients of the track come along, free: they may fill a group's minimum.
     sub = scenario.model_copy(
         update={
             "clients": tuple(
@@ -357,6 +359,18 @@ def _fits_in_track(
             )
         }
     )
+    return sub, reserved, local_ids, local_sessions
+
+
+def _fits_in_track(
+    scenario: Scenario, client_id: str, kept: Sequence[str], rows: tuple[Rows, Rows], limit: float
+) -> str:
+    """The small neighbourhood: only the client's track may move. Every other track's
+    sessions are reserved (therapist and room time, caps), as in the warm start, so the model
+    holds one track; "fits" is a proof, "does not fit" says someone of another track must
+    move (``limit`` in seconds of solving)."""
+    assignments, sessions = rows
+    sub, reserved, local_ids, sessions_of_local = _track_subproblem(scenario, client_id, kept, rows)
     candidates = build_candidates(sub, reserved)
     if any(not candidates.attendable.get(cid) for cid in local_ids):
         return "does not fit"
@@ -451,22 +465,9 @@ class _CoreModel:
         self.track_only = track_only
         reserved = None
         if track_only and rows is not None:
-            track = {c.client_id: c.track for c in scenario.clients}
-            local = {cid for cid in keep if track.get(cid) == client.track} | {client.client_id}
             assignments, sessions = rows
-            mine = {r["session_id"] for r in assignments if r["client_id"] in local}
-            reserved = Reservations()
-            reserved.add_sessions(r for r in sessions if r["session_id"] not in mine)
-            scheduled = {r["client_id"] for r in assignments}
-            scenario = scenario.model_copy(
-                update={
-                    "clients": tuple(
-                        c
-                        for c in scenario.clients
-                        if c.client_id in local
-                        or (c.track == client.track and c.client_id not in scheduled)
-                    )
-                }
+            scenario, reserved, local, mine = _track_subproblem(
+                scenario, client.client_id, keep, rows
             )
             keep = [cid for cid in keep if cid in local]
             rows = (
