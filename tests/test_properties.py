@@ -164,6 +164,10 @@ def scenario_data(
             }
             for idx in range(draw(st.integers(1, 3)))
         ]
+        # Identical rooms, which the model counts per class and names after solving.
+        for idx in range(draw(st.integers(0, 2))):
+            twin = draw(st.sampled_from(rooms))
+            rooms.append({**twin, "room_id": f"{twin['room_id']}x{idx}"})
 
     data: dict[str, Any] = {
         "name": "random week",

@@ -100,6 +100,14 @@ class Candidates:
     """Sessions a therapist may still take on a day (None = no limit)."""
     week_cap: dict[str, int | None] = field(default_factory=dict)
     """Sessions a therapist may still take this week (None = no limit)."""
+    room_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Interchangeable rooms: per class, named by its first room id, the rooms in it (same
+    capacity, same session types, free in the same slots, not named by a pin). The model
+    counts rooms per class; :func:`assign_rooms` names them after solving."""
+
+    def room_class(self) -> dict[str, str]:
+        """Per room id, the id that names its class (see ``room_members``)."""
+        return {room: rep for rep, members in self.room_members.items() for room in members}
 
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
@@ -185,6 +193,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for r in s.rooms or ()
     }
 
+    room_members = _room_classes(s, room_slots)
     groups: list[GroupContext] = []
     group_types = [t for t, st in s.session_types.items() if st.is_group]
     by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -300,13 +309,35 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         slot_times=slot_times,
         day_cap=day_cap,
         week_cap=week_cap,
+        room_members=room_members,
     )
+
+
+def _room_classes(
+    scenario: Scenario, room_slots: Mapping[str, set[SlotKey]]
+) -> dict[str, tuple[str, ...]]:
+    """Rooms that no rule tells apart: same capacity and types served, free in the same
+    slots (availability and reservations), and not named by a pin. Any schedule that uses
+    one of them can swap it for another, so the model only counts how many are in use."""
+    pinned = {pin.room_id for pin in scenario.pins if pin.room_id}
+    classes: dict[Any, list[str]] = defaultdict(list)
+    for room in scenario.rooms or ():
+        key: Any = (
+            ("pinned", room.room_id)
+            if room.room_id in pinned
+            else (room.capacity, frozenset(room.serves), frozenset(room_slots[room.room_id]))
+        )
+        classes[key].append(room.room_id)
+    return {members[0]: tuple(members) for members in classes.values()}
 
 
 def estimated_variables(candidates: Candidates) -> int:
     """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
+    rep = candidates.room_class()
     groups = sum(
-        ctx.copies * (2 + len(ctx.rooms)) + len(ctx.clients) + len(ctx.therapists)
+        ctx.copies * (2 + len({rep[r] for r in ctx.rooms}))
+        + len(ctx.clients)
+        + len(ctx.therapists)
         for ctx in candidates.groups
     )
     individuals = sum(len(option.therapists) for option in candidates.individuals)

@@ -79,6 +79,18 @@ class IOPModel:
         self.secondary_terms: dict[str, cp_model.LinearExprT] = {}
         self.copy_pins: dict[int, list[tuple[str | None, str | None, str | None]]] = {}
         """Per group index, pinned (client, therapist, room) ties honoured at extraction."""
+        # Interchangeable rooms are counted per class (named by its first room); named
+        # groups keep one variable per room, so that explanations name the room.
+        members: dict[str, tuple[str, ...]] = (
+            {r.room_id: (r.room_id,) for r in self.scenario.rooms or ()}
+            if named_groups
+            else candidates.room_members
+        )
+        self.room_members: dict[str, tuple[str, ...]] = members
+        """Per room variable's id, the rooms it stands for (see ``Candidates.room_members``)."""
+        self.room_rep = {room: rep for rep, rooms in members.items() for room in rooms}
+        self._upper: dict[int, int] = {}
+        """Upper bounds of the integer room counts (every other clock-time term is 0/1)."""
 
         self._add_client_variables()
         self._add_group_variables()
@@ -138,8 +150,9 @@ class IOPModel:
             top = max(ctx.max_size, len(ctx.clients)) if self.named_groups else ctx.max_size
             sizes = [m.new_int_var(0, top, f"size[{name},{k}]") for k in range(ctx.copies)]
             leads = {t: m.new_bool_var(f"lead[{t},{name}]") for t in ctx.therapists}
+            reps = dict.fromkeys(self.room_rep[r] for r in ctx.rooms)
             rooms = [
-                {r: m.new_bool_var(f"room[{r},{name},{k}]") for r in ctx.rooms}
+                {r: m.new_bool_var(f"room[{r},{name},{k}]") for r in reps}
                 for k in range(ctx.copies)
             ]
             gv = GroupVars(ctx, join, runs, sizes, leads, rooms)
@@ -193,10 +206,12 @@ class IOPModel:
             (o.day, o.block, o.slot_idx, o.session_type) for o in self.candidates.individuals
         }
         for key in sorted(used_keys, key=lambda k: (day_index(k[0]), k[1], k[2], k[3])):
+            reps = dict.fromkeys(self.room_rep[r] for r in self.candidates.individual_rooms[key])
             self.individual_room_vars[key] = {
-                r: m.new_bool_var(f"iroom[{r},{key}]")
-                for r in self.candidates.individual_rooms[key]
+                r: m.new_int_var(0, len(self.room_members[r]), f"iroom[{r},{key}]") for r in reps
             }
+            for r, var in self.individual_room_vars[key].items():
+                self._upper[var.index] = len(self.room_members[r])
 
     # ---- client rules (SPEC §3 rules 1-4) ------------------------------------------------
 
@@ -328,14 +343,20 @@ class IOPModel:
                 by_day: dict[str, list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
                 for day, start, end, var in mine:
                     by_day[day].append((start, end, var))
+                # A class of interchangeable rooms holds as many sessions as it has rooms.
+                limit = len(self.room_members[owner]) if kind == "room-time" else 1
                 for day, items in by_day.items():
                     for point in sorted({start for start, _e, _v in items}):
                         covering = [var for start, end, var in items if start <= point < end]
-                        if len(covering) > 1 and self.named_groups:
+                        if sum(self._upper.get(var.index, 1) for var in covering) <= limit:
+                            continue
+                        if self.named_groups:
                             name = (kind, owner, day, self._block_at(point))
-                            self._add_named(sum(covering) <= 1, name)
-                        elif len(covering) > 1:
+                            self._add_named(sum(covering) <= limit, name)
+                        elif limit == 1:
                             self.model.add_at_most_one(covering)
+                        else:
+                            self.model.add(sum(covering) <= limit)
 
     def _block_at(self, minute: int) -> str:
         """The first block (in scenario order) whose clock span holds ``minute``."""

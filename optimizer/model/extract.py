@@ -11,7 +11,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from ..windows import day_index, format_time
+from ..windows import day_index, format_time, parse_time
 from .cpmodel import IOPModel
 
 
@@ -140,7 +140,7 @@ def extract_schedule(
             )
 
     individual_rooms = {
-        key: sorted(r for r, var in rooms.items() if solver.value(var))
+        key: [r for r, var in sorted(rooms.items()) for _ in range(solver.value(var))]
         for key, rooms in iop.individual_room_vars.items()
     }
     by_key: dict[tuple[str, str, int, str], list[tuple[str, str]]] = defaultdict(list)
@@ -161,5 +161,36 @@ def extract_schedule(
         return (day_index(row["day"]), row["start"], row["block"], row["session_id"])
 
     sessions.sort(key=order)
+    named = assign_rooms(sessions, iop.room_members)
+    for row in assignments:
+        row["room_id"] = named.get(row["session_id"], row["room_id"])
     assignments.sort(key=lambda row: (row["client_id"], *order(row)))
     return assignments, sessions
+
+
+def assign_rooms(
+    sessions: list[dict[str, Any]], room_members: dict[str, tuple[str, ...]]
+) -> dict[str, str]:
+    """Name the rooms of sessions whose ``room_id`` is a class of interchangeable rooms.
+
+    The model keeps, at every start time, at most as many sessions in a class as it has
+    rooms; sessions are intervals, so taking them by start time and giving each the first
+    room of its class that is free again needs no more rooms than that (interval graphs are
+    perfect). Rows are updated in place; returns session id -> room id of the renamed ones.
+    """
+    free_at: dict[tuple[str, str], int] = {}  # (day, room) -> minute it is free again
+    named: dict[str, str] = {}
+    classes = {rep for rep, members in room_members.items() if len(members) > 1}
+    rows = [row for row in sessions if row.get("room_id") in classes]
+    rows.sort(key=lambda r: (day_index(r["day"]), parse_time(r["start"]), r["session_id"]))
+    for row in rows:
+        start, end = parse_time(row["start"]), parse_time(row["end"])
+        room = next(
+            (r for r in room_members[row["room_id"]] if free_at.get((row["day"], r), 0) <= start),
+            None,
+        )
+        if room is None:  # the model's per-start-time counts make this impossible
+            raise RuntimeError(f"room class {row['room_id']} overbooked at {row['session_id']}")
+        free_at[(row["day"], room)] = end
+        row["room_id"] = named[row["session_id"]] = room
+    return named

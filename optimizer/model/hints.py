@@ -6,7 +6,7 @@ the model has no variable for are skipped: a hint is advice, never a constraint.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -75,22 +75,24 @@ def add_schedule_hint(
             ids = members.get(copy["session_id"], []) if copy else []
             put(gv.run_vars[k], int(copy is not None))
             put(gv.size_vars[k], len(ids))
+            room = iop.room_rep.get(copy.get("room_id") or "") if copy else None
             for rid, var in gv.room_vars[k].items():
-                put(var, int(copy is not None and copy.get("room_id") == rid))
+                put(var, int(room == rid))
             for cid, member_vars in gv.member_vars.items():
                 put(member_vars[k], int(cid in ids))
 
-    rooms_used: dict[tuple[str, str, int, str], set[str]] = defaultdict(set)
+    rooms_used: dict[tuple[str, str, int, str], Counter[str]] = defaultdict(Counter)
     for iv in iop.individuals:
         o = iv.option
         given = individual.get((o.client_id, o.day, o.block, o.slot_idx, o.session_type))
         for tid, var in iv.therapist_vars.items():
             put(var, int(given is not None and given["therapist_id"] == tid))
         if given is not None and given.get("room_id"):
-            rooms_used[(o.day, o.block, o.slot_idx, o.session_type)].add(given["room_id"])
+            room = iop.room_rep.get(given["room_id"], given["room_id"])
+            rooms_used[(o.day, o.block, o.slot_idx, o.session_type)][room] += 1
     for room_key, rooms in iop.individual_room_vars.items():
         for rid, var in rooms.items():
-            put(var, int(rid in rooms_used.get(room_key, set())))
+            put(var, rooms_used[room_key][rid])
 
     iop.model.clear_hints()
     for index in sorted(values):
