@@ -36,7 +36,7 @@ from .model.greedy import solve_greedy
 from .model.hints import add_schedule_hint
 from .model.keep import schedule_keeping
 from .model.pinning import add_pins
-from .model.warmstart import schedule_by_track
+from .model.warmstart import improve_by_track
 from .pins import resolve_pins
 from .previous import changes_table, match_previous
 from .reasons import unscheduled_reasons
@@ -323,12 +323,16 @@ class _ProgressCallback(cp_model.CpSolverSolutionCallback):
 CONTINUITY_SHARE = 0.4
 """With last week's schedule: share of the time left after the hint kept for phase 2."""
 WARM_START_SHARE = 0.2
-"""Share of the time limit the track-by-track warm start may use (at most 10 s)."""
+"""Share of the time limit the track-by-track search from the hand-style schedule may use
+(at most 10 s) before the whole week's model starts from its result."""
 BUILD_SECONDS_PER_VARIABLE = 50e-6
 """Measured cost of building one model variable (benchmarks: 189 s for 3.8 M variables)."""
 BUILD_SHARE = 0.5
 """A model whose estimated build time exceeds this share of the time limit is not built:
-the hand-style schedule is returned instead (see ``_hand_made_result``)."""
+the week is solved one track at a time instead (see ``_large_week_result``)."""
+LARGE_WEEK_SHARE = 0.9
+"""Share of the time left that the track-by-track search of a large week may use (the
+rest covers building each track's model after its budget was computed, and the result)."""
 CORE_SHARE = 0.3
 """Share of the time left after the warm start kept for the core-based proof."""
 WALL_SAFETY_FACTOR = 10.0
@@ -351,6 +355,9 @@ def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_
     params.log_search_progress = log_search
     params.catch_sigint_signal = False  # our own handler stops the search and keeps the result
     params.linearization_level = 2  # the group-needs-a-therapist cuts are clauses
+    # One presolve pass: later passes cost seconds of probing on 60-client weeks and gained
+    # nothing the search did not find faster (docs/benchmarks.md, "Solver parameters").
+    params.max_presolve_iterations = 1
     if workers == 1:
         # One worker alone runs no LNS; interleaving runs the whole portfolio on one thread,
         # deterministically, and a deterministic limit keeps time-limited runs reproducible.
@@ -380,9 +387,10 @@ def solve(
     every run (the search is interleaved on one thread and stopped by a deterministic limit).
     ``progress`` receives each improving solution. With ``handle_signals`` (the CLI), SIGINT
     and SIGTERM stop the search and the best schedule so far is returned with
-    ``interrupted=True`` and status FEASIBLE. ``warm_start`` seeds the search with a
-    track-by-track schedule. ``prove_with_cores`` spends the last part of the time limit,
-    when the search has not proven its schedule optimal, on a disjoint-core upper bound.
+    ``interrupted=True`` and status FEASIBLE. ``warm_start`` seeds the search with the
+    hand-style schedule bettered track by track. ``prove_with_cores`` spends the last part
+    of the time limit, when the search has not proven its schedule optimal, on a
+    disjoint-core upper bound.
     ``weights`` overrides the scenario's secondary weights by name (ScenarioError for an
     unknown name). ``previous`` is last week's schedule (:func:`read_schedule`): continuing
     clients keep their days and blocks unless that blocks serving someone (the ``changes``
@@ -399,7 +407,9 @@ def solve(
         and last_week is None
         and estimated_variables(candidates) * BUILD_SECONDS_PER_VARIABLE > BUILD_SHARE * time_limit
     ):
-        return _hand_made_result(scenario, candidates, started, time_limit, workers, seed)
+        return _large_week_result(
+            scenario, candidates, started, time_limit, workers, seed, handle_signals
+        )
     iop = IOPModel(candidates, previous=last_week.attendance if last_week else None)
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
@@ -433,27 +443,33 @@ def solve(
             seed_rows = warm_schedule if warm_schedule[0] else last_week.hint_rows()
             add_schedule_hint(iop, *seed_rows)
         if warm_start and not warm_schedule[0]:
-            # A hand-style schedule first (instant, valid); the track-by-track
-            # decomposition only when that leaves someone out, and the better one wins.
+            # A hand-style schedule first (instant, valid), bettered one track at a time
+            # when it leaves someone out (each track alone is a small model).
             by_hand = solve_greedy(scenario)
             warm_schedule = (by_hand.assignments, by_hand.sessions)
             reachable = sum(
                 c.priority for c in scenario.clients if candidates.attendable[c.client_id]
             )
             if by_hand.objective < reachable:
-                budget = min(10.0, WARM_START_SHARE * time_limit)
-                rows_a, rows_s = schedule_by_track(
+                warm_schedule = improve_by_track(
                     scenario,
-                    budget,
+                    *warm_schedule,
+                    min(10.0, WARM_START_SHARE * time_limit),
                     seed,
                     workers,
                     run=stopper.run,
                     deterministic_share=DETERMINISTIC_SHARE,
+                    candidates=candidates,
+                    stopped=lambda: stopper.stopped,
                 )
-                if _served(scenario, rows_a) > by_hand.objective:
-                    warm_schedule = (rows_a, rows_s)
             add_schedule_hint(iop, *warm_schedule)
         iop.model.maximize(iop.primary)
+        if warm_schedule[0]:
+            log.info(
+                "searching the whole week from a schedule serving %d of %d clients",
+                len({row["client_id"] for row in warm_schedule[0]}),
+                len(scenario.clients),
+            )
         remaining = stopper.seconds_left()
         search_time = remaining * (1 - CORE_SHARE) if prove_with_cores else remaining
         if last_week is not None:  # keep time to hold continuing clients in place (phase 2)
@@ -614,37 +630,58 @@ def _make_result(
     return result
 
 
-def _hand_made_result(
+def _large_week_result(
     scenario: Scenario,
     candidates: Candidates,
     started: float,
     time_limit: float,
     workers: int,
     seed: int,
+    handle_signals: bool,
 ) -> Result:
-    """The hand-style schedule alone, for weeks whose CP-SAT model would not even be built
-    within the time limit (about 1,000 clients with many interchangeable rooms)."""
-    log.warning(
+    """Weeks whose whole model would not even be built within the time limit (about 1,000
+    clients): the hand-style schedule, then bettered track by track in the time left
+    (:func:`improve_by_track`), each track's model being small."""
+    log.info(
         "the model of this week would take longer to build than the time limit allows: "
-        "returning the hand-style schedule (raise --time-limit for the optimizer's search)"
+        "starting from the hand-style schedule and improving it one track at a time"
     )
     by_hand = solve_greedy(scenario)
-    assignments, sessions = _sorted_schedule(by_hand.assignments, by_hand.sessions)
+    with _SignalStop(handle_signals, time_limit, started, deterministic=workers == 1) as stopper:
+        assignments, sessions = improve_by_track(
+            scenario,
+            by_hand.assignments,
+            by_hand.sessions,
+            LARGE_WEEK_SHARE * stopper.seconds_left(),
+            seed,
+            workers,
+            run=stopper.run,
+            deterministic_share=DETERMINISTIC_SHARE,
+            candidates=candidates,
+            pairs=True,
+            stopped=lambda: stopper.stopped,
+        )
+    assignments, sessions = _sorted_schedule(assignments, sessions)
     objective = _served(scenario, assignments)
     best_bound = sum(
         c.priority for c in scenario.clients if candidates.attendable[c.client_id]
     )
     status = SolveStatus.OPTIMAL if objective >= best_bound else SolveStatus.FEASIBLE
-    parameters = {
+    if stopper.stopped:
+        status = SolveStatus.FEASIBLE
+    parameters: dict[str, Any] = {
         "time_limit": time_limit,
         "workers": workers,
         "seed": seed,
         "warm_start": True,
-        "method": "hand-made (model too large for the time limit)",
+        "method": "hand-made, improved track by track (week too large for one model)",
     }
+    if workers == 1:
+        parameters["deterministic_units"] = round(stopper.deterministic_time, 3)
+        parameters["reproducible"] = not (stopper.wall_clock_stopped or stopper.stopped)
     return _make_result(
         scenario, candidates, status, objective, best_bound, assignments, sessions,
-        started, 0.0, False, parameters, None,
+        started, 0.0, stopper.stopped, parameters, None,
     )
 
 

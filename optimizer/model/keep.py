@@ -19,6 +19,7 @@ from ..terms import PreviousAttendance
 from .candidates import build_candidates
 from .cpmodel import IOPModel
 from .extract import extract_schedule
+from .warmstart import stage_solver
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +49,7 @@ def schedule_keeping(
             if (cid, day, block) not in iop.attend_vars:
                 m.add(iop.scheduled_vars[cid] == 0)  # last week's routine is impossible now
     m.maximize(iop.primary)
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = workers
-    params.random_seed = seed
-    params.catch_sigint_signal = False
-    params.max_time_in_seconds = max(0.05, time_limit)
-    params.interleave_search = workers == 1
+    solver = stage_solver(workers, seed, time_limit)
     status = run(solver, m) if run else solver.solve(m)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         log.info("keeping last week: no schedule in %.1fs", time_limit)
