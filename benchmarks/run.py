@@ -3,6 +3,7 @@
     python -m benchmarks.run all [--instances M:5:60,L:1:60,XL:1:120] [--methods ...]
     python -m benchmarks.run one --size M --seed 0 --method product --time-limit 60
     python -m benchmarks.run doc          # regenerate docs/benchmarks.md from results.csv
+    python -m benchmarks.run sweep [--instances M:5:30]   # CP-SAT parameter variants
     python -m benchmarks.run build --size XL   # time only the product's model build
 
 An *instance* is a generated week (:mod:`benchmarks.generate`, size and seed); ``SIZE:N:SECONDS``
@@ -46,6 +47,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "benchmarks" / "results.csv"
 DEFAULT_DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_INSTANCES = "M:5:60,L:1:60,XL:1:120"
+DEFAULT_SWEEP_CSV = ROOT / "benchmarks" / "sweep.csv"
+SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
+    # The product's own parameters (optimizer/solve.py::_solver), then one change each.
+    "product": {},
+    "3 presolve passes (CP-SAT default)": {"max_presolve_iterations": 3},
+    "linearization 1 (CP-SAT default)": {"linearization_level": 1},
+    "no probing in presolve": {"cp_model_probing_level": 0},
+    "4 workers on the 2 cores": {"num_workers": 4},
+}
+"""Parameter variants of ``sweep``: each overrides the product's main-search parameters."""
+SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "status",
+                 "objective", "best_bound", "best_seconds", "proof_seconds", "total_seconds",
+                 "valid", "error"]
 METHODS = ("product", "textbook", "greedy")
 RESULT_PREFIX = "BENCHMARK-RESULT "
 
@@ -111,9 +125,17 @@ def _peak_mb() -> float:
 
 
 def run_one(
-    size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool
+    size: str,
+    seed: int,
+    method: str,
+    time_limit: float,
+    workers: int,
+    rooms: bool,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Generate the instance, run one method on it, measure and check it (one row)."""
+    """Generate the instance, run one method on it, measure and check it (one row).
+
+    ``params`` overrides CP-SAT parameters of the product's main search (the sweep)."""
     from optimizer import Scenario
     from optimizer.check import check_schedule
     from optimizer.io.schedule import Schedule
@@ -137,7 +159,7 @@ def run_one(
     }
     schedule: Schedule | None = None
     if method == "product":
-        row.update(_run_product(scenario, time_limit, workers, seed))
+        row.update(_run_product(scenario, time_limit, workers, seed, params or {}))
         schedule = row.pop("_schedule")
     elif method == "textbook":
         from .textbook import solve_textbook
@@ -192,8 +214,13 @@ def run_one(
     return row
 
 
-def _run_product(scenario: Any, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
-    """``optimizer.solve`` with its progress callback; proof time = start of phase 2."""
+def _run_product(
+    scenario: Any, time_limit: float, workers: int, seed: int, params: dict[str, Any]
+) -> dict[str, Any]:
+    """``optimizer.solve`` with its progress callback; proof time = start of phase 2.
+
+    ``params`` are set on every solver that ``optimizer.solve._solver`` (the one place the
+    product sets its CP-SAT parameters) returns."""
     import importlib
 
     from optimizer.io.schedule import Schedule
@@ -211,12 +238,22 @@ def _run_product(scenario: Any, time_limit: float, workers: int, seed: int) -> d
             return improve(*args, **kwargs)
 
         product._improve_secondary = timed  # type: ignore[attr-defined]
+    make_solver = product._solver
+
+    def tuned(*args: Any, **kwargs: Any) -> Any:
+        solver = make_solver(*args, **kwargs)
+        for key, value in params.items():
+            setattr(solver.parameters, key, value)
+        return solver
+
+    setattr(product, "_solver", tuned)  # noqa: B010 (a module attribute, swapped back below)
     try:
         started = time.perf_counter()
         result = product.solve(
             scenario, time_limit=time_limit, workers=workers, seed=seed, progress=events.append
         )
     finally:
+        setattr(product, "_solver", make_solver)  # noqa: B010
         if improve is not None:
             product._improve_secondary = improve  # type: ignore[attr-defined]
     phase1 = [e for e in events if e.phase == 1]
@@ -232,8 +269,10 @@ def _run_product(scenario: Any, time_limit: float, workers: int, seed: int) -> d
     if status == "OPTIMAL":
         phase2 = [e.elapsed_seconds for e in events if e.phase == 2]
         proof_seconds = proof[0] if proof else (phase2[0] if phase2 else result.solve_seconds)
-    # Model size: the same build solve() did, repeated outside the timed call.
-    iop = IOPModel(build_candidates(scenario))
+    # Model size: the same build solve() did, repeated outside the timed call (none for a
+    # week solved track by track: its whole model was never built).
+    whole = "track by track" not in str(result.parameters.get("method", ""))
+    iop = IOPModel(build_candidates(scenario)) if whole else None
     return {
         "status": status,
         "objective": result.objective,
@@ -243,8 +282,8 @@ def _run_product(scenario: Any, time_limit: float, workers: int, seed: int) -> d
         "best_seconds": best,
         "proof_seconds": proof_seconds,
         "total_seconds": result.solve_seconds,
-        "variables": len(iop.model.proto.variables),
-        "constraints": len(iop.model.proto.constraints),
+        "variables": len(iop.model.proto.variables) if iop else None,
+        "constraints": len(iop.model.proto.constraints) if iop else None,
         "_schedule": Schedule(
             assignments=result.assignments,
             sessions=result.sessions,
@@ -276,6 +315,7 @@ def run_in_subprocess(
     rooms: bool,
     mem_limit_gb: float,
     log_dir: Path | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run :func:`run_one` in a fresh Python process; a row even when the run fails.
 
@@ -297,6 +337,8 @@ def run_in_subprocess(
         "--workers",
         str(workers),
         "--rooms" if rooms else "--no-rooms",
+        "--params",
+        json.dumps(params or {}),
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
@@ -380,7 +422,9 @@ def run_all(
             "notes": notes,
         }
         doc_path.parent.mkdir(parents=True, exist_ok=True)
-        doc_path.write_text(report(rows, meta), encoding="utf-8")
+        sweep_path = csv_path.parent / DEFAULT_SWEEP_CSV.name
+        sweep = read_csv(sweep_path) if sweep_path.exists() else None
+        doc_path.write_text(report(rows, meta, sweep), encoding="utf-8")
         json_meta = csv_path.with_suffix(".meta.json")
         json_meta.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return rows
@@ -501,8 +545,13 @@ def _ratio(num: Any, den: Any) -> str:
     return f"{num / den:.2f}"
 
 
-def report(rows: list[dict[str, Any]], meta: dict[str, str]) -> str:
-    """The Markdown report: machine, results side by side, ratios, the issue's targets."""
+def report(
+    rows: list[dict[str, Any]],
+    meta: dict[str, str],
+    sweep: list[dict[str, Any]] | None = None,
+) -> str:
+    """The Markdown report: machine, results side by side, ratios, the issue's targets, and
+    the parameter sweep's rows when given."""
     out: list[str] = ["# Benchmarks", ""]
     if meta.get("note"):
         out += [f"> **{meta['note']}**", ""]
@@ -577,7 +626,7 @@ def report(rows: list[dict[str, Any]], meta: dict[str, str]) -> str:
             )
             + " |"
         )
-    out += _ratios(rows) + _targets(rows)
+    out += _ratios(rows) + _targets(rows) + sweep_section(sweep or [])
     if meta.get("notes"):
         out += ["", "## Notes", "", meta["notes"].strip()]
     return "\n".join(out) + "\n"
@@ -781,11 +830,12 @@ def all_command(
 @click.option("--time-limit", default=60.0, type=float)
 @click.option("--workers", default=2, type=int)
 @click.option("--rooms/--no-rooms", default=True)
+@click.option("--params", default="{}", help="JSON: CP-SAT parameters for the product")
 def one_command(
-    size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool
+    size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool, params: str
 ) -> None:
     """Run one method on one instance; print the row as JSON."""
-    row = run_one(size.upper(), seed, method, time_limit, workers, rooms)
+    row = run_one(size.upper(), seed, method, time_limit, workers, rooms, json.loads(params))
     click.echo(RESULT_PREFIX + json.dumps(row, default=str))
 
 
@@ -825,6 +875,94 @@ def build_command(size: str, seed: int, rooms: bool) -> None:
     )
 
 
+def run_sweep(
+    instances: list[Instance],
+    variants: dict[str, dict[str, Any]],
+    workers: int = 2,
+    csv_path: Path = DEFAULT_SWEEP_CSV,
+    mem_limit_gb: float = 8.0,
+) -> list[dict[str, Any]]:
+    """The product on every instance once per parameter variant; rows to ``csv_path``."""
+    rows: list[dict[str, Any]] = []
+    for instance in instances:
+        for name, params in variants.items():
+            row = run_in_subprocess(
+                instance, "product", workers, True, mem_limit_gb, csv_path.parent / "logs",
+                params,
+            )
+            row.update(variant=name, params=json.dumps(params, sort_keys=True))
+            rows.append(row)
+            click.echo(
+                f"{instance.size} seed {instance.seed} {name}: {row.get('status')} "
+                f"objective {row.get('objective')} proof {_fmt(row.get('proof_seconds'))}s",
+                err=True,
+            )
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    with csv_path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=SWEEP_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(row.get(k)) for k in SWEEP_COLUMNS})
+    return rows
+
+
+def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
+    """Markdown: per variant, proofs, median proof time (unproven counts as never) and the
+    summed objective, from the rows of :func:`run_sweep`."""
+    if not rows:
+        return []
+    by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        by_variant[str(r.get("variant"))].append(r)
+    first = rows[0]
+    out = [
+        "",
+        "## Solver parameters",
+        "",
+        "The product sets its CP-SAT parameters in one place, `optimizer/solve.py::_solver`;",
+        "each variant below changes one of them for the main search (phases 1 and 2) and runs",
+        "the same instances, one process per run, in one sitting "
+        f"(`python -m benchmarks.run sweep`, {first.get('size')} weeks, "
+        f"{_fmt(first.get('time_limit'))} s, {_fmt(first.get('workers'))} workers). "
+        "Median proof time counts an unproven run as never proven.",
+        "",
+        "| variant | parameters | proven | median proof s | proof s per seed | objective (sum) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, mine in by_variant.items():
+        proofs = [r.get("proof_seconds") for r in mine]
+        times = sorted(math.inf if p is None else float(p) for p in proofs)
+        median = statistics.median(times) if times else math.inf
+        objective = sum(int(r.get("objective") or 0) for r in mine)
+        out.append(
+            f"| {name} | `{mine[0].get('params')}` | {sum(p is not None for p in proofs)} of "
+            f"{len(mine)} | {'-' if math.isinf(median) else f'{median:.2f}'} | "
+            + ", ".join(_fmt(p, 1) for p in proofs)
+            + f" | {objective} |"
+        )
+    return out
+
+
+@main.command("sweep")
+@click.option("--instances", default="M:5:30", show_default=True)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--csv", "csv_path", default=str(DEFAULT_SWEEP_CSV), show_default=True)
+@click.option(
+    "--variants",
+    default=",".join(SWEEP_VARIANTS),
+    show_default=True,
+    help="comma-separated names from benchmarks/run.py::SWEEP_VARIANTS",
+)
+def sweep_command(instances: str, workers: int, csv_path: str, variants: str) -> None:
+    """Run the product once per parameter variant (the report shows it: run `doc` after)."""
+    chosen = {}
+    for name in (v.strip() for v in variants.split(",") if v.strip()):
+        if name not in SWEEP_VARIANTS:
+            raise click.BadParameter(f"unknown variant '{name}' (see SWEEP_VARIANTS)")
+        chosen[name] = SWEEP_VARIANTS[name]
+    run_sweep(parse_instances(instances), chosen, workers, Path(csv_path))
+
+
 @main.command("doc")
 @click.option("--csv", "csv_path", default=str(DEFAULT_CSV), show_default=True)
 @click.option("--doc", "doc_path", default=str(DEFAULT_DOC), show_default=True)
@@ -841,7 +979,9 @@ def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
     if notes_file:
         meta["notes"] = Path(notes_file).read_text(encoding="utf-8")
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-    Path(doc_path).write_text(report(read_csv(path), meta), encoding="utf-8")
+    sweep_path = path.parent / DEFAULT_SWEEP_CSV.name
+    sweep = read_csv(sweep_path) if sweep_path.exists() else None
+    Path(doc_path).write_text(report(read_csv(path), meta, sweep), encoding="utf-8")
 
 
 if __name__ == "__main__":
