@@ -430,13 +430,13 @@ def run_all(
     return rows
 
 
-def write_csv(rows: list[dict[str, Any]], path: Path) -> None:
+def write_csv(rows: list[dict[str, Any]], path: Path, columns: list[str] = COLUMNS) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in COLUMNS})
+            writer.writerow({k: _cell(row.get(k)) for k in columns})
 
 
 def read_csv(path: Path) -> list[dict[str, Any]]:
@@ -897,12 +897,7 @@ def run_sweep(
                 f"objective {row.get('objective')} proof {_fmt(row.get('proof_seconds'))}s",
                 err=True,
             )
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    with csv_path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=SWEEP_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: _cell(row.get(k)) for k in SWEEP_COLUMNS})
+    write_csv(rows, csv_path, SWEEP_COLUMNS)
     return rows
 
 
