@@ -152,7 +152,7 @@ def main(ctx: click.Context, verbose: int) -> None:
     "--workers",
     type=click.IntRange(min=1, max=64),
     default=None,
-    help="Search workers (default: cores, at most 8).",
+    help="Search workers (default: cores, at least 4, at most 8).",
 )
 @click.option(
     "--seed",

@@ -54,7 +54,7 @@ SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
     "3 presolve passes (CP-SAT default)": {"max_presolve_iterations": 3},
     "linearization 1 (CP-SAT default)": {"linearization_level": 1},
     "no probing in presolve": {"cp_model_probing_level": 0},
-    "4 workers on the 2 cores": {"num_workers": 4},
+    "2 workers (one per core)": {"num_workers": 2},
 }
 """Parameter variants of ``sweep``: each overrides the product's main-search parameters."""
 SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "status",
@@ -567,7 +567,7 @@ def report(
         "The full benchmark of issue 8 (about 25 minutes on 2 cores; run it on an otherwise idle",
         "machine, since every figure is wall-clock):",
         "",
-        "    python -m benchmarks.run all --instances M:5:60,L:1:60,XL:1:120 --workers 2",
+        "    python -m benchmarks.run all --instances M:5:60,L:1:60,XL:1:120 --workers 4",
         "",
         "Instances can be written as scenario folders for `cli.py solve`:",
         "`python -m benchmarks.generate --size L --seed 0 --out /tmp/L-0`.",
@@ -782,7 +782,7 @@ def main() -> None:
     help="SIZE:SEEDS:SECONDS,... (sizes S, M, L, XL or a client count)",
 )
 @click.option("--methods", default=",".join(METHODS), show_default=True)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=4, show_default=True, type=int)
 @click.option("--rooms/--no-rooms", default=True, show_default=True)
 @click.option("--csv", "csv_path", default=str(DEFAULT_CSV), show_default=True)
 @click.option("--doc", "doc_path", default=str(DEFAULT_DOC), show_default=True)
@@ -940,7 +940,7 @@ def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
 
 @main.command("sweep")
 @click.option("--instances", default="M:5:30", show_default=True)
-@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--workers", default=4, show_default=True, type=int)
 @click.option("--csv", "csv_path", default=str(DEFAULT_SWEEP_CSV), show_default=True)
 @click.option(
     "--variants",

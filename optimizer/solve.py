@@ -77,9 +77,16 @@ class ModelInvalidError(RuntimeError):
     """CP-SAT rejected the model: a bug in this package, never the user's input."""
 
 
+MIN_SEARCH_WORKERS = 4
+"""Fewest CP-SAT workers a default solve uses, even on fewer cores: with 2 workers CP-SAT
+runs one full-problem subsolver and one thread of neighbourhood searches, with 4 it
+diversifies; on 2 cores 4 workers proved all five benchmark M weeks where 2 proved four
+(docs/benchmarks.md, "Solver parameters")."""
+
+
 def default_workers() -> int:
-    """Search workers: every core the machine has, at most 8 (2 on a 2-core laptop)."""
-    return max(1, min(os.cpu_count() or 1, 8))
+    """Search workers: every core the machine has, at most 8, at least 4."""
+    return max(MIN_SEARCH_WORKERS, min(os.cpu_count() or 1, 8))
 
 
 @dataclass(frozen=True)
