@@ -53,7 +53,7 @@ SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
     "product": {},
     "3 presolve passes (CP-SAT default)": {"max_presolve_iterations": 3},
     "linearization 1 (CP-SAT default)": {"linearization_level": 1},
-    "no probing in presolve": {"cp_model_probing_level": 0},
+    "probing in presolve (CP-SAT default)": {"cp_model_probing_level": 2},
     "2 workers (one per core)": {"num_workers": 2},
 }
 """Parameter variants of ``sweep``: each overrides the product's main-search parameters."""

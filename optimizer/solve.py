@@ -81,7 +81,8 @@ MIN_SEARCH_WORKERS = 4
 """Fewest CP-SAT workers a default solve uses, even on fewer cores: with 2 workers CP-SAT
 runs one full-problem subsolver and one thread of neighbourhood searches, with 4 it
 diversifies; on 2 cores 4 workers proved all five benchmark M weeks where 2 proved four
-(docs/benchmarks.md, "Solver parameters")."""
+(docs/benchmarks.md, "Solver parameters"). The small stages of the track-by-track search
+use at most one worker per core (``model.warmstart.stage_solver``)."""
 
 
 def default_workers() -> int:
@@ -362,9 +363,11 @@ def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_
     params.log_search_progress = log_search
     params.catch_sigint_signal = False  # our own handler stops the search and keeps the result
     params.linearization_level = 2  # the group-needs-a-therapist cuts are clauses
-    # One presolve pass: later passes cost seconds of probing on 60-client weeks and gained
-    # nothing the search did not find faster (docs/benchmarks.md, "Solver parameters").
+    # One presolve pass without probing: on 60-client weeks the default three passes spend
+    # seconds probing, which the search (starting from the track-by-track hint) does not
+    # need to prove; see docs/benchmarks.md, "Solver parameters".
     params.max_presolve_iterations = 1
+    params.cp_model_probing_level = 0
     if workers == 1:
         # One worker alone runs no LNS; interleaving runs the whole portfolio on one thread,
         # deterministically, and a deterministic limit keeps time-limited runs reproducible.

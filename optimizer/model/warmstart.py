@@ -11,6 +11,7 @@ for one model are searched this way alone.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -51,7 +52,8 @@ def stage_solver(
     ``deterministic_share`` units per second, for reproducible runs on one worker)."""
     solver = cp_model.CpSolver()
     params = solver.parameters
-    params.num_workers = workers
+    # A stage is small: more threads than cores would only take turns on them.
+    params.num_workers = max(1, min(workers, os.cpu_count() or 1))
     params.random_seed = seed
     params.catch_sigint_signal = False
     params.max_time_in_seconds = max(0.05, budget)
