@@ -689,8 +689,7 @@ def _targets(rows: list[dict[str, Any]]) -> list[str]:
 
     m_rows = by_size.get("M", [])
     if m_rows:
-        proofs = [r.get("proof_seconds") for r in m_rows]
-        median = statistics.median(math.inf if x is None else x for x in proofs)
+        median = _median_proof(m_rows)
         shown = "not proven within the time limit" if median == math.inf else f"{median:.2f} s"
         out.append(
             f"- M: primary proven optimal in under 10 s, median over {len(m_rows)} seed(s): "
@@ -905,6 +904,13 @@ def run_sweep(
     return rows
 
 
+def _median_proof(rows: list[dict[str, Any]]) -> float:
+    """Median proof time of runs, an unproven run counting as never proven (inf)."""
+    return statistics.median(
+        math.inf if r.get("proof_seconds") is None else float(r["proof_seconds"]) for r in rows
+    )
+
+
 def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
     """Markdown: per variant, proofs, median proof time (unproven counts as never) and the
     summed objective, from the rows of :func:`run_sweep`."""
@@ -930,8 +936,7 @@ def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
     ]
     for name, mine in by_variant.items():
         proofs = [r.get("proof_seconds") for r in mine]
-        times = sorted(math.inf if p is None else float(p) for p in proofs)
-        median = statistics.median(times) if times else math.inf
+        median = _median_proof(mine)
         objective = sum(int(r.get("objective") or 0) for r in mine)
         out.append(
             f"| {name} | `{mine[0].get('params')}` | {sum(p is not None for p in proofs)} of "

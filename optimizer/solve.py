@@ -458,23 +458,20 @@ def solve(
         if warm_start and not warm_schedule[0]:
             # A hand-style schedule first (instant, valid), bettered one track at a time
             # when it leaves someone out (each track alone is a small model).
+            # (improve_by_track returns at once when no track leaves anyone out.)
             by_hand = solve_greedy(scenario)
-            warm_schedule = (by_hand.assignments, by_hand.sessions)
-            reachable = sum(
-                c.priority for c in scenario.clients if candidates.attendable[c.client_id]
+            warm_schedule = improve_by_track(
+                scenario,
+                by_hand.assignments,
+                by_hand.sessions,
+                min(10.0, WARM_START_SHARE * time_limit),
+                seed,
+                workers,
+                run=stopper.run,
+                deterministic_share=DETERMINISTIC_SHARE,
+                candidates=candidates,
+                stopped=lambda: stopper.stopped,
             )
-            if by_hand.objective < reachable:
-                warm_schedule = improve_by_track(
-                    scenario,
-                    *warm_schedule,
-                    min(10.0, WARM_START_SHARE * time_limit),
-                    seed,
-                    workers,
-                    run=stopper.run,
-                    deterministic_share=DETERMINISTIC_SHARE,
-                    candidates=candidates,
-                    stopped=lambda: stopper.stopped,
-                )
             add_schedule_hint(iop, *warm_schedule)
         iop.model.maximize(iop.primary)
         if warm_schedule[0]:
@@ -570,11 +567,8 @@ def solve(
         # Stopped (or out of time) before the search found a schedule: the warm start's is
         # valid (it knows no pins, hence not with pins), so it is the best found so far.
         assignments, sessions = _sorted_schedule(*warm_schedule)
-        priority = {c.client_id: c.priority for c in scenario.clients}
-        objective = sum(priority[cid] for cid in {row["client_id"] for row in assignments})
-        best_bound = sum(
-            priority[cid] for cid, attendable in candidates.attendable.items() if attendable
-        )
+        objective = _served(scenario, assignments)
+        best_bound = _reachable(scenario, candidates)
         status = SolveStatus.FEASIBLE
     return _make_result(
         scenario, candidates, status, objective, best_bound, assignments, sessions,
@@ -676,9 +670,7 @@ def _large_week_result(
         )
     assignments, sessions = _sorted_schedule(assignments, sessions)
     objective = _served(scenario, assignments)
-    best_bound = sum(
-        c.priority for c in scenario.clients if candidates.attendable[c.client_id]
-    )
+    best_bound = _reachable(scenario, candidates)
     status = SolveStatus.OPTIMAL if objective >= best_bound else SolveStatus.FEASIBLE
     if stopper.stopped:
         status = SolveStatus.FEASIBLE
@@ -767,6 +759,11 @@ def _served(scenario: Scenario, assignments: list[dict[str, Any]]) -> int:
     """Priority-weighted clients served by schedule rows."""
     priority = {c.client_id: c.priority for c in scenario.clients}
     return sum(priority[cid] for cid in {row["client_id"] for row in assignments})
+
+
+def _reachable(scenario: Scenario, candidates: Candidates) -> int:
+    """Priority-weighted clients who can attend at all: the trivial upper bound."""
+    return sum(c.priority for c in scenario.clients if candidates.attendable[c.client_id])
 
 
 def with_weights(scenario: Scenario, weights: Mapping[str, int] | None) -> Scenario:

@@ -105,9 +105,10 @@ class Candidates:
     capacity, same session types, free in the same slots, not named by a pin). The model
     counts rooms per class; :func:`assign_rooms` names them after solving."""
 
-    def room_class(self) -> dict[str, str]:
-        """Per room id, the id that names its class (see ``room_members``)."""
-        return {room: rep for rep, members in self.room_members.items() for room in members}
+
+def room_class(room_members: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
+    """Per room id, the id that names its class (see ``Candidates.room_members``)."""
+    return {room: rep for rep, members in room_members.items() for room in members}
 
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
@@ -333,7 +334,7 @@ def _room_classes(
 
 def estimated_variables(candidates: Candidates) -> int:
     """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
-    rep = candidates.room_class()
+    rep = room_class(candidates.room_members)
     groups = sum(
         ctx.copies * (2 + len({rep[r] for r in ctx.rooms}))
         + len(ctx.clients)

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 from ..scenario import Scenario
 from ..terms import PreviousAttendance, comfortable_size, therapist_capacity
 from ..windows import DAY_NAMES, day_index
-from .candidates import Candidates, GroupContext, IndividualOption
+from .candidates import Candidates, GroupContext, IndividualOption, room_class
 
 ClientDayBlock = tuple[str, str, str]
 GroupName = tuple[str, ...]
@@ -88,7 +88,7 @@ class IOPModel:
         )
         self.room_members: dict[str, tuple[str, ...]] = members
         """Per room variable's id, the rooms it stands for (see ``Candidates.room_members``)."""
-        self.room_rep = {room: rep for rep, rooms in members.items() for room in rooms}
+        self.room_rep = room_class(members)
         self._upper: dict[int, int] = {}
         """Upper bounds of the integer room counts (every other clock-time term is 0/1)."""
 

@@ -27,8 +27,6 @@ from .hints import add_schedule_hint
 
 log = logging.getLogger(__name__)
 
-_STATUS: dict[Any, str] = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE"}
-
 ROOMS_PER_STAGE = 24
 """A stage of a week with more rooms than this sees only some of them (``_stage_rooms``):
 every room is a variable per group copy, and 100 rooms make a one-track model too large."""
@@ -148,7 +146,7 @@ def improve_by_track(
         log.debug(
             "track search: %s %s, %d of %d (bound %d)",
             "+".join(tracks),
-            _STATUS[status],
+            cp_model.CpSolverStatus(status).name,
             round(solver.objective_value),
             served(mine_a),
             round(solver.best_objective_bound),
@@ -170,7 +168,7 @@ def improve_by_track(
 
     # Single tracks while that helps; then each short track with a track it shares
     # therapists with (one can give way to the other); back to singles after a gain.
-    partners = _partners(scenario)
+    partners = _partners(scenario) if pairs else {}
     in_pairs = False
     while True:
         short = {t: reachable[t] - served(rows_of((t,))[0]) for t in sorted(reachable)}
