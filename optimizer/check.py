@@ -96,7 +96,7 @@ from typing import Any, TypeGuard
 import pandas as pd
 
 from .io.schedule import SCHEDULE_COLUMNS, Schedule
-from .scenario import Client, Pin, Room, Scenario, Therapist
+from .scenario import Client, Pin, Room, Scenario, Therapist, date_problem
 from .windows import DAY_NAMES, Window, parse_time
 
 RULES: dict[str, str] = {
@@ -428,9 +428,8 @@ class _Checker:
             at.date = dt.date.fromisoformat(record["date"])
         except ValueError:
             if report:
-                self.add(
-                    "bad-date", ids, f"date '{record['date']}' is not YYYY-MM-DD ({where_text})."
-                )
+                problem, fix = date_problem(record["date"])
+                self.add("bad-date", ids, f"{problem} ({where_text}); {fix}.")
         if report and at.date is not None and at.day_idx is not None:
             expected = self.s.week_start + dt.timedelta(days=at.day_idx)
             if at.date != expected:

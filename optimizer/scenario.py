@@ -8,7 +8,9 @@ once as a :class:`~optimizer.errors.ScenarioError`.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, Literal
@@ -125,6 +127,37 @@ def _to_id(value: Any) -> str:
     if len(text) > MAX_ID_LENGTH:
         raise ValueError(f"an id of {len(text)} characters is too long (at most {MAX_ID_LENGTH})")
     return text
+
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def date_problem(value: Any) -> tuple[str, str]:
+    """Why ``value`` is not an ISO date, as (problem, fix) for an :class:`Issue`.
+
+    A value written as ``YYYY-MM-DD`` is told which part does not exist (``2026-02-30``:
+    February 2026 has days 01 to 28), since telling its writer to use that format would
+    send them looking for a mistake they did not make; anything else is asked for the format.
+    """
+    text = str(value).strip()
+    match = _ISO_DATE.fullmatch(text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        if year == 0:
+            return f"'{text}' is not a date: there is no year 0000", "check the year"
+        if not 1 <= month <= 12:
+            return (
+                f"'{text}' is not a date: there is no month {month:02d}",
+                "check the month: it comes before the day and runs from 01 to 12",
+            )
+        last = calendar.monthrange(year, month)[1]
+        if not 1 <= day <= last:
+            return (
+                f"'{text}' is not a date: {calendar.month_name[month]} {year} has days 01 "
+                f"to {last}",
+                "check the day and the month",
+            )
+    return f"'{text}' is not a date", "write it as YYYY-MM-DD, e.g. 2026-12-14"
 
 
 Windows = Annotated[
@@ -450,8 +483,7 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
                 f" (known keys: {', '.join(known)})" if known else ""
             )
         elif kind.startswith(("date_", "datetime_")):
-            message = f"'{value}' is not a date"
-            fix = "write it as YYYY-MM-DD"
+            message, fix = date_problem(value)
         elif kind.startswith(("int_", "greater_than", "less_than")):
             message = f"{message} (got {_short(value)})" if value is not None else message
         elif kind == "too_short":
