@@ -34,6 +34,7 @@ from optimizer.redact import pseudonyms, redact_result, redact_scenario
 from optimizer.report import write_reports
 from optimizer.report.progress import ProgressLine
 from optimizer.terms import parse_weight_overrides
+from optimizer.timezones import program_timezone
 from optimizer.whatif import format_comparison, load_whatif, run_batch, succeeded
 
 EXIT_INVALID_INPUT = 2
@@ -120,6 +121,7 @@ def _print_summary(result: Result, out: Path | None) -> None:
             f"unscheduled: {', '.join(result.unscheduled['client_id'])} "
             "(reasons in unscheduled.csv)"
         )
+    click.echo(f"calendar times in {program_timezone(result.scenario).describe()}")
     if out is not None:
         click.echo(f"wrote {out}")
 
@@ -334,6 +336,7 @@ def report_command(
         _fail_input(error)
     for path in written:
         click.echo(f"wrote {path}")
+    click.echo(f"calendar times in {program_timezone(data).describe()}")
 
 
 @main.command("batch")

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from .errors import Issue, ScenarioError, did_you_mean
+from .timezones import is_timezone
 from .windows import (
     DAY_NAMES,
     WINDOW_FORMAT_HINT,
@@ -372,7 +373,11 @@ class Scenario(_Frozen):
     week_start: dt.date
     days: tuple[DayName, ...] = Field(min_length=1)
     closed_dates: tuple[dt.date, ...] = ()
-    timezone: str = "America/Los_Angeles"
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone of the program's clock times, e.g. America/New_York; "
+        "when absent, the zone of the computer writing the calendars",
+    )
     blocks: dict[str, tuple[SlotTime, ...]] = Field(min_length=1, max_length=MAX_BLOCKS)
     session_types: dict[str, SessionType] = Field(min_length=1)
     plans: dict[str, Plan] = Field(min_length=1)
@@ -383,18 +388,15 @@ class Scenario(_Frozen):
     rooms: tuple[Room, ...] | None = Field(default=None, max_length=MAX_ROOMS)
     pins: tuple[Pin, ...] = Field(default=(), max_length=MAX_CLIENTS * 10)
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        # Calendars need real local times (reports/calendar.py): reject unknown zones early.
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+    def _known_timezone(cls, value: Any) -> Any:
+        # Calendars need real local times (report/calendar.py): reject unknown zones early.
+        value = _blank_to_none(value)
+        if isinstance(value, str) and not is_timezone(value):
             raise ValueError(
-                f"unknown time zone '{value}'; use an IANA name such as America/Los_Angeles"
-            ) from None
+                f"unknown time zone '{value}'; use an IANA name such as America/New_York"
+            )
         return value
 
     @model_validator(mode="after")

@@ -42,6 +42,7 @@ from .previous import changes_table, match_previous
 from .reasons import unscheduled_reasons
 from .scenario import Scenario, Weights, issues_from_validation_error
 from .terms import TERM_UNITS, PreviousAttendance
+from .timezones import program_timezone
 from .windows import day_index
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """The content of ``summary.json``."""
+        zone = program_timezone(self.scenario)  # the scenario's, else this machine's
         return {
             "scenario": self.scenario.name,
             "status": self.status.value,
@@ -164,6 +166,8 @@ class Result:
             "solve_seconds": round(self.solve_seconds, 3),
             "build_seconds": round(self.build_seconds, 3),
             "interrupted": self.interrupted,
+            "timezone": zone.name,
+            "timezone_source": zone.source,
             "secondary": dict(self.secondary),
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),

@@ -6,6 +6,7 @@ Tiny scenarios, each solved once per module (about a second each).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -18,6 +19,7 @@ from openpyxl import load_workbook
 
 import cli
 from optimizer import Result, Scenario, load_scenario, read_schedule, solve, write_reports
+from optimizer.check import check_schedule
 from optimizer.io.csvcells import restore
 from optimizer.io.schedule import SCHEDULE_COLUMNS
 from optimizer.report.progress import format_progress
@@ -38,6 +40,7 @@ def tiny_data(**overrides) -> dict:
     data = {
         "name": "report test",
         "week_start": "2026-12-14",
+        "timezone": "America/Los_Angeles",
         "days": ["Mon", "Tue"],
         "blocks": {"AM": ["09:00-09:50", "10:00-10:50"]},
         "session_types": {
@@ -205,10 +208,10 @@ def test_formula_like_ids_are_written_as_text(tmp_path: Path) -> None:
 # ---- calendars ----------------------------------------------------------------------------
 
 
-def events(path: Path) -> list[icalendar.Event]:
+def events(path: Path, zone: str = "America/Los_Angeles") -> list[icalendar.Event]:
     calendar = icalendar.Calendar.from_ical(path.read_bytes())
     assert calendar.get("version") == "2.0" and calendar.get("prodid")
-    assert [tz.get("tzid") for tz in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
+    assert [tz.get("tzid") for tz in calendar.walk("VTIMEZONE")] == [zone]
     return list(calendar.walk("VEVENT"))
 
 
@@ -283,6 +286,78 @@ def test_client_calendars_only_on_request(tiny_folder: Path, named_folder: Path)
         others = {f"C{i}" for i in range(1, 8)} - {client_id}
         text = path.read_text(encoding="utf-8")
         assert not [o for o in others if re.search(rf"\b{o}\b", text)]
+
+
+# ---- time zone (issue 18, item 3) ---------------------------------------------------------
+
+
+def without_zone() -> dict:
+    data = tiny_data()
+    del data["timezone"]
+    return data
+
+
+def test_a_week_without_a_zone_uses_this_computers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    result = solved(without_zone())
+    folder = result.write(tmp_path / "ny")
+    schedule = read_schedule(folder)
+    assert not check_schedule(result.scenario, schedule)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["timezone"], summary["timezone_source"]) == ("America/New_York", "machine")
+    mine = schedule.sessions[schedule.sessions["therapist_id"] == "T1"]
+    starts = sorted(
+        e.decoded("dtstart") for e in events(folder / "calendars" / "T1.ics", "America/New_York")
+    )
+    assert starts == sorted(local(r.date, r.start, "America/New_York") for r in mine.itertuples())
+    # Slots start at 09:00 and 10:00; New York in December is UTC-5.
+    assert {s.astimezone(dt.UTC).strftime("%H:%M") for s in starts} <= {"14:00", "15:00"}
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "times in America/New_York, this computer&#x27;s time zone" in html
+    fields = dict(list(load_workbook(folder / "schedule.xlsx")["Summary"].values)[1:])
+    assert (fields["timezone"], fields["timezone_source"]) == ("America/New_York", "machine")
+
+
+@pytest.mark.parametrize(
+    ("zone", "printed"),
+    [
+        pytest.param(
+            None,
+            "calendar times in America/New_York, this computer's time zone (the scenario sets "
+            "none; add e.g. 'timezone: America/New_York' (an IANA name) to the scenario if the "
+            "program is elsewhere)",
+            id="this-computers",
+        ),
+        pytest.param(
+            "Europe/Berlin",
+            "calendar times in Europe/Berlin (the scenario's timezone)",
+            id="the-scenarios",
+        ),
+    ],
+)
+def test_solve_and_report_print_the_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str | None, printed: str
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    data = without_zone() | ({"timezone": zone} if zone else {})
+    scenario = tmp_path / "tiny.json"
+    scenario.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    solve_run = runner.invoke(
+        cli.main,
+        ["solve", str(scenario), "--out", str(out), "--time-limit", "5", "--workers", "1"],
+    )
+    assert solve_run.exit_code == 0, solve_run.output
+    assert printed in solve_run.output.splitlines()
+    assert not check_schedule(load_scenario(scenario), read_schedule(out))
+    report_run = runner.invoke(cli.main, ["report", str(scenario), str(out)])
+    assert report_run.exit_code == 0, report_run.output
+    assert printed in report_run.output.splitlines()
+    expected = zone or "America/New_York"
+    assert events(out / "calendars" / "T1.ics", expected)
 
 
 # ---- names --------------------------------------------------------------------------------
@@ -377,8 +452,11 @@ def test_report_renders_in_headless_chromium(tiny_folder: Path, tmp_path: Path) 
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in SCENARIOS.glob("tiny-*") if p.is_dir()))
-def test_every_tiny_example_gets_consistent_outputs(example: str, tmp_path: Path) -> None:
+def test_every_tiny_example_gets_consistent_outputs(
+    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Overlapping blocks, Saturdays, several tracks: each output holds every session."""
+    monkeypatch.setenv("TZ", "America/Chicago")  # the examples name no zone: this computer's
     result = solve(load_scenario(SCENARIOS / example), time_limit=5, workers=1, seed=0)
     folder = result.write(tmp_path / "out", client_calendars=True)
     sessions = read_schedule(folder).sessions
@@ -389,7 +467,7 @@ def test_every_tiny_example_gets_consistent_outputs(example: str, tmp_path: Path
     counts = sessions["therapist_id"].value_counts()
     for therapist in result.scenario.therapists:
         ics = folder / "calendars" / f"{therapist.therapist_id}.ics"
-        assert len(events(ics)) == counts.get(therapist.therapist_id, 0)
+        assert len(events(ics, "America/Chicago")) == counts.get(therapist.therapist_id, 0)
 
 
 # ---- existing folders, CLI, progress ------------------------------------------------------
@@ -408,8 +486,6 @@ def test_write_reports_for_an_existing_folder(tiny_result: Result, tmp_path: Pat
 
 def test_cli_report_and_solve_options(tmp_path: Path) -> None:
     scenario = tmp_path / "tiny.json"
-    import json
-
     scenario.write_text(json.dumps(tiny_data()), encoding="utf-8")
     runner = CliRunner()
     out = tmp_path / "out"
@@ -462,7 +538,6 @@ def test_cli_report_and_solve_options(tmp_path: Path) -> None:
 
 def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the live line is drawn (carriage returns) and cleared; ids only, no names."""
-    import json
     import os
     import pty
     import sys

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..io.schedule import SCHEDULE_COLUMNS, Schedule
 from ..scenario import Scenario
+from ..timezones import ProgramTimezone, program_timezone
 from ..windows import DAY_NAMES
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class ReportData:
     assignments: pd.DataFrame
     sessions: pd.DataFrame
     unscheduled: pd.DataFrame
+    timezone: ProgramTimezone
+    """The zone of every clock time written (:func:`~optimizer.timezones.program_timezone`)."""
     summary: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +103,7 @@ class ReportData:
             sessions=sessions.reset_index(drop=True),
             unscheduled=_as_text(unscheduled, SCHEDULE_COLUMNS["unscheduled.csv"]),
             summary=dict(summary or {}),
+            timezone=program_timezone(scenario),
         )
 
     @classmethod

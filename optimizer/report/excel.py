@@ -87,7 +87,8 @@ def _records(frame: pd.DataFrame, columns: Sequence[str]) -> list[list[Any]]:
 def _summary_rows(data: ReportData) -> list[list[Any]]:
     rows: list[list[Any]] = [["scenario", data.scenario.name]]
     rows.append(["week_start", data.scenario.week_start.isoformat()])
-    rows.append(["timezone", data.scenario.timezone])
+    rows.append(["timezone", data.timezone.name])
+    rows.append(["timezone_source", data.timezone.source])
 
     def flatten(prefix: str, value: Any) -> None:
         if isinstance(value, dict):
@@ -98,7 +99,8 @@ def _summary_rows(data: ReportData) -> list[list[Any]]:
         else:
             rows.append([prefix, value])
 
-    flatten("", {k: v for k, v in data.summary.items() if k != "scenario"})
+    written_here = {"scenario", "timezone", "timezone_source"}  # the zone of this writing
+    flatten("", {k: v for k, v in data.summary.items() if k not in written_here})
     rows.append(["sessions_in_files", len(data.sessions)])
     rows.append(["assignments_in_files", len(data.assignments)])
     return rows

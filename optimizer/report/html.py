@@ -139,7 +139,8 @@ class _Page:
         return (
             f"<h1>{_e(s.name)}</h1>"
             f'<p class="muted">Week of {_e(s.week_start.isoformat())} ({_e(span)}), '
-            f"times in {_e(s.timezone)}. Generated {dt.datetime.now():%Y-%m-%d %H:%M} by "
+            f"times in {_e(self.data.timezone.describe())}. "
+            f"Generated {dt.datetime.now():%Y-%m-%d %H:%M} by "
             f"iop-optimizer {_e(__version__)}.</p>{privacy}"
         )
 
