@@ -521,7 +521,7 @@ def capacity_reason(scenario: Scenario, candidates: Candidates, client: Client) 
     return (
         f"not enough capacity this week: the client can attend {_pairs_text(pairs)}, but the "
         f"{client.track} groups, therapists and rooms then went to the scheduled clients "
-        "(`explain` names the limits and the changes that would fit them in)"
+        "(the explain command names the limits and the changes that would fit them in)"
     )
 
 
