@@ -173,6 +173,12 @@ def main(ctx: click.Context, verbose: int) -> None:
     "--client-calendars", is_flag=True, help="Also write one calendar per scheduled client."
 )
 @click.option(
+    "--excel-csv",
+    is_flag=True,
+    help="Start the CSVs with a UTF-8 byte-order mark, so Excel on Windows shows non-ASCII "
+    "text (other programs must then read them as utf-8-sig; schedule.xlsx needs no flag).",
+)
+@click.option(
     "--quiet", "-q", is_flag=True, help="No progress line and no summary (errors still print)."
 )
 @click.option("--redact", is_flag=True, help=_REDACT_HELP)
@@ -203,6 +209,7 @@ def solve_command(
     no_calendars: bool,
     names: bool,
     client_calendars: bool,
+    excel_csv: bool,
     quiet: bool,
     redact: bool,
     previous_dir: Path | None,
@@ -256,6 +263,7 @@ def solve_command(
         calendars=not no_calendars,
         names=names,
         client_calendars=client_calendars,
+        csv_bom=excel_csv,
     )
     if not quiet:
         _print_summary(result, out)

@@ -440,7 +440,7 @@ def write_csv(rows: list[dict[str, Any]], path: Path, columns: list[str] = COLUM
 
 
 def read_csv(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # saved by Excel or not
         return [{k: _parse(v) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 

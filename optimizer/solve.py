@@ -188,6 +188,7 @@ class Result:
         calendars: bool = True,
         names: bool = False,
         client_calendars: bool = False,
+        csv_bom: bool = False,
     ) -> Path:
         """Write the SPEC §5 folder (atomically: a failed write leaves no partial folder).
 
@@ -195,11 +196,12 @@ class Result:
         schedule.xlsx, ``calendars`` calendars/<therapist_id>.ics (and, with
         ``client_calendars``, one per client). ``names`` shows client names in the page and
         the workbook (protected health information: only when explicitly asked for).
+        ``csv_bom`` starts the CSVs with a UTF-8 byte-order mark for Excel on Windows.
         """
         from .io.write import write_result
         from .report import ReportOptions
 
-        options = ReportOptions(report, xlsx, calendars, names, client_calendars)
+        options = ReportOptions(report, xlsx, calendars, names, client_calendars, csv_bom)
         return write_result(self, Path(out_dir), options)
 
 

@@ -36,7 +36,7 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Which extra outputs to write, and whether they may show client names."""
+    """Which extra outputs to write, whether they may show client names, and the CSV form."""
 
     report: bool = True
     """``report.html``: the printable week."""
@@ -48,6 +48,9 @@ class ReportOptions:
     """Show client names (protected health information) in the page and the workbook."""
     client_calendars: bool = False
     """Also write ``calendars/client-<client_id>.ics``, one per scheduled client."""
+    csv_bom: bool = False
+    """Start the CSVs with a UTF-8 byte-order mark, for Excel on Windows (off by default:
+    SPEC §5 readers expect the header to start with its first column name)."""
 
     @property
     def any(self) -> bool:
