@@ -129,9 +129,24 @@ def test_outputs_can_be_switched_off(tiny_result: Result, tmp_path: Path) -> Non
 # ---- schedule.xlsx ------------------------------------------------------------------------
 
 
+def cell_text(value: object) -> str:
+    """A workbook value as the CSV writes it: dates ISO, times HH:MM (24:00 is a day)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        assert value.time() == dt.time(0), value  # a date, not a moment
+        return value.date().isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.timedelta):
+        assert value == dt.timedelta(days=1), value
+        return "24:00"
+    return restore(str(value))
+
+
 def sheet_rows(path: Path, title: str) -> tuple[list[str], list[list[str]]]:
     sheet = load_workbook(path)[title]
-    rows = [["" if v is None else restore(str(v)) for v in row] for row in sheet.values]
+    rows = [[cell_text(v) for v in row] for row in sheet.values]
     return rows[0], rows[1:]
 
 
@@ -158,6 +173,7 @@ def test_workbook_sheets_match_the_csvs(tiny_folder: Path, title: str, table: st
 def test_workbook_layout(tiny_folder: Path) -> None:
     book = load_workbook(tiny_folder / "schedule.xlsx")
     assert book.sheetnames == [
+        "Week",
         "Sessions",
         "Assignments",
         "By therapist",
@@ -168,7 +184,7 @@ def test_workbook_layout(tiny_folder: Path) -> None:
     schedule = read_schedule(tiny_folder)
     assert book["By therapist"].max_row - 1 == len(schedule.sessions)
     assert book["By client"].max_row - 1 == len(schedule.assignments)
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[1:]:  # the Week grid has its own layout (tested below)
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
         assert sheet.column_dimensions["A"].width > 5
@@ -184,6 +200,131 @@ def test_workbook_layout(tiny_folder: Path) -> None:
     summary = dict(list(book["Summary"].values)[1:12])
     assert summary["status"] in ("OPTIMAL", "FEASIBLE")
     assert summary["scheduled_clients"] == 6
+
+
+@pytest.mark.parametrize(
+    ("title", "columns"),
+    [
+        ("Sessions", ("date", "start", "end")),
+        ("Assignments", ("date", "start", "end")),
+        ("By therapist", ("date", "start", "end")),
+        ("By client", ("date", "start", "end")),
+    ],
+)
+def test_workbook_dates_and_times_are_values(
+    tiny_folder: Path, title: str, columns: tuple[str, ...]
+) -> None:
+    """Excel sorts, filters and computes with them (issue 18, item 7): not text."""
+    sheet = load_workbook(tiny_folder / "schedule.xlsx")[title]
+    header = [cell.value for cell in sheet[1]]
+    date_col, start_col, end_col = (header.index(c) + 1 for c in columns)
+    assert sheet.max_row > 1
+    for row in range(2, sheet.max_row + 1):
+        date, start, end = (sheet.cell(row, c) for c in (date_col, start_col, end_col))
+        assert isinstance(date.value, dt.datetime) and date.number_format == "yyyy-mm-dd"
+        assert date.value.date() in (dt.date(2026, 12, 14), dt.date(2026, 12, 15))
+        for cell in (start, end):
+            assert isinstance(cell.value, dt.time) and cell.number_format == "hh:mm"
+        # Slots of 50 minutes: Excel can subtract the times.
+        minutes = (end.value.hour * 60 + end.value.minute) - (
+            start.value.hour * 60 + start.value.minute
+        )
+        assert minutes == 50
+    summary = dict(list(load_workbook(tiny_folder / "schedule.xlsx")["Summary"].values)[1:])
+    assert summary["week_start"] == dt.datetime(2026, 12, 14)
+
+
+def test_a_block_ending_at_midnight(tmp_path: Path) -> None:
+    # One late block 22:00-24:00 in two slots; C1 and C2 (SUD) share a group in each slot.
+    data = tiny_data(
+        days=["Mon"],
+        blocks={"LATE": ["22:00-23:00", "23:00-24:00"]},
+        plans={"P": {"min_days": 1, "max_days": 1, "sessions": {"group_therapy": 2}}},
+        clients=[{"client_id": f"C{i}", "track": "SUD", "plan": "P"} for i in (1, 2)],
+        rooms=None,
+    )
+    result = solved(data)
+    folder = result.write(tmp_path / "late", calendars=False, report=False)
+    assert not check_schedule(result.scenario, read_schedule(folder))
+    sheet = load_workbook(folder / "schedule.xlsx")["Sessions"]
+    ends = {row[7].value: row[7].number_format for row in sheet.iter_rows(min_row=2)}
+    # 24:00 is stored as one whole day, shown "24:00" by [hh]:mm ("hh:mm" would show 00:00).
+    assert sorted(ends.values()) == ["[hh]:mm", "hh:mm"]
+    _, rows = sheet_rows(folder / "schedule.xlsx", "Sessions")
+    assert sorted(r[7] for r in rows) == ["23:00", "24:00"]
+
+
+def test_unreadable_dates_in_an_edited_folder_stay_text(
+    tiny_result: Result, tmp_path: Path
+) -> None:
+    folder = tiny_result.write(tmp_path / "edited", report=False, xlsx=False, calendars=False)
+    text = (folder / "sessions.csv").read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")
+    date_idx, start_idx = SCHEDULE_COLUMNS["sessions.csv"].index("date"), 6
+    edited = first.copy()
+    edited[date_idx], edited[start_idx] = "2026-02-30", "9am"
+    (folder / "sessions.csv").write_text(
+        text.replace(",".join(first), ",".join(edited), 1), encoding="utf-8"
+    )
+    write_reports(tiny_result.scenario, folder, report=False, calendars=False)
+    sheet = load_workbook(folder / "schedule.xlsx")["Sessions"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == first[0])
+    assert (row[date_idx].value, row[start_idx].value) == ("2026-02-30", "9am")
+    assert row[date_idx].data_type == "s"
+
+
+def week_cells(path: Path) -> tuple[list[str], dict[str, tuple[str, str]], list[list[object]]]:
+    """The Week sheet: its header, session id -> (slot label, day header), and its rows."""
+    sheet = load_workbook(path)["Week"]
+    rows = [list(row) for row in sheet.values]
+    header = [str(v) for v in rows[0]]
+    found: dict[str, tuple[str, str]] = {}
+    slot = ""
+    for row in rows[1:]:
+        slot = str(row[0]) if row[0] else slot
+        for day, value in zip(header[1:], row[1:], strict=True):
+            if value and value != "closed":
+                session_id = str(value).splitlines()[-1].removeprefix("session ")
+                assert session_id not in found, session_id
+                found[session_id] = (slot, day)
+    return header, found, rows
+
+
+def test_week_sheet_is_the_grid(tiny_folder: Path) -> None:
+    header, found, rows = week_cells(tiny_folder / "schedule.xlsx")
+    assert header == ["block / slot", "Mon 14 Dec", "Tue 15 Dec"]
+    sessions = read_schedule(tiny_folder).sessions
+    number = {"09:00": 1, "10:00": 2}
+    expected = {
+        r.session_id: (f"AM {number[r.start]}, {r.start}-{r.end}", f"{r.day} {r.date[8:]} Dec")
+        for r in sessions.itertuples()
+    }
+    assert found == expected  # every session once, in its slot and day
+    # A slot takes as many rows as its busiest day has sessions then.
+    busiest = sessions.groupby(["start", "day"]).size().groupby("start").max()
+    labels = [row[0] for row in rows[1:]]
+    assert len(rows) - 1 == busiest.sum()
+    assert [label for label in labels if label] == ["AM 1, 09:00-09:50", "AM 2, 10:00-10:50"]
+    sheet = load_workbook(tiny_folder / "schedule.xlsx")["Week"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.page_setup.orientation == "landscape"
+    colours = {"group_therapy": "CFE2F3", "individual": "FCE5CD"}
+    by_id = {r.session_id: r.session_type for r in sessions.itertuples()}
+    for row in sheet.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            if cell.value:
+                session_id = str(cell.value).splitlines()[-1].removeprefix("session ")
+                assert cell.fill.fgColor.rgb.endswith(colours[by_id[session_id]])
+
+
+def test_week_sheet_shows_closed_days(tmp_path: Path) -> None:
+    result = solved(tiny_data(closed_dates=["2026-12-15"]))
+    folder = result.write(tmp_path / "closed", report=False, calendars=False)
+    assert not check_schedule(result.scenario, read_schedule(folder))
+    header, found, rows = week_cells(folder / "schedule.xlsx")
+    assert header == ["block / slot", "Mon 14 Dec", "Tue 15 Dec (closed)"]
+    assert {day for _, day in found.values()} == {"Mon 14 Dec"}
+    assert [row[2] for row in rows[1:]] == ["closed"] * (len(rows) - 1)
 
 
 def test_formula_like_ids_are_written_as_text(tmp_path: Path) -> None:

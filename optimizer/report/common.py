@@ -187,3 +187,72 @@ def session_minutes(start: str, end: str) -> int:
     """Length of a session in minutes (0 when the times are unreadable)."""
     begin, finish = minutes(start), minutes(end)
     return max(0, finish - begin) if begin >= 0 and finish >= 0 else 0
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    """The week as the page and the workbook draw it: slots down, days across.
+
+    ``rows`` are (block, slot number from 1, start, end): every slot of every block in
+    scenario order, then any (block, start, end) a hand-edited file adds. ``columns`` are the
+    operating days with their dates, then any other day a file names (date None). ``cells``
+    maps (day, block, start, end) to the sessions there, in file order.
+    """
+
+    rows: list[tuple[str, int, str, str]]
+    columns: list[tuple[str, dt.date | None]]
+    closed: frozenset[dt.date]
+    cells: dict[tuple[str, str, str, str], list[dict[str, str]]]
+
+    def sessions_at(self, day: str, block: str, start: str, end: str) -> list[dict[str, str]]:
+        return self.cells.get((day, block, start, end), [])
+
+    def is_closed(self, date: dt.date | None) -> bool:
+        return date is not None and date in self.closed
+
+
+def clock(minute: int) -> str:
+    """``HH:MM`` of minutes since midnight."""
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def week_grid(data: ReportData) -> WeekGrid:
+    """Slots, days and the sessions in each (see :class:`WeekGrid`)."""
+    slots: list[tuple[str, str, str]] = [
+        (block, clock(begin), clock(finish))
+        for block, block_slots in data.scenario.blocks.items()
+        for begin, finish in block_slots
+    ]
+    known = set(slots)
+    extra = {
+        (b, s, e)
+        for b, s, e in zip(
+            data.sessions["block"], data.sessions["start"], data.sessions["end"], strict=True
+        )
+        if (b, s, e) not in known
+    }
+    slots += sorted(extra, key=lambda r: (r[0], minutes(r[1])))
+    rows: list[tuple[str, int, str, str]] = []
+    for block, start, end in slots:
+        number = rows[-1][1] + 1 if rows and rows[-1][0] == block else 1
+        rows.append((block, number, start, end))
+    days = data.week_dates()
+    extra_days = sorted(set(data.sessions["day"]) - {d for d, _ in days})
+    columns: list[tuple[str, dt.date | None]] = [*days, *((d, None) for d in extra_days)]
+    cells: dict[tuple[str, str, str, str], list[dict[str, str]]] = {}
+    for row in records(data.sessions):
+        cells.setdefault((row["day"], row["block"], row["start"], row["end"]), []).append(row)
+    return WeekGrid(rows, columns, frozenset(data.scenario.closed_dates), cells)
+
+
+def session_card(row: dict[str, str], is_group: bool) -> list[str]:
+    """What a grid cell says of a session: type, track, therapist, room, size (text parts)."""
+    parts = [type_label(row["session_type"])]
+    if row["track"]:
+        parts.append(row["track"])
+    parts.append(row["therapist_id"])
+    if row["room_id"]:
+        parts.append(f"room {row['room_id']}")
+    size = row["size"]
+    parts.append(f"{size} client{'s' if size != '1' else ''}" if is_group else "1:1")
+    return parts

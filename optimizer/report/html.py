@@ -9,7 +9,6 @@ Clients appear by id; names only with ``names=True`` (a printed page may be left
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,15 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
-from .common import ReportData, minutes, records, session_minutes, type_label, week_order
+from .common import (
+    ReportData,
+    records,
+    session_card,
+    session_minutes,
+    type_label,
+    week_grid,
+    week_order,
+)
 
 CSS = """
 @page { size: landscape; margin: 10mm; }
@@ -195,54 +202,21 @@ class _Page:
         return html
 
     def grid(self) -> str:
-        data = self.data
-        closed = set(self.scenario.closed_dates)
-        days = data.week_dates()
-        # Rows: every slot of every block, plus any (block, time) a hand-edited file adds.
-        rows: list[tuple[str, str, str]] = []
-        for block, slots in self.scenario.blocks.items():
-            for begin, finish in slots:
-                rows.append(
-                    (
-                        block,
-                        f"{begin // 60:02d}:{begin % 60:02d}",
-                        f"{finish // 60:02d}:{finish % 60:02d}",
-                    )
-                )
-        known = set(rows)
-        extra = {
-            (b, s, e)
-            for b, s, e in zip(
-                data.sessions["block"], data.sessions["start"], data.sessions["end"], strict=True
-            )
-            if (b, s, e) not in known
-        }
-        rows += sorted(extra, key=lambda r: (r[0], minutes(r[1])))
-        day_names = [d for d, _ in days]
-        extra_days = sorted(set(data.sessions["day"]) - set(day_names))
-        columns = days + [(d, None) for d in extra_days]
-        cells: dict[tuple[str, str, str, str], list[dict[str, str]]] = defaultdict(list)
-        for row in records(data.sessions):
-            cells[(row["day"], row["block"], row["start"], row["end"])].append(row)
-
+        grid = week_grid(self.data)
         head = '<th class="slot">block / slot</th>' + "".join(
             f"<th>{_e(day)} {_e(f'{date:%d %b}') if date else ''}"
-            + (' <span class="muted">closed</span>' if date in closed else "")
+            + (' <span class="muted">closed</span>' if grid.is_closed(date) else "")
             + "</th>"
-            for day, date in columns
+            for day, date in grid.columns
         )
         body = []
-        previous_block = None
-        slot_number = 0
-        for block, start, end in rows:
-            slot_number = slot_number + 1 if block == previous_block else 1
-            cls = ' class="block-start"' if block != previous_block else ""
-            previous_block = block
-            line = f'<tr{cls}><th class="slot">{_e(block)} {slot_number}<br>'
+        for block, number, start, end in grid.rows:
+            cls = ' class="block-start"' if number == 1 else ""
+            line = f'<tr{cls}><th class="slot">{_e(block)} {number}<br>'
             line += f'<span class="muted">{_e(start)}-{_e(end)}</span></th>'
-            for day, date in columns:
-                here = cells.get((day, block, start, end), [])
-                if date in closed and not here:
+            for day, date in grid.columns:
+                here = grid.sessions_at(day, block, start, end)
+                if grid.is_closed(date) and not here:
                     line += '<td class="closed">closed</td>'
                     continue
                 line += "<td>" + "".join(self.session_card(s) for s in here) + "</td>"
@@ -256,16 +230,10 @@ class _Page:
 
     def session_card(self, row: dict[str, str]) -> str:
         stype = row["session_type"]
-        group = self.is_group.get(stype, bool(row["track"]))
-        parts = [f"<b>{_e(type_label(stype))}</b>"]
-        if row["track"]:
-            parts.append(f"{_e(row['track'])}")
-        parts.append(_e(row["therapist_id"]))
-        if row["room_id"]:
-            parts.append(f"room {_e(row['room_id'])}")
-        parts.append(
-            f"{_e(row['size'])} client{'s' if row['size'] != '1' else ''}" if group else "1:1"
-        )
+        parts = [
+            _e(part) for part in session_card(row, self.is_group.get(stype, bool(row["track"])))
+        ]
+        parts[0] = f"<b>{parts[0]}</b>"
         return (
             f'<div class="session {self.type_class.get(stype, "")}" '
             f'data-session-id="{_e(row["session_id"])}">'
