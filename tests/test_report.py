@@ -6,13 +6,17 @@ Tiny scenarios, each solved once per module (about a second each).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import icalendar
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -26,6 +30,7 @@ from optimizer.report.progress import format_progress
 from optimizer.solve import Progress
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCREENSHOTS = SCENARIOS.parent / "docs" / "screenshots.py"
 NAMES = {"C1": "Zelda Quux", "C5": "Yorick Vamp", "C7": "Xavier Wendt"}
 
 
@@ -543,30 +548,40 @@ def test_html_is_self_contained_and_printable(tiny_folder: Path) -> None:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (CI installs it)"
+)
+
+
+def screenshots_script() -> ModuleType:
+    """``docs/screenshots.py`` as a module: the Chromium flags that work headless here."""
+    spec = importlib.util.spec_from_file_location("screenshots", SCREENSHOTS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def chromium(args: list[str], page: Path, profile: Path) -> subprocess.CompletedProcess[str]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (CI installs it)")
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-        page.resolve().as_uri(),
-    ]
+    assert CHROMIUM is not None
+    flags = screenshots_script().CHROMIUM_FLAGS
+    command = [CHROMIUM, *flags, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
 
+def pixels_of(png: Path, colour: str) -> tuple[int, list[int]]:
+    """How many pixels have ``colour`` (``RRGGBB``, within 2 per channel), and their rows."""
+    from matplotlib.image import imread
+
+    rgb = (imread(png)[..., :3] * 255).round().astype(int)
+    target = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    hits = (abs(rgb - target) <= 2).all(axis=-1)
+    return int(hits.sum()), sorted({int(r) for r in np.nonzero(hits)[0]})
+
+
+@needs_chromium
 def test_report_renders_in_headless_chromium(tiny_folder: Path, tmp_path: Path) -> None:
     page = tiny_folder / "report.html"
     dom = chromium(["--dump-dom"], page, tmp_path / "profile-dom").stdout
@@ -576,20 +591,42 @@ def test_report_renders_in_headless_chromium(tiny_folder: Path, tmp_path: Path) 
         assert f'data-session-id="{session_id}"' in grid, session_id
 
     png = tmp_path / "report.png"
-    chromium(
-        [f"--screenshot={png}", "--window-size=1600,1200", "--hide-scrollbars"],
-        page,
-        tmp_path / "profile-png",
-    )
+    chromium([f"--screenshot={png}", "--window-size=1600,1200"], page, tmp_path / "profile-png")
     from matplotlib.image import imread
 
-    pixels = imread(png)
-    assert pixels.shape[:2] == (1200, 1600)
+    assert imread(png).shape[:2] == (1200, 1600)
     # The grid is visible: the session-type fills are on screen.
-    rgb = (pixels[..., :3] * 255).round().astype(int)
     for colour in ("CFE2F3", "FCE5CD"):  # group_therapy, individual
-        target = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
-        assert ((abs(rgb - target) <= 2).all(axis=-1)).sum() > 500, colour
+        assert pixels_of(png, colour)[0] > 500, colour
+
+
+@needs_chromium
+def test_the_screenshot_script_renders_both_pictures(tmp_path: Path) -> None:
+    """docs/screenshots.py on a tiny example: both pictures have their size and show the
+    page, not the blank one headless Chromium paints when asked to scroll."""
+    from matplotlib.image import imread
+
+    done = subprocess.run(
+        [sys.executable, str(SCREENSHOTS), "--scenario", str(SCENARIOS / "tiny-saturday")]
+        + ["--out-dir", str(tmp_path), "--name", "shot", "--time-limit", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # tiny-saturday: C04 is admitted after, C05 discharged before the Saturday (its README).
+    assert "tiny-saturday: OPTIMAL, 3 of 5 clients, objective 3, bound 3" in done.stdout
+    top, lower = tmp_path / "shot.png", tmp_path / "shot-load.png"
+    assert imread(top).shape[:2] == (1200, 1600)
+    assert imread(lower).shape[:2] == (1000, 1600)
+    # The top shows the grid (the three group types' fills); the lower one starts just above
+    # the utilisation chart: its heading at 260 px, its bar (#4a7ebb) right below.
+    for colour in ("CFE2F3", "FCE5CD", "D9EAD3"):  # group therapy, psychoeducation, skills
+        assert pixels_of(top, colour)[0] > 500, colour
+    count, rows = pixels_of(lower, "4A7EBB")
+    assert count > 500
+    assert 260 < rows[0] < 360
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in SCENARIOS.glob("tiny-*") if p.is_dir()))
@@ -681,7 +718,6 @@ def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the live line is drawn (carriage returns) and cleared; ids only, no names."""
     import os
     import pty
-    import sys
 
     scenario = tmp_path / "tiny.json"
     scenario.write_text(json.dumps(tiny_data()), encoding="utf-8")
