@@ -267,14 +267,14 @@ def test_unreadable_dates_in_an_edited_folder_stay_text(
     first = text.splitlines()[1].split(",")
     date_idx, start_idx = SCHEDULE_COLUMNS["sessions.csv"].index("date"), 6
     edited = first.copy()
-    edited[date_idx], edited[start_idx] = "2026-02-30", "9am"
+    edited[date_idx], edited[start_idx] = "2026-02-30", "09:75"
     (folder / "sessions.csv").write_text(
         text.replace(",".join(first), ",".join(edited), 1), encoding="utf-8"
     )
     write_reports(tiny_result.scenario, folder, report=False, calendars=False)
     sheet = load_workbook(folder / "schedule.xlsx")["Sessions"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == first[0])
-    assert (row[date_idx].value, row[start_idx].value) == ("2026-02-30", "9am")
+    assert (row[date_idx].value, row[start_idx].value) == ("2026-02-30", "09:75")
     assert row[date_idx].data_type == "s"
 
 

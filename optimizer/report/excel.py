@@ -25,7 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..io.csvcells import neutralise
 from ..io.schedule import SCHEDULE_COLUMNS
-from .common import ReportData, minutes, session_card, week_grid, week_order
+from .common import ReportData, session_card, week_grid, week_order
 
 NUMBER_COLUMNS = {"size", "sessions", "capacity", "max_sessions_per_day", "max_sessions_per_week"}
 DATE_COLUMNS = {"date", "week_start"}
@@ -50,10 +50,12 @@ def _date_value(text: str) -> dt.date | None:
 
 def _time_value(text: str) -> dt.time | dt.timedelta | None:
     """An ``HH:MM`` text as an Excel time; ``24:00`` as one day (an Excel time cannot be)."""
-    offset = minutes(text) if _CLOCK.fullmatch(text) else -1
-    if 0 <= offset < 24 * 60:
-        return dt.time(offset // 60, offset % 60)
-    return dt.timedelta(days=1) if offset == 24 * 60 else None
+    if text == "24:00":
+        return dt.timedelta(days=1)
+    try:
+        return dt.time.fromisoformat(text) if _CLOCK.fullmatch(text) else None
+    except ValueError:  # 09:75, 25:00
+        return None
 
 
 def _cell_value(column: str, value: Any) -> Any:
@@ -178,7 +180,7 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     header: list[Any] = ["block / slot"]
     for day, date in grid.columns:
         closed = " (closed)" if grid.is_closed(date) else ""
-        header.append(f"{day} {date:%d %b}{closed}" if date else day)
+        header.append(neutralise(f"{day} {date:%d %b}{closed}" if date else day))
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -188,9 +190,10 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     for block, number, start, end in grid.rows:
         here = [grid.sessions_at(day, block, start, end) for day, _ in grid.columns]
         for copy in range(max([1, *(len(sessions) for sessions in here)])):
-            sheet.append([f"{block} {number}, {start}-{end}" if copy == 0 else ""])
+            sheet.append([neutralise(f"{block} {number}, {start}-{end}") if copy == 0 else ""])
             row = sheet.max_row
             label = sheet.cell(row, 1)
+            label.data_type = "s"  # a hand-edited block name may look like a formula
             label.font = Font(bold=copy == 0)
             label.alignment = wrap
             days = zip(grid.columns, here, strict=True)
