@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
+import tzlocal
+
 if TYPE_CHECKING:
     from .scenario import Scenario
 
@@ -36,6 +38,7 @@ class ProgramTimezone:
     source: TimezoneSource
 
     def zone(self) -> ZoneInfo:
+        """The zone itself, for date arithmetic (daylight-saving changes included)."""
         return ZoneInfo(self.name)
 
     def describe(self) -> str:
@@ -85,8 +88,6 @@ def machine_timezone() -> str | None:
     if named:
         return named
     try:
-        import tzlocal
-
         return _known(tzlocal.get_localzone_name())
     except Exception as exc:  # conflicting or unreadable system settings: not the user's input
         logger.debug("this machine's time zone cannot be named: %s", exc)
