@@ -1,4 +1,4 @@
-"""What-if batches (optimizer/whatif.py): edits, bad edits, the baseline delta, and batches
+"""What-if batches (optimizer/whatif/): edits, bad edits, the baseline delta, and batches
 end to end on a local process pool and on a real dask.distributed cluster.
 
 The base is ``tests/data/tiny`` (Mon/Tue, five SUD clients, optimum 5 with C5 unscheduled:
