@@ -21,8 +21,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import cli
-from optimizer import load_scenario, read_schedule
+from optimizer import cli, load_scenario, read_schedule
 from optimizer.check import check_schedule
 from optimizer.whatif import (
     COMPARISON_COLUMNS,

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import Issue, OptimizerError, ScenarioError, did_you_mean
+from ..io.folders import OUT_ROOT
 from ..io.read import load_scenario
 from ..scenario import Scenario
 from .edits import EDIT_KINDS, Edit, EditProblem, apply_edit
@@ -51,6 +52,10 @@ class WhatIf:
     variants: tuple[Variant, ...]
     folder: Path
     name: str = "whatif"
+
+    def default_out_dir(self) -> Path:
+        """Where a batch writes without ``out_dir``: ``out/<file stem or folder name>``."""
+        return OUT_ROOT / self.name
 
     def baseline(self) -> Variant:
         """The first variant without edits, else the first variant."""
