@@ -166,6 +166,8 @@ def _solve_all(
                     ERROR_STATUS,
                     f"the solve failed: {type(outcome).__name__}: {outcome}",
                     len(scenarios[task.name].clients),
+                    time_limit=task.time_limit,
+                    workers=task.workers,
                 )
             rows.add(task.name, row)
     except (OSError, TimeoutError, WhatIfError) as exc:  # e.g. an unreachable Dask scheduler
@@ -179,6 +181,8 @@ def _solve_all(
                         ERROR_STATUS,
                         f"the {executor} executor failed: {exc}",
                         len(scenarios[task.name].clients),
+                        time_limit=task.time_limit,
+                        workers=task.workers,
                     ),
                 )
 

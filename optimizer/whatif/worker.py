@@ -50,7 +50,8 @@ def result_row(name: str, result: Result) -> dict[str, Any]:
     """The comparison row of a solved variant (delta_scheduled is filled in later).
 
     ``therapist_hours`` is the sum of session durations in hours (one therapist a session);
-    ``solve_seconds`` the wall time of the solve in the worker, from its start.
+    ``solve_seconds`` the wall time of the solve in the worker, from its start (not from
+    the submission of the task); ``time_limit`` (seconds) and ``workers`` as solved.
     """
     minutes = sum(
         parse_time(end) - parse_time(start)
@@ -70,6 +71,8 @@ def result_row(name: str, result: Result) -> dict[str, Any]:
         "sessions": len(result.sessions) if result.has_schedule else None,
         "therapist_hours": round(minutes / 60, 2) if result.has_schedule else None,
         "solve_seconds": round(result.solve_seconds, 2),
+        "time_limit": result.parameters.get("time_limit"),
+        "workers": result.parameters.get("workers"),
         "clients": len(result.scenario.clients),
         "error": error,
     }
