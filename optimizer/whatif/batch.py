@@ -153,6 +153,14 @@ def _solve_all(
     A crashed solve sinks its own row; an executor that fails (e.g. an unreachable Dask
     scheduler) sinks the rows not yet done, never the batch.
     """
+
+    def error_row(task: VariantTask, error: str) -> dict[str, Any]:
+        clients = len(scenarios[task.name].clients)
+        return failed_row(
+            task.name, ERROR_STATUS, error, clients, time_limit=task.time_limit,
+            workers=task.workers,
+        )  # fmt: skip
+
     try:
         for task, outcome in runner.run(tasks) if tasks else ():
             if isinstance(outcome, VariantOutcome):
@@ -161,30 +169,13 @@ def _solve_all(
                     _write_variant(out, task.name, outcome.result, scenarios[task.name])
             else:
                 log.warning("variant %s: solve failed (%s)", task.name, type(outcome).__name__)
-                row = failed_row(
-                    task.name,
-                    ERROR_STATUS,
-                    f"the solve failed: {type(outcome).__name__}: {outcome}",
-                    len(scenarios[task.name].clients),
-                    time_limit=task.time_limit,
-                    workers=task.workers,
-                )
+                row = error_row(task, f"the solve failed: {type(outcome).__name__}: {outcome}")
             rows.add(task.name, row)
     except (OSError, TimeoutError, WhatIfError) as exc:  # e.g. an unreachable Dask scheduler
         log.warning("the %s executor failed: %s", executor, type(exc).__name__)
         for task in tasks:
             if task.name not in rows.by_name:
-                rows.add(
-                    task.name,
-                    failed_row(
-                        task.name,
-                        ERROR_STATUS,
-                        f"the {executor} executor failed: {exc}",
-                        len(scenarios[task.name].clients),
-                        time_limit=task.time_limit,
-                        workers=task.workers,
-                    ),
-                )
+                rows.add(task.name, error_row(task, f"the {executor} executor failed: {exc}"))
 
 
 def _one_line(exc: OptimizerError) -> str:
