@@ -156,10 +156,8 @@ def _solve_all(
 
     def error_row(task: VariantTask, error: str) -> dict[str, Any]:
         clients = len(scenarios[task.name].clients)
-        return failed_row(
-            task.name, ERROR_STATUS, error, clients, time_limit=task.time_limit,
-            workers=task.workers,
-        )  # fmt: skip
+        limits = {"time_limit": task.time_limit, "workers": task.workers}
+        return failed_row(task.name, ERROR_STATUS, error, clients, **limits)
 
     try:
         for task, outcome in runner.run(tasks) if tasks else ():
