@@ -10,13 +10,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS, make_scenario
 
 from cli import main
-from optimizer import solve
-from optimizer.explain import UnknownClientError, explain
+from optimizer import ModelInvalidError, Schedule, solve
+from optimizer.explain import ExplainParams, UnknownClientError, explain
+from optimizer.explain.edits import replaced
+from optimizer.explain.fits import track_subproblem
 from optimizer.model import IOPModel, build_candidates
 from optimizer.reasons import static_causes, unscheduled_reasons
 from optimizer.scenario import Scenario
@@ -270,6 +273,76 @@ def test_default_model_has_no_named_groups():
     assert IOPModel(candidates).group_literals == {}
     named = IOPModel(candidates, named_groups=True)
     assert ("therapist-week", "T1") in named.group_literals
+
+
+def test_params_reach_the_solver_and_an_invalid_model_is_a_model_invalid_error(competing):
+    # linearization_level -1 is rejected by CP-SAT (MODEL_INVALID): the core check must say
+    # so with the library's ModelInvalidError, not a bare RuntimeError.
+    scenario, result = competing
+    with pytest.raises(ModelInvalidError):
+        explain(scenario, "C2", result, time_limit=2, params=ExplainParams(linearization_level=-1))
+
+
+def test_validated_copies_reject_invalid_values():
+    client = competing_week().clients[0]
+    assert replaced(client, busy=((0, 60, 120),)).busy == ((0, 60, 120),)
+    with pytest.raises(ValueError, match="priority"):
+        replaced(client, priority=0)
+
+
+def test_track_subproblem_drops_references_to_other_tracks():
+    # Monday only. C1 and C2 (SUD) each need one individual session; C3 (MH) has one too. C1's
+    # avoid list and a pin name C3: the SUD sub-problem holds neither (tracks never share a
+    # group), and it is still a valid scenario.
+    scenario = make_scenario(
+        days=["Mon"],
+        blocks=ONE_SLOT,
+        plans=INDIVIDUAL_ONLY,
+        clients=[
+            {"client_id": "C1", "track": "SUD", "plan": "PI", "avoid": "C3"},
+            {"client_id": "C2", "track": "SUD", "plan": "PI"},
+            {"client_id": "C3", "track": "MH", "plan": "PI"},
+        ],
+        therapists=[
+            {"therapist_id": "T1", "skills": "individual"},
+            {"therapist_id": "T2", "skills": "individual"},
+        ],
+        pins=[{"kind": "client_block", "client_id": "C3", "day": "Mon", "block": "AM"}],
+    )
+    where = {
+        "session_type": "individual",
+        "day": "Mon",
+        "date": "2026-12-14",
+        "block": "AM",
+        "start": "09:00",
+        "end": "09:50",
+        "room_id": "",
+    }
+    assignments = [
+        {"client_id": "C1", "session_id": "S1", **where, "therapist_id": "T1"},
+        {"client_id": "C3", "session_id": "S3", **where, "therapist_id": "T2"},
+    ]
+    sessions = [
+        {"session_id": sid, "track": "", "size": "1", **where, "therapist_id": tid}
+        for sid, tid in (("S1", "T1"), ("S3", "T2"))
+    ]
+    sub, _reserved, local, mine = track_subproblem(
+        scenario, "C2", ["C1", "C3"], (assignments, sessions)
+    )
+    assert [c.client_id for c in sub.clients] == ["C1", "C2"]
+    assert sub.clients[0].avoid == () and sub.pins == ()
+    assert local == {"C1", "C2"} and mine == {"S1"}
+    # One slot, two therapists, both taken (T1 by C1, T2 by C3): C2 comes in only if one of
+    # them leaves, so the minimal core is both therapists' time plus both clients.
+    schedule = Schedule(
+        assignments=pd.DataFrame(assignments),
+        sessions=pd.DataFrame(sessions),
+        unscheduled=pd.DataFrame([{"client_id": "C2", "reason": "full"}]),
+    )
+    explanation = explain(scenario, "C2", schedule, time_limit=10)
+    assert explanation.codes == ["therapist-busy", "competing-clients"]
+    assert explanation.causes[1].client_ids == ("C1", "C3")
+    assert {"therapist-time/T1/Mon/AM", "therapist-time/T2/Mon/AM"} <= set(explanation.core)
 
 
 # ---- the example weeks ---------------------------------------------------------------
