@@ -345,6 +345,73 @@ def test_track_subproblem_drops_references_to_other_tracks():
     assert {"therapist-time/T1/Mon/AM", "therapist-time/T2/Mon/AM"} <= set(explanation.core)
 
 
+# ---- overlapping blocks: the cause names the block of the occupying sessions -----------
+
+OVERLAPPING = {"ADOL": ["16:30-17:20", "17:30-18:20"], "EVE": ["18:00-18:50", "19:00-19:50"]}
+
+
+def overlapping_week() -> Scenario:
+    """Monday only; ADOL's second slot (17:30-18:20) overlaps EVE's first (18:00-18:50).
+
+    Every client needs two individual sessions on one day (a full block). A1 can come only
+    in ADOL (busy from 18:30), E1 and E2 only in EVE (busy until 17:50). Two therapists, free
+    all day. At 18:00 three sessions would run at once (A1's 17:30-18:20, E1's and E2's
+    18:00-18:50) with two therapists: one client stays out, E2 (the lowest priority).
+    """
+    plan = {"min_days": 1, "max_days": 1, "sessions": {"individual": 2}}
+    return make_scenario(
+        days=["Mon"],
+        blocks=OVERLAPPING,
+        session_types={"individual": {"kind": "individual"}},
+        plans={"PI": plan},
+        clients=[
+            {
+                "client_id": "A1",
+                "track": "ADOL",
+                "plan": "PI",
+                "busy": "Mon 18:30-24:00",
+                "priority": 2,
+            },
+            {
+                "client_id": "E1",
+                "track": "SUD",
+                "plan": "PI",
+                "busy": "Mon 00:00-17:50",
+                "priority": 2,
+            },
+            {"client_id": "E2", "track": "SUD", "plan": "PI", "busy": "Mon 00:00-17:50"},
+        ],
+        therapists=[
+            {"therapist_id": "T1", "skills": "individual"},
+            {"therapist_id": "T2", "skills": "individual"},
+        ],
+    )
+
+
+def test_therapist_time_is_told_in_the_block_of_the_occupying_sessions():
+    scenario = overlapping_week()
+    result = solve(scenario, time_limit=10, workers=1)
+    assert list(result.unscheduled["client_id"]) == ["E2"]
+    at = {(r.client_id, r.start): r.therapist_id for r in result.assignments.itertuples()}
+    in_adol, in_eve = at[("A1", "17:30")], at[("E1", "18:00")]  # T1 and T2 in some order
+    explanation = explain(scenario, "E2", result, time_limit=10)
+    # The clash is at 18:00, inside EVE, the only block E2 can attend: the core names EVE
+    # for both therapists (not ADOL, the first block whose hours hold 18:00).
+    assert {f"therapist-time/{t}/Mon/EVE" for t in ("T1", "T2")} <= set(explanation.core)
+    assert not any("/ADOL" in name for name in explanation.core)
+    busy = next(c for c in explanation.causes if c.code == "therapist-busy")
+    assert f"{in_eve} is already in sessions in EVE on Mon" in busy.message
+    assert (
+        f"{in_adol} is already in sessions in ADOL on Mon (17:30-18:20, overlapping EVE)"
+        in busy.message
+    )
+    assert set(busy.blocks) == {"ADOL", "EVE"}
+    another = [
+        s.description for s in explanation.suggestions if "another therapist" in s.description
+    ]
+    assert another and all("worked EVE on Mon" in text for text in another)
+
+
 # ---- the example weeks ---------------------------------------------------------------
 
 

@@ -209,7 +209,7 @@ def _core_story(
         )
         explanation.core = ["/".join(n) for n in core]
         explanation.core_minimal = minimal
-        explanation.causes = dynamic_causes(scenario, client, core, cm.iop)
+        explanation.causes = dynamic_causes(scenario, client, core, cm.iop, rows)
         if cm.track_only:
             explanation.causes.append(other_tracks_cause(scenario, client, candidates, rows))
         explanation.summary = "cannot be added without unscheduling another client: " + "; ".join(

@@ -6,13 +6,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..model.candidates import Candidates
-from ..model.cpmodel import GroupName, IOPModel
+from ..model.cpmodel import GroupName, IOPModel, clock_block
 from ..reasons import Cause, days_text, ids_text
 from ..scenario import Client, Scenario
 from ..windows import day_index, format_interval, parse_time
 from .fits import Rows
+
+
+@dataclass(frozen=True)
+class _Core:
+    """What a core is phrased with: the week, the client, the named model, the schedule."""
+
+    scenario: Scenario
+    client: Client
+    iop: IOPModel
+    rows: tuple[Rows, Rows] | None
 
 
 def _grouped(items: list[GroupName], key_idx: Sequence[int]) -> dict[tuple[str, ...], list[str]]:
@@ -41,26 +52,64 @@ def _sessions(count: int | None) -> str:
     return f"{count} session" + ("" if count == 1 else "s")
 
 
-def _owners_by_block_days(items: list[GroupName]) -> dict[tuple[str, str], list[str]]:
-    """``(kind, owner, day, block)`` names as (block, days text) -> owners."""
-    days: dict[tuple[str, str], list[str]] = defaultdict(list)
+Where = tuple[str, str]
+"""Where an owner is told to be: a block, and a note (empty, or the clock times)."""
+
+
+def _owners_by_where(
+    items: list[GroupName], wheres: Callable[[GroupName], list[Where]]
+) -> dict[tuple[Where, str], list[str]]:
+    """``(kind, owner, day, block)`` names as (where, days text) -> owners."""
+    days: dict[tuple[str, Where], list[str]] = defaultdict(list)
     for n in items:
-        days[(n[1], n[3])].append(n[2])
-    out: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for (owner, block), owner_days in days.items():
-        out[(block, days_text(owner_days))].append(owner)
+        for where in wheres(n):
+            days[(n[1], where)].append(n[2])
+    out: dict[tuple[Where, str], list[str]] = defaultdict(list)
+    for (owner, where), owner_days in days.items():
+        out[(where, days_text(owner_days))].append(owner)
     return out
 
 
-def _groups_full(
-    scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]
-) -> Cause:
+def _named_block(name: GroupName) -> list[Where]:
+    return [(name[3], "")]
+
+
+def _occupying(core: _Core, column: str, name: GroupName) -> list[Where]:
+    """Where the schedule has the owner of a clock-time group ``(kind, owner, day, block)``
+    (``column``: ``therapist_id`` or ``room_id`` of sessions.csv): the block of each of its
+    sessions that holds a clock point the group is told in, with the clock times when that
+    is another block whose hours overlap; the group's own block when the schedule has none
+    there (the core then holds a rearrangement, not the schedule's sessions)."""
+    _kind, owner, day, block = name
+    s = core.scenario
+    points = {
+        start
+        for slots in s.blocks.values()
+        for start, _end in slots
+        if clock_block(s, start) == block
+    }
+    spans: dict[str, set[str]] = defaultdict(set)
+    for row in core.rows[1] if core.rows else ():
+        if row[column] != owner or row["day"] != day:
+            continue
+        start, end = parse_time(row["start"]), parse_time(row["end"])
+        if any(start <= point < end for point in points):
+            spans[row["block"]].add(format_interval((start, end)))
+    if not spans:
+        return _named_block(name)
+    return [
+        (held, "" if held == block else f" ({', '.join(sorted(times))}, overlapping {block})")
+        for held, times in sorted(spans.items(), key=lambda item: (item[0] != block, item[0]))
+    ]
+
+
+def _groups_full(core: _Core, items: list[GroupName]) -> Cause:
     parts = []
     for (track, block), days in _grouped(items, (1, 3)).items():
         sizes = sorted(
             {
                 gv.context.max_size
-                for gv in iop.groups
+                for gv in core.iop.groups
                 if gv.context.track == track and gv.context.block == block
             }
         )
@@ -78,8 +127,8 @@ def _groups_full(
     )
 
 
-def _week_limit(scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]) -> Cause:
-    therapists = {t.therapist_id: t for t in scenario.therapists}
+def _week_limit(core: _Core, items: list[GroupName]) -> Cause:
+    therapists = {t.therapist_id: t for t in core.scenario.therapists}
     parts = [
         f"{n[1]}'s week is at its limit ({_sessions(therapists[n[1]].max_sessions_per_week)})"
         for n in items
@@ -92,8 +141,8 @@ def _week_limit(scenario: Scenario, client: Client, iop: IOPModel, items: list[G
     )
 
 
-def _day_limit(scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]) -> Cause:
-    therapists = {t.therapist_id: t for t in scenario.therapists}
+def _day_limit(core: _Core, items: list[GroupName]) -> Cause:
+    therapists = {t.therapist_id: t for t in core.scenario.therapists}
     parts = [
         f"{tid} is at the daily limit ({_sessions(therapists[tid].max_sessions_per_day)}) "
         f"on {days_text(days)}"
@@ -108,41 +157,53 @@ def _day_limit(scenario: Scenario, client: Client, iop: IOPModel, items: list[Gr
     )
 
 
-def _therapists_per_block(code: str, verbs: tuple[str, str], items: list[GroupName]) -> Cause:
+def _therapists_per_where(
+    code: str,
+    verbs: tuple[str, str],
+    items: list[GroupName],
+    wheres: Callable[[GroupName], list[Where]],
+) -> Cause:
     """``(kind, therapist, day, block)`` names told per block and days: ``T1 and T2 <verb>
     <block> on <days>`` (``verbs``: for one therapist, for several)."""
+    grouped = _owners_by_where(items, wheres)
     parts = [
-        f"{ids_text(tids)} {verbs[0] if len(tids) == 1 else verbs[1]} {block} on {days}"
-        for (block, days), tids in _owners_by_block_days(items).items()
+        f"{ids_text(tids)} {verbs[0] if len(tids) == 1 else verbs[1]} {block} on {days}{note}"
+        for ((block, note), days), tids in grouped.items()
     ]
     return Cause(
         code,
         "; ".join(parts),
         therapist_ids=tuple(dict.fromkeys(n[1] for n in items)),
         days=_days(items),
-        blocks=_blocks(items),
+        blocks=tuple(dict.fromkeys(block for (block, _note), _days_text in grouped)),
         constraints=_flat(items),
     )
 
 
-def _therapist_busy(
-    scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]
-) -> Cause:
-    return _therapists_per_block(
-        "therapist-busy", ("is already in sessions in", "are already in sessions in"), items
+def _therapist_busy(core: _Core, items: list[GroupName]) -> Cause:
+    """Told in the block of the sessions that hold the therapists (see :func:`_occupying`)."""
+    return _therapists_per_where(
+        "therapist-busy",
+        ("is already in sessions in", "are already in sessions in"),
+        items,
+        lambda name: _occupying(core, "therapist_id", name),
     )
 
 
-def _therapist_hours(
-    scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]
-) -> Cause:
-    return _therapists_per_block("therapist-hours", ("does not work", "do not work"), items)
+def _therapist_hours(core: _Core, items: list[GroupName]) -> Cause:
+    return _therapists_per_where(
+        "therapist-hours", ("does not work", "do not work"), items, _named_block
+    )
 
 
-def _rooms_busy(scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]) -> Cause:
+def _rooms_busy(core: _Core, items: list[GroupName]) -> Cause:
+    """Told in the block of the sessions that hold the rooms (see :func:`_occupying`)."""
     parts = [
-        f"room {rid} is taken during {block} on {days_text(days)}"
-        for (rid, block), days in _grouped(items, (1, 3)).items()
+        f"room {rid} is taken during {block} on {days}{note}"
+        for ((block, note), days), rids in _owners_by_where(
+            items, lambda name: _occupying(core, "room_id", name)
+        ).items()
+        for rid in rids
     ]
     return Cause(
         "rooms-busy",
@@ -152,9 +213,7 @@ def _rooms_busy(scenario: Scenario, client: Client, iop: IOPModel, items: list[G
     )
 
 
-def _rooms_too_small(
-    scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]
-) -> Cause:
+def _rooms_too_small(core: _Core, items: list[GroupName]) -> Cause:
     """``("room-capacity", day, block)`` names."""
     by_block: dict[str, list[str]] = defaultdict(list)
     for n in items:
@@ -166,12 +225,10 @@ def _rooms_too_small(
     return Cause("rooms-too-small", "; ".join(parts), room_ids=(), constraints=_flat(items))
 
 
-def _client_windows(
-    scenario: Scenario, client: Client, iop: IOPModel, items: list[GroupName]
-) -> Cause:
+def _client_windows(core: _Core, items: list[GroupName]) -> Cause:
     parts = []
     for (block,), days in _grouped(items, (3,)).items():
-        why = sorted({window_why(scenario, client, d, block) for d in days})
+        why = sorted({window_why(core.scenario, core.client, d, block) for d in days})
         parts.append(f"{block} on {days_text(days)} ({'; '.join(why)})")
     return Cause(
         "client-windows",
@@ -199,7 +256,7 @@ def _competing(keeps: list[GroupName], stays: list[GroupName]) -> Cause:
     )
 
 
-Phrase = Callable[[Scenario, Client, IOPModel, list[GroupName]], Cause]
+Phrase = Callable[[_Core, list[GroupName]], Cause]
 
 _PHRASES: tuple[tuple[str, Phrase], ...] = (
     ("group-size", _groups_full),
@@ -215,16 +272,20 @@ _PHRASES: tuple[tuple[str, Phrase], ...] = (
 
 
 def dynamic_causes(
-    scenario: Scenario, client: Client, names: Sequence[GroupName], iop: IOPModel
+    scenario: Scenario,
+    client: Client,
+    names: Sequence[GroupName],
+    iop: IOPModel,
+    rows: tuple[Rows, Rows] | None,
 ) -> list[Cause]:
     """Phrase a core: one cause per kind of named group, with the ids and days; the clients
-    who hold the places last."""
+    who hold the places last. ``rows`` (the schedule) tell where the therapists and rooms of
+    clock-time groups are."""
     by_kind: dict[str, list[GroupName]] = defaultdict(list)
     for name in names:
         by_kind[name[0]].append(name)
-    causes = [
-        phrase(scenario, client, iop, by_kind[kind]) for kind, phrase in _PHRASES if kind in by_kind
-    ]
+    core = _Core(scenario, client, iop, rows)
+    causes = [phrase(core, by_kind[kind]) for kind, phrase in _PHRASES if kind in by_kind]
     if "keep" in by_kind or "stay" in by_kind:
         causes.append(_competing(by_kind["keep"], by_kind["stay"]))
     return causes
