@@ -350,7 +350,7 @@ def test_track_subproblem_drops_references_to_other_tracks():
 OVERLAPPING = {"ADOL": ["16:30-17:20", "17:30-18:20"], "EVE": ["18:00-18:50", "19:00-19:50"]}
 
 
-def overlapping_week() -> Scenario:
+def overlapping_week(**overrides) -> Scenario:
     """Monday only; ADOL's second slot (17:30-18:20) overlaps EVE's first (18:00-18:50).
 
     Every client needs two individual sessions on one day (a full block). A1 can come only
@@ -359,7 +359,9 @@ def overlapping_week() -> Scenario:
     18:00-18:50) with two therapists: one client stays out, E2 (the lowest priority).
     """
     plan = {"min_days": 1, "max_days": 1, "sessions": {"individual": 2}}
+    therapists = [{"therapist_id": t, "skills": "individual"} for t in ("T1", "T2")]
     return make_scenario(
+        **{"therapists": therapists, **overrides},
         days=["Mon"],
         blocks=OVERLAPPING,
         session_types={"individual": {"kind": "individual"}},
@@ -380,10 +382,6 @@ def overlapping_week() -> Scenario:
                 "priority": 2,
             },
             {"client_id": "E2", "track": "SUD", "plan": "PI", "busy": "Mon 00:00-17:50"},
-        ],
-        therapists=[
-            {"therapist_id": "T1", "skills": "individual"},
-            {"therapist_id": "T2", "skills": "individual"},
         ],
     )
 
@@ -410,6 +408,25 @@ def test_therapist_time_is_told_in_the_block_of_the_occupying_sessions():
         s.description for s in explanation.suggestions if "another therapist" in s.description
     ]
     assert another and all("worked EVE on Mon" in text for text in another)
+
+
+def test_room_time_is_told_in_the_block_of_the_occupying_sessions():
+    # The same clash with three therapists and two rooms: now the rooms are what is short.
+    therapists = [{"therapist_id": f"T{i}", "skills": "individual"} for i in (1, 2, 3)]
+    rooms = [{"room_id": "R1", "capacity": 1}, {"room_id": "R2", "capacity": 1}]
+    scenario = overlapping_week(therapists=therapists, rooms=rooms)
+    result = solve(scenario, time_limit=10, workers=1)
+    assert list(result.unscheduled["client_id"]) == ["E2"]
+    at = {(r.client_id, r.start): r.room_id for r in result.assignments.itertuples()}
+    in_adol, in_eve = at[("A1", "17:30")], at[("E1", "18:00")]
+    explanation = explain(scenario, "E2", result, time_limit=10)
+    assert {"room-time/R1/Mon/EVE", "room-time/R2/Mon/EVE"} <= set(explanation.core)
+    rooms_busy = next(c for c in explanation.causes if c.code == "rooms-busy")
+    assert f"room {in_eve} is taken during EVE on Mon" in rooms_busy.message
+    assert (
+        f"room {in_adol} is taken during ADOL on Mon (17:30-18:20, overlapping EVE)"
+        in rooms_busy.message
+    )
 
 
 # ---- the example weeks ---------------------------------------------------------------
