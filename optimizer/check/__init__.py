@@ -7,15 +7,20 @@ in the model cannot hide itself. It judges hand-edited folders too: a malformed 
 violation, never a crash (only an unreadable file is :func:`read_schedule`'s
 ``ScheduleReadError``).
 
-Which data wins: a session's day, block, slot, therapist and room come from its
-``sessions.csv`` row; an ``assignments.csv`` row that disagrees is a ``session-mismatch``.
-An assignment whose session is missing from ``sessions.csv`` is judged by its own columns.
+Which data wins: assignments.csv. Its ``session_id`` says which session a client is in and
+its rows define the session (type, day, date, block, start, end, therapist, room), so a
+coordinator can move a client by editing assignments.csv alone and get the rules' verdict
+on the move. sessions.csv is the summary: where it differs from what assignments.csv
+defines (a stale size or track, a session nobody attends, a session it lacks, other
+columns) that is one ``sessions-csv`` *warning*, like a stale summary.json, and
+:func:`rewrite_sessions_csv` (``check --write-sessions``) rebuilds it. Rows of one session
+that disagree among themselves are a ``session-mismatch`` (the version sessions.csv also
+has, else the most common one, is judged).
 
 Rule codes (stable; every violation has severity ``error`` unless marked *warning*):
 
 Malformed rows
     ``unknown-client``        a client id that is not in the scenario
-    ``unknown-session``       an assignment whose session_id is not in sessions.csv
     ``unknown-therapist``     a therapist id that is not in the scenario
     ``therapist-missing``     a session without a therapist_id (rule 7: exactly one)
     ``unknown-room``          a room id that is not in the scenario
@@ -24,17 +29,12 @@ Malformed rows
     ``bad-date``              a date that is not week_start plus the day's offset
     ``unknown-block``         a block that is not in the scenario
     ``bad-time``              start/end that are not the times of one slot of the block
-    ``bad-size``              a size that is not a non-negative integer
-    ``session-id-missing``    a sessions.csv row without a session_id
-    ``duplicate-session``     a session_id used by two rows of sessions.csv
+    ``session-id-missing``    an assignments.csv row without a session_id
     ``duplicate-assignment``  the same client twice in one session
     ``duplicate-unscheduled`` a client listed twice in unscheduled.csv
     ``unscheduled-reason``    an unscheduled.csv row without a reason
-    ``session-mismatch``      an assignment row whose session columns differ from its session
-    ``session-size``          a size column that differs from the number of assigned clients
-    ``session-track``         a group session whose track column is not its clients' track,
-                              or an individual session with a track
-    ``session-empty``         a session without clients
+    ``session-mismatch``      an assignments.csv row whose session columns differ from the
+                              version of its session that is judged
 
 SPEC §3
     ``plan-days``             rule 1: days attended outside [min_days, max_days] (prorated)
@@ -51,7 +51,6 @@ SPEC §3
     ``avoid-pair``            rule 5: a group holding two clients who avoid each other
     ``therapist-track``       rule 5: a group led by a therapist not serving its track
     ``individual-size``       rule 6: an individual session with more than one client
-                              (one without clients is ``session-empty``)
     ``primary-therapist``     rule 6: an individual session not with the primary therapist
     ``language``              rule 6: an individual session with a therapist who does not
                               speak the client's language
@@ -74,6 +73,10 @@ SPEC §3
 Pins (``pins.csv``; hard, see :mod:`optimizer.pins`)
     ``pin``                   a pin not kept (client pins bind scheduled clients only)
 
+sessions.csv (*warning*)
+    ``sessions-csv``          sessions.csv differs from the sessions assignments.csv defines
+                              (one warning listing the differences)
+
 summary.json (*warnings*; a missing summary.json is fine)
     ``summary-field``         a required field is missing
     ``summary-status``        status is not OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN
@@ -86,12 +89,23 @@ Windows are half-open ``[start, end)`` in minutes after midnight; days are indic
 Layout: :mod:`.read` parses the files into sessions and attendances (the malformed-row
 codes); one module per rule family judges them (:mod:`.sessions`: sessions and groups;
 :mod:`.staff`: therapist and room time and caps; :mod:`.clients`: days, blocks, counts,
-availability, overlaps; :mod:`.pins`; :mod:`.summary`); :mod:`.semantics` re-derives the
-SPEC §2 windows and proration; :mod:`.report` holds the codes, the findings and their text;
-:mod:`.checker` runs the families in one ordered list.
+availability, overlaps; :mod:`.pins`; :mod:`.agreement`: sessions.csv against
+assignments.csv, and its rebuild; :mod:`.summary`); :mod:`.semantics` re-derives the
+SPEC §2 windows and proration; :mod:`.report` holds the codes, the findings and their
+text; :mod:`.checker` runs the families in one ordered list.
 """
 
+from .agreement import AmbiguousSessionsError, rewrite_sessions_csv, sessions_from_assignments
 from .checker import check_schedule
 from .report import RULES, CheckReport, Violation, format_violations
 
-__all__ = ["RULES", "CheckReport", "Violation", "check_schedule", "format_violations"]
+__all__ = [
+    "RULES",
+    "AmbiguousSessionsError",
+    "CheckReport",
+    "Violation",
+    "check_schedule",
+    "format_violations",
+    "rewrite_sessions_csv",
+    "sessions_from_assignments",
+]

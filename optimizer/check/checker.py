@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..io.schedule import Schedule
 from ..scenario import Scenario
+from .agreement import check_sessions_csv
 from .clients import check_clients
 from .pins import check_pins
 from .read import read_week
@@ -14,7 +15,8 @@ from .summary import check_summary
 
 
 def check_schedule(scenario: Scenario, schedule: Schedule) -> CheckReport:
-    """Every broken rule of SPEC §3, malformed row and summary.json disagreement.
+    """Every broken rule of SPEC §3, malformed row, and sessions.csv or summary.json
+    disagreement with the other files (warnings).
 
     Returns a :class:`CheckReport` (a list of :class:`Violation`, errors first, grouped by
     rule in the order of :data:`RULES`) that also carries the number of scheduled clients
@@ -26,5 +28,6 @@ def check_schedule(scenario: Scenario, schedule: Schedule) -> CheckReport:
     check_staff(week, findings)
     check_clients(week, findings)
     check_pins(week, findings)
+    check_sessions_csv(week, findings)
     check_summary(week, findings)
     return findings.report(scheduled_clients=week.scheduled_clients, sessions=len(week.sessions))

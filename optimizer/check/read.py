@@ -1,16 +1,24 @@
 """Reading the SPEC §5 files into sessions and attendances the rule families judge.
 
 A malformed row is a finding, never a crash: what a row does not say stays ``None`` and the
-rules skip it. A session's day, block, slot, therapist and room come from its
-``sessions.csv`` row; an ``assignments.csv`` row that disagrees is a ``session-mismatch``.
-An assignment whose session is missing from ``sessions.csv`` is judged by its own columns.
+rules skip it.
+
+assignments.csv is the file of record: its ``session_id`` says which session a client is
+in, and its rows define each session (type, day, date, block, start, end, therapist,
+room), so a coordinator who moves a client by editing assignments.csv alone is judged on
+that edit. sessions.csv is its summary: when a session's rows agree with its sessions.csv
+row, that row is the one cited in messages (an unedited folder reads as written); when
+they differ the rows win, and :mod:`.agreement` reports every difference of sessions.csv
+as one warning. Rows of one session that disagree among themselves are a
+``session-mismatch`` (the version sessions.csv also has, else the most common one, is
+judged).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -84,7 +92,12 @@ class Where:
 
 @dataclass
 class Session:
-    """One sessions.csv row, parsed, with the clients assignments.csv puts in it."""
+    """One session as assignments.csv defines it, parsed, with the clients in it.
+
+    ``where_text`` and ``record`` are those of its sessions.csv row when the assignments
+    agree with it, else of the first assignments.csv row that defines it; ``track`` is the
+    sessions.csv track column (empty when sessions.csv does not list the session).
+    """
 
     session_id: str
     where_text: str
@@ -95,7 +108,6 @@ class Session:
     therapist_id: str
     room: Room | None
     room_id: str
-    size: int | None
     record: dict[str, str]
     members: list[str] = field(default_factory=list)
 
@@ -139,6 +151,10 @@ class Week:
     rooms: dict[str, Room]
     operating: set[int]
     closed: set[dt.date]
+    listed: dict[str, tuple[dict[str, str], str]] = field(default_factory=dict)
+    """sessions.csv as written: per session id, its first row and where that row is."""
+    listed_problems: list[str] = field(default_factory=list)
+    """sessions.csv rows that name no session, or repeat an id."""
     sessions: dict[str, Session] = field(default_factory=dict)
     attendances: dict[str, list[Attendance]] = field(default_factory=lambda: defaultdict(list))
     unscheduled: dict[str, str] = field(default_factory=dict)
@@ -167,8 +183,14 @@ def read_week(scenario: Scenario, schedule: Schedule, findings: Findings) -> Wee
         operating={DAY_NAMES.index(day) for day in scenario.days},
         closed=set(scenario.closed_dates),
     )
-    _read_sessions(week, findings)
-    _read_assignments(week, findings)
+    _read_listed(week)
+    rows = _read_assignment_rows(week, findings)
+    assigned: dict[str, list[tuple[dict[str, str], str]]] = defaultdict(list)
+    for record, where_text in rows:
+        if record["session_id"]:
+            assigned[record["session_id"]].append((record, where_text))
+    _define_sessions(week, assigned, findings)
+    _attend(week, rows, findings)
     _read_unscheduled(week, findings)
     return week
 
@@ -238,23 +260,52 @@ def parse_where(
     return at
 
 
-def _read_sessions(week: Week, findings: Findings) -> None:
+def _read_listed(week: Week) -> None:
+    """sessions.csv as written (compared with assignments.csv by :mod:`.agreement`)."""
     table = "sessions.csv"
-    s = week.scenario
     for idx, record in enumerate(records(week.schedule.sessions, SESSION_COLUMNS)):
         where_text = week.row_label(table, idx)
         sid = record["session_id"]
         if not sid:
-            findings.add("session-id-missing", (), f"session has no session_id ({where_text}).")
-            continue
-        if sid in week.sessions:
-            findings.add(
-                "duplicate-session",
-                (sid,),
-                f"session id is used again ({where_text}; first at "
-                f"{week.sessions[sid].where_text}).",
+            week.listed_problems.append(f"{where_text} has no session_id")
+        elif sid in week.listed:
+            week.listed_problems.append(
+                f"{sid} is listed again ({where_text}; first at {week.listed[sid][1]})"
             )
-            continue
+        else:
+            week.listed[sid] = (record, where_text)
+
+
+def _shared(record: dict[str, str]) -> tuple[str, ...]:
+    return tuple(record[c] for c in SHARED_COLUMNS)
+
+
+def _definition(
+    sid: str, listed: tuple[dict[str, str], str] | None, rows: list[tuple[dict[str, str], str]]
+) -> tuple[dict[str, str], str]:
+    """The record a session is judged by, and where it is: its sessions.csv row when one of
+    its assignment rows agrees with it, else the first of its most common assignment rows."""
+    versions = Counter(_shared(record) for record, _where in rows)
+    if listed is not None and _shared(listed[0]) in versions:
+        return listed
+    most = max(versions.values())
+    record, where_text = next((r, w) for r, w in rows if versions[_shared(r)] == most)
+    track = listed[0]["track"] if listed is not None else ""
+    defined = {"session_id": sid, "track": track, "size": ""}
+    defined.update({c: record[c] for c in SHARED_COLUMNS})
+    return {c: defined[c] for c in SESSION_COLUMNS}, where_text
+
+
+def _define_sessions(
+    week: Week, assigned: dict[str, list[tuple[dict[str, str], str]]], findings: Findings
+) -> None:
+    """Every session assignments.csv names, sessions.csv's order first, new ones after."""
+    order = [sid for sid in week.listed if sid in assigned]
+    order += [sid for sid in assigned if sid not in week.listed]
+    s = week.scenario
+    for sid in order:
+        listed = week.listed.get(sid)
+        record, where_text = _definition(sid, listed, assigned[sid])
         ids = (sid,)
         type_id: str | None = record["session_type"]
         if type_id not in s.session_types:
@@ -266,29 +317,16 @@ def _read_sessions(week: Week, findings: Findings) -> None:
             type_id = None
         at = parse_where(week, record, where_text, ids, findings)
         therapist, room = _staff_of(week, record, where_text, findings)
-        size: int | None = None
-        try:
-            size = int(record["size"])
-            if size < 0:
-                raise ValueError
-        except ValueError:
-            size = None
-            findings.add(
-                "bad-size",
-                ids,
-                f"size '{record['size']}' is not a whole number ({where_text}).",
-            )
         week.sessions[sid] = Session(
             session_id=sid,
             where_text=where_text,
             type_id=type_id,
-            track=record["track"],
+            track=listed[0]["track"] if listed is not None else "",
             at=at,
             therapist=therapist,
             therapist_id=record["therapist_id"],
             room=room,
             room_id=record["room_id"],
-            size=size,
             record=record,
         )
 
@@ -296,7 +334,7 @@ def _read_sessions(week: Week, findings: Findings) -> None:
 def _staff_of(
     week: Week, record: dict[str, str], where_text: str, findings: Findings
 ) -> tuple[Therapist | None, Room | None]:
-    """The therapist and room a sessions.csv row names (None when missing or unknown)."""
+    """The therapist and room a session's record names (None when missing or unknown)."""
     sid = record["session_id"]
     therapist = week.therapists.get(record["therapist_id"])
     if not record["therapist_id"]:
@@ -326,9 +364,11 @@ def _staff_of(
     return therapist, room
 
 
-def _read_assignments(week: Week, findings: Findings) -> None:
+def _read_assignment_rows(week: Week, findings: Findings) -> list[tuple[dict[str, str], str]]:
+    """assignments.csv rows and where they are, a repeated client and session left out."""
     table = "assignments.csv"
     seen: dict[tuple[str, str], str] = {}
+    out: list[tuple[dict[str, str], str]] = []
     for idx, record in enumerate(records(week.schedule.assignments, ASSIGNMENT_COLUMNS)):
         where_text = week.row_label(table, idx)
         cid, sid = record["client_id"], record["session_id"]
@@ -341,12 +381,22 @@ def _read_assignments(week: Week, findings: Findings) -> None:
             )
             continue
         seen[(cid, sid)] = where_text
+        out.append((record, where_text))
+    return out
+
+
+def _attend(week: Week, rows: list[tuple[dict[str, str], str]], findings: Findings) -> None:
+    """Each assignment row: the client joins the session; rows that disagree with their
+    session's definition are ``session-mismatch``; a row without a session_id is judged by
+    its own columns."""
+    for record, where_text in rows:
+        cid, sid = record["client_id"], record["session_id"]
         session = week.sessions.get(sid)
         if session is None:
             findings.add(
-                "unknown-session",
-                (cid, sid),
-                f"session '{sid}' is not in sessions.csv ({where_text}).",
+                "session-id-missing",
+                (cid,),
+                f"assignment has no session_id ({where_text}).",
             )
         else:
             session.members.append(cid)

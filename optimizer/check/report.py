@@ -9,7 +9,6 @@ from dataclasses import dataclass
 RULES: dict[str, str] = {
     # malformed rows
     "unknown-client": "client id not in the scenario",
-    "unknown-session": "assignment refers to a session missing from sessions.csv",
     "unknown-therapist": "therapist id not in the scenario",
     "therapist-missing": "session without a therapist",
     "unknown-room": "room id not in the scenario",
@@ -18,16 +17,11 @@ RULES: dict[str, str] = {
     "bad-date": "date does not match the day",
     "unknown-block": "block not in the scenario",
     "bad-time": "start/end are not a slot of the block",
-    "bad-size": "size is not a whole number",
-    "session-id-missing": "session row without a session_id",
-    "duplicate-session": "session id used twice",
+    "session-id-missing": "assignment row without a session_id",
     "duplicate-assignment": "client twice in one session",
     "duplicate-unscheduled": "client listed twice as unscheduled",
     "unscheduled-reason": "unscheduled client without a reason",
-    "session-mismatch": "assignment row disagrees with its session row",
-    "session-size": "size column differs from the assigned clients",
-    "session-track": "track column differs from the clients' track",
-    "session-empty": "session without clients",
+    "session-mismatch": "assignment rows of one session disagree",
     # SPEC §3
     "plan-days": "rule 1: days per week",
     "client-block": "rule 2: one full block per attended day",
@@ -55,7 +49,8 @@ RULES: dict[str, str] = {
     "unscheduled-partial": "client both unscheduled and scheduled",
     "client-missing": "client neither scheduled nor unscheduled",
     "pin": "a pin (pins.csv) is not kept",
-    # summary.json
+    # sessions.csv and summary.json (warnings)
+    "sessions-csv": "sessions.csv disagrees with assignments.csv",
     "summary-field": "summary.json lacks a field",
     "summary-status": "summary.json status unknown",
     "summary-objective": "summary.json objective disagrees with the files",
@@ -136,7 +131,10 @@ def format_violations(violations: list[Violation]) -> str:
         lines.extend(f"  {v}" for v in items)
     errors = [v for v in violations if v.severity == "error"]
     warnings = [v for v in violations if v.severity != "error"]
-    tail = f"; {plural(len(warnings), 'warning')} about summary.json" if warnings else ""
+    about = sorted(
+        {"sessions.csv" if v.rule == "sessions-csv" else "summary.json" for v in warnings}
+    )
+    tail = f"; {plural(len(warnings), 'warning')} about {' and '.join(about)}" if warnings else ""
     if errors:
         rules = len({v.rule for v in errors})
         verdict = f"BROKEN: {plural(len(errors), 'violation')} of {plural(rules, 'rule')}{tail}"

@@ -1,5 +1,6 @@
 """Sessions and groups (SPEC §3 rules 5, 6, the skill of rule 7 and the room of rule 8):
-each session on its own, with the clients assignments.csv puts in it."""
+each session on its own, with the clients assignments.csv puts in it. (Its size and track
+columns are sessions.csv's bookkeeping, compared in :mod:`.agreement`.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from .semantics import languages
 
 
 def check_sessions(week: Week, findings: Findings) -> None:
-    """Size and track columns, group rules, individual rules, skills and room fit."""
+    """Group rules, individual rules, skills and room fit."""
     for session in week.sessions.values():
         _check_session(week, session, findings)
 
@@ -18,15 +19,6 @@ def check_sessions(week: Week, findings: Findings) -> None:
 def _check_session(week: Week, session: Session, findings: Findings) -> None:
     sid, where_text = session.session_id, session.where_text
     count = len(session.members)
-    if session.size is not None and session.size != count:
-        findings.add(
-            "session-size",
-            (sid,),
-            f"size column says {session.size} but {plural(count, 'client')} are assigned "
-            f"({where_text}).",
-        )
-    if count == 0:
-        findings.add("session-empty", (sid,), f"session has no clients ({where_text}).")
     if session.type_id is None:
         return
     stype = week.scenario.session_types[session.type_id]
@@ -71,12 +63,6 @@ def _check_individual(session: Session, members: list[Client], findings: Finding
             (sid, *sorted(session.members)),
             f"individual session has {count} clients, exactly 1 allowed ({where_text}).",
         )
-    if session.track:
-        findings.add(
-            "session-track",
-            (sid,),
-            f"individual session has track '{session.track}', expected empty ({where_text}).",
-        )
     therapist = session.therapist
     for client in members:
         primary = client.primary_therapist
@@ -118,13 +104,6 @@ def _check_group(week: Week, session: Session, members: list[Client], findings: 
             "track-mix",
             (sid, *(c.client_id for c in members)),
             f"group mixes tracks ({by_track}) ({where_text}).",
-        )
-    if len(tracks) == 1 and session.track != tracks[0]:
-        findings.add(
-            "session-track",
-            (sid,),
-            f"track column says '{session.track}' but the clients' track is {tracks[0]} "
-            f"({where_text}).",
         )
     for idx, first in enumerate(members):
         for second in members[idx + 1 :]:
