@@ -16,8 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from optimizer import Scenario, read_schedule, solve
+from optimizer import Scenario, cli, read_schedule, solve
 from optimizer.check import (
     AmbiguousSessionsError,
     check_schedule,

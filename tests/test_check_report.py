@@ -9,7 +9,7 @@ import pytest
 from check_case import SCENARIO_FILE, VALID, Case, fresh_case
 from click.testing import CliRunner
 
-import cli
+from optimizer import cli
 from optimizer.check import Violation, format_violations
 
 
