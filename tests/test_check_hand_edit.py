@@ -37,20 +37,53 @@ WEEK = {
         {"therapist_id": "T2", "skills": "group_therapy"},
     ],
 }
-WHEN = {"session_type": "group_therapy", "day": "Mon", "date": "2026-12-14", "block": "AM",
-        "start": "09:00", "end": "09:50", "room_id": ""}
+WHEN = {
+    "session_type": "group_therapy",
+    "day": "Mon",
+    "date": "2026-12-14",
+    "block": "AM",
+    "start": "09:00",
+    "end": "09:50",
+    "room_id": "",
+}
 LEADER = {"S1": "T1", "S2": "T2"}
 MEMBERS = {"S1": ("C1", "C2", "C3"), "S2": ("C4", "C5")}
-ASSIGNMENT_COLUMNS = ["client_id", "session_id", "session_type", "day", "date", "block",
-                      "start", "end", "therapist_id", "room_id"]
-SESSION_COLUMNS = ["session_id", "session_type", "track", "day", "date", "block", "start",
-                   "end", "therapist_id", "room_id", "size"]
+ASSIGNMENT_COLUMNS = [
+    "client_id",
+    "session_id",
+    "session_type",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
+]
+SESSION_COLUMNS = [
+    "session_id",
+    "session_type",
+    "track",
+    "day",
+    "date",
+    "block",
+    "start",
+    "end",
+    "therapist_id",
+    "room_id",
+    "size",
+]
 
 
 def session_rows(members: dict[str, tuple[str, ...]]) -> list[dict[str, str]]:
     return [
-        {"session_id": sid, "track": "SUD", "size": str(len(cids)), **WHEN,
-         "therapist_id": LEADER[sid]}
+        {
+            "session_id": sid,
+            "track": "SUD",
+            "size": str(len(cids)),
+            **WHEN,
+            "therapist_id": LEADER[sid],
+        }
         for sid, cids in members.items()
     ]
 
@@ -95,9 +128,7 @@ def scenario_file(tmp_path: Path) -> Path:
 
 
 def run_check(scenario_file: Path, folder: Path, *options: str):
-    return CliRunner().invoke(
-        cli.main, ["check", str(scenario_file), str(folder), *options]
-    )
+    return CliRunner().invoke(cli.main, ["check", str(scenario_file), str(folder), *options])
 
 
 def test_valid_move_in_assignments_alone_passes_with_one_warning(
@@ -110,8 +141,9 @@ def test_valid_move_in_assignments_alone_passes_with_one_warning(
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "sessions-csv (1 warning): sessions.csv disagrees with assignments.csv"
-    assert "S1 (sessions.csv row 2): size '3' vs '2'; S2 (sessions.csv row 3): size '2' vs '3'" in (
-        lines[1]
+    assert (
+        "S1 (sessions.csv row 2): size '3' vs '2'; S2 (sessions.csv row 3): size '2' vs '3'"
+        in (lines[1])
     )
     assert lines[-1] == (
         "OK: no rule is broken (5 clients scheduled, 2 sessions); 1 warning about sessions.csv"
@@ -174,7 +206,9 @@ def test_write_sessions_leaves_an_ambiguous_folder_alone(
     assert "sessions.csv not rewritten: assignments.csv is ambiguous" in result.stderr
     assert (folder / "sessions.csv").read_bytes() == before
     assert sorted(p.name for p in folder.iterdir()) == [
-        "assignments.csv", "sessions.csv", "unscheduled.csv",
+        "assignments.csv",
+        "sessions.csv",
+        "unscheduled.csv",
     ]
 
 

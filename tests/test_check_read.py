@@ -74,15 +74,34 @@ def test_garbage_rows_are_violations_not_crashes(case: Case, tmp_path: Path) -> 
     blank = dict.fromkeys(case.tables["assignments.csv"][0], "")
     case.tables["assignments.csv"].append({**blank, "client_id": "C77", "session_id": "nope"})
     case.tables["sessions.csv"].append(
-        {"session_id": "X", "session_type": "", "track": "", "day": "", "date": "",
-         "block": "", "start": "", "end": "", "therapist_id": "", "room_id": "", "size": ""}
+        {
+            "session_id": "X",
+            "session_type": "",
+            "track": "",
+            "day": "",
+            "date": "",
+            "block": "",
+            "start": "",
+            "end": "",
+            "therapist_id": "",
+            "room_id": "",
+            "size": "",
+        }
     )
     violations = case.check(tmp_path)
     rules = {v.rule for v in errors_of(violations)}
     # Session "nope" is defined by C77's blank row; session X, which nobody attends, is
     # sessions.csv's bookkeeping (a warning).
-    assert {"unknown-client", "unknown-session-type", "unknown-day", "bad-date",
-            "unknown-block", "bad-time", "therapist-missing", "room-missing"} <= rules
+    assert {
+        "unknown-client",
+        "unknown-session-type",
+        "unknown-day",
+        "bad-date",
+        "unknown-block",
+        "bad-time",
+        "therapist-missing",
+        "room-missing",
+    } <= rules
     [warning] = [v for v in violations if v.rule == "sessions-csv"]
     assert warning.severity == "warning"
     assert "X (sessions.csv row 7) has no client in assignments.csv" in warning.message

@@ -52,7 +52,8 @@ def test_summary_of_an_edit_warns_alongside_errors(case: Case, tmp_path: Path) -
     case.tables["unscheduled.csv"].append({"client_id": "C1", "reason": "x"})
     violations = case.check(tmp_path)
     assert [(v.rule, v.severity) for v in violations] == [
-        ("unscheduled-partial", "error"), ("summary-counts", "warning"),
+        ("unscheduled-partial", "error"),
+        ("summary-counts", "warning"),
     ]
     assert format_violations(violations).splitlines()[-1] == (
         "BROKEN: 1 violation of 1 rule; 1 warning about summary.json"
