@@ -23,6 +23,7 @@ from optimizer.check import (
     rewrite_sessions_csv,
     sessions_from_assignments,
 )
+from optimizer.io.schedule import SCHEDULE_COLUMNS
 
 WEEK = {
     "name": "hand edit",
@@ -48,31 +49,8 @@ WHEN = {
 }
 LEADER = {"S1": "T1", "S2": "T2"}
 MEMBERS = {"S1": ("C1", "C2", "C3"), "S2": ("C4", "C5")}
-ASSIGNMENT_COLUMNS = [
-    "client_id",
-    "session_id",
-    "session_type",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-]
-SESSION_COLUMNS = [
-    "session_id",
-    "session_type",
-    "track",
-    "day",
-    "date",
-    "block",
-    "start",
-    "end",
-    "therapist_id",
-    "room_id",
-    "size",
-]
+ASSIGNMENT_COLUMNS = SCHEDULE_COLUMNS["assignments.csv"]
+SESSION_COLUMNS = SCHEDULE_COLUMNS["sessions.csv"]
 
 
 def session_rows(members: dict[str, tuple[str, ...]]) -> list[dict[str, str]]:
