@@ -190,12 +190,14 @@ def test_write_sessions_leaves_an_ambiguous_folder_alone(
     ]
 
 
-def test_rebuilding_a_solved_folder_changes_nothing(check_valid) -> None:
+@pytest.mark.parametrize("bom", [False, True], ids=["plain", "excel-csv"])
+def test_rebuilding_a_solved_folder_changes_nothing(tmp_path: Path, bom: bool) -> None:
     # The solver puts the five clients in two groups (3 + 2, one per therapist).
     scenario = Scenario.from_data(WEEK)
     result = solve(scenario, time_limit=10, workers=1)
-    assert result.scheduled_clients == 5
-    folder = check_valid(result)
+    folder = result.write(tmp_path / "out", report=False, xlsx=False, calendars=False, csv_bom=bom)
+    assert check_schedule(scenario, read_schedule(folder)) == []
+    assert sorted(result.sessions["size"].astype(int)) == [2, 3]
     before = (folder / "sessions.csv").read_bytes()
     assert rewrite_sessions_csv(scenario, folder) == 2
     assert (folder / "sessions.csv").read_bytes() == before

@@ -9,6 +9,7 @@ edit created) is a warning, like a stale summary.json, not a broken rule.
 
 from __future__ import annotations
 
+import codecs
 import os
 import tempfile
 from pathlib import Path
@@ -125,17 +126,20 @@ def sessions_from_assignments(scenario: Scenario, schedule: Schedule) -> pd.Data
 
 def rewrite_sessions_csv(scenario: Scenario, folder: Path) -> int:
     """Replace ``folder``/sessions.csv by the table its assignments.csv defines (one atomic
-    rename, so a failure leaves the old file). Returns the number of sessions written.
+    rename, so a failure leaves the old file; a byte-order mark kept as the folder has it).
+    Returns the number of sessions written.
 
     Raises the schedule reader's ``ScheduleReadError`` for unreadable files and
     :class:`AmbiguousSessionsError` when assignments.csv is ambiguous (nothing is written).
     """
     folder = Path(folder)
     table = sessions_from_assignments(scenario, read_schedule(folder))
-    handle, staging = tempfile.mkstemp(prefix=".sessions.csv.", dir=folder)
-    os.close(handle)
+    with (folder / "assignments.csv").open("rb") as handle:
+        bom = handle.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+    handle_no, staging = tempfile.mkstemp(prefix=".sessions.csv.", dir=folder)
+    os.close(handle_no)
     try:
-        write_csv(table, Path(staging))
+        write_csv(table, Path(staging), bom=bom)
         os.replace(staging, folder / "sessions.csv")
     except BaseException:
         Path(staging).unlink(missing_ok=True)
