@@ -88,8 +88,10 @@ def _explain(payload: dict[str, Any], send: Any) -> dict[str, Any]:
     scenario = Scenario.from_data(payload["scenario"])
     tables = payload.get("schedule")
     schedule = schedule_from_tables(ScheduleTables.model_validate(tables)) if tables else None
+    seconds = payload["time_limit"]
+    # Without a schedule explain solves one first: within the same time again, not 20 s.
     return jsonable(
-        explain(scenario, payload["client_id"], schedule, time_limit=payload["time_limit"])
+        explain(scenario, payload["client_id"], schedule, seconds, solve_time_limit=seconds)
     )
 
 
