@@ -6,6 +6,7 @@ outcomes come from the example READMEs (derived by hand there).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 import os
@@ -19,6 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil
 import pytest
 from service_server import (
@@ -512,3 +514,50 @@ def _solve_workers(tree: list[psutil.Process]) -> list[psutil.Process]:
         except psutil.Error:
             pass
     return workers
+
+
+def test_previous_week_is_taken_and_changes_come_back(server: Server) -> None:
+    document = scenario_document("tiny-evening-bottleneck")
+    with server.client() as client:
+        first = client.post("/api/solves", json={"scenario": document}).json()["id"]
+        list(events(client, first))
+        last_week = client.get(f"/api/solves/{first}/schedule").json()
+        again = client.post("/api/solves", json={"scenario": document, "previous": last_week})
+        assert again.status_code == 202
+        list(events(client, again.json()["id"]))
+        data = client.get(f"/api/solves/{again.json()['id']}/schedule").json()
+    # The same week again: every continuing client keeps their days and blocks.
+    assert data["changes"] == [] and data["summary"]["objective"] == 10
+    assert_checked(document, data)
+
+
+def test_an_internal_error_is_a_500_with_a_reference_and_no_data(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from optimizer.service import ServiceConfig, create_app
+    from optimizer.service import app as service_app
+
+    document = scenario_document("tiny-evening-bottleneck")
+
+    def broken(*args: Any) -> None:
+        client_id = document["clients"][6]["client_id"]  # C07
+        raise RuntimeError(f"{client_id} of the SUD track")  # a message quoting client data
+
+    monkeypatch.setattr(service_app, "check_schedule", broken)
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=create_app(ServiceConfig()))
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.post(
+                "/api/check",
+                json={"scenario": document, "schedule": {"assignments": [], "sessions": []}},
+            )
+
+    answer = asyncio.run(post())
+    assert answer.status_code == 500
+    (issue,) = answer.json()["issues"]
+    reference = re.fullmatch(r"internal error \(reference ([0-9a-f]{8})\)", issue["problem"])
+    assert reference, issue
+    assert "C07" not in answer.text and "Traceback" not in answer.text
+    assert reference.group(1) in caplog.text and "RuntimeError" in caplog.text
+    assert "C07" not in caplog.text

@@ -69,7 +69,7 @@ def test_upload_solve_move_check_explain_download(page, tmp_path: Path) -> None:
     )
     started = time.perf_counter()
     page.set_input_files("#file", str(workbook))
-    expect(page.locator("#facts")).to_contain_text("8 clients, 2 therapists")
+    expect(page.locator("#facts")).to_contain_text("8 clients, 2 therapists, rooms not modelled")
     page.fill("#time-limit", "30")
     page.click("#solve-btn")
     expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)

@@ -16,6 +16,7 @@ import logging
 import secrets
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -342,14 +343,14 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:
         reference = secrets.token_hex(4)
-        # The server's log gets the trace (frames and the type; the message may quote data).
+        # The server's log gets the type and the frames, not the message (it may quote data).
         log.error(
-            "internal error %s in %s %s: %s",
+            "internal error %s in %s %s: %s\n%s",
             reference,
             request.method,
             request.url.path[:200],
             type(exc).__name__,
-            exc_info=(type(exc), exc, exc.__traceback__) if log.isEnabledFor(10) else None,
+            "".join(traceback.format_tb(exc.__traceback__)),
         )
         return _issues_response(
             500,

@@ -116,6 +116,11 @@ async function upload(file) {
   const response = await api("POST", `/api/scenarios/import?filename=${encodeURIComponent(file.name)}`, file, { raw: true });
   if (!response.ok) {
     const issues = await issuesOf(response);
+    // The file cannot be used: nothing of an earlier scenario stays on screen beside it.
+    state.scenario = state.schedule = state.solved = state.summary = state.check = null;
+    for (const id of ["solve-panel", "week-panel", "download-panel", "place-panel", "drawer"]) show($(id), false);
+    $("verdict").hidden = true;
+    $("print-btn").hidden = true;
     $("scenario-name").textContent = "";
     $("issues-title").textContent = `${file.name} cannot be used yet: ${plural(issues.length, "problem")}`;
     clear($("issues-body")).append(...issues.map((i) => h("tr", {}, h("td", { class: "where" }, i.where), h("td", {}, i.problem), h("td", {}, i.fix || ""))));
@@ -130,7 +135,7 @@ async function upload(file) {
   $("scenario-name").textContent = f.name;
   clear($("facts")).append(
     h("span", { class: "ok-mark" }, "✓"),
-    ` ${f.name}: week of ${f.week_start}, ${plural(f.clients, "client")}, ${plural(f.therapists, "therapist")}`,
+    ` ${f.name} · week starting ${f.week_start} · ${plural(f.clients, "client")}, ${plural(f.therapists, "therapist")}`,
     f.rooms === null ? ", rooms not modelled" : `, ${plural(f.rooms, "room")}`,
     f.pins ? `, ${plural(f.pins, "pin")}` : "",
   );
