@@ -16,7 +16,6 @@ Prints one line per figure and ``uptime`` (timings on a loaded machine are not c
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,29 +28,22 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the test suite's real-server helper
 
-from service_server import events, scenario_document, start_server  # noqa: E402
+from service_server import (  # noqa: E402
+    events,
+    launch_chromium,
+    scenario_document,
+    start_server,
+)
 
 from optimizer import load_scenario  # noqa: E402
 from optimizer.io.workbook import write_workbook_scenario  # noqa: E402
-
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def page_figures(url: str, workbook: Path, time_limit: float, shots: Path | None) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1440, "height": 900}, accept_downloads=True)
         page.goto(url)
         started = time.perf_counter()

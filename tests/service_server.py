@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,18 @@ from optimizer.io.schedule import SCHEDULE_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+"""Debian's chromium under Playwright (a browser download is impossible here)."""
 START_SECONDS = 120.0
 """How long a server may take to answer its first request (imports on a loaded machine)."""
 
@@ -86,6 +99,11 @@ def start_server(
             time.sleep(0.2)
     server.stop()
     raise RuntimeError(f"server did not answer in {START_SECONDS}s:\n{server.log()}")
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """A headless Chromium browser from Debian's package."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
 
 
 def scenario_document(name: str) -> dict[str, Any]:

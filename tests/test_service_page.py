@@ -4,29 +4,17 @@ checker's verdict change, read an unscheduled client's story, download the workb
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from service_server import SCENARIOS, Server, start_server
+from service_server import CHROMIUM, SCENARIOS, Server, launch_chromium, start_server
 
 from optimizer import load_scenario
 from optimizer.io.workbook import write_workbook_scenario
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 120_000
 """Longest wait for the page (a solve on a loaded machine); never a measured figure."""
 
@@ -45,7 +33,7 @@ def page(page_server: Server) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        browser = launch_chromium(playwright)
         context = browser.new_context(
             accept_downloads=True, viewport={"width": 1440, "height": 900}
         )
