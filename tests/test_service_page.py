@@ -101,6 +101,15 @@ def test_upload_solve_move_check_explain_download(page, tmp_path: Path) -> None:
     page.click("#undo-btn")
     expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)
 
+    # Move a whole evening session to T02, who works 08:00-16:00 only: broken again.
+    grid.locator(".session", has_text="T01").first.click()
+    page.locator("#drawer .form select").nth(2).select_option("T02")
+    page.click("#drawer .form button.primary")
+    expect(page.locator("#verdict")).to_contain_text("BROKEN", timeout=WAIT_MS)
+    expect(page.locator("#violations")).to_contain_text("T02")
+    page.click("#reset-btn")
+    expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)
+
     # An unscheduled client: the reason, then the explain story naming T01's limit.
     page.click('.tabs button[data-view="unscheduled"]')
     page.locator("#view button.link", has_text="C05").click()

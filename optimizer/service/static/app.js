@@ -494,7 +494,8 @@ function moveClientDay(clientId, fromDay, toDay, toBlock) {
       if (idx < 0 || idx >= targetSlots.length) return `${toBlock} has no slot ${idx + 1}; move the sessions one by one.`;
       const [start, end] = targetSlots[idx];
       const source = schedule.sessions.find((s) => s.session_id === row.session_id);
-      const isGroup = Boolean(source && source.track);
+      if (!source) return `${row.session_id} is not in sessions; reload the week.`;
+      const isGroup = Boolean(source.track);
       const existing = isGroup && schedule.sessions.find((s) => s.day === toDay && s.block === toBlock && s.start === start &&
         s.session_type === row.session_type && s.track === source.track);
       let target = existing;
