@@ -3,6 +3,7 @@ port, started by the test and stopped after it (by its own process id)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -25,17 +27,17 @@ from optimizer.io.schedule import SCHEDULE_COLUMNS
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-"""Debian's chromium under Playwright (a browser download is impossible here)."""
+
+
+def _screenshots_script() -> ModuleType:
+    """``docs/screenshots.py``: the one list of Chromium flags that work headless here."""
+    spec = importlib.util.spec_from_file_location("screenshots", ROOT / "docs" / "screenshots.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 START_SECONDS = 120.0
 """How long a server may take to answer its first request (imports on a loaded machine)."""
 
@@ -103,7 +105,8 @@ def start_server(
 
 def launch_chromium(playwright: Any) -> Any:
     """A headless Chromium browser from Debian's package."""
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    flags = list(_screenshots_script().CHROMIUM_FLAGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
 
 
 def scenario_document(name: str) -> dict[str, Any]:
