@@ -49,7 +49,7 @@ def workbook_command(scenario: Path, out_file: Path, names: bool) -> None:
 @click.option(
     "--keep",
     "keep_minutes",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=1),
     default=60.0,
     show_default=True,
     help="Minutes a finished solve's result stays available.",
