@@ -510,7 +510,9 @@ def _solve_workers(tree: list[psutil.Process]) -> list[psutil.Process]:
     for process in tree:
         try:
             if "forkserver" in " ".join(process.cmdline()):
-                workers.extend(process.children())
+                workers.extend(
+                    p for p in process.children() if p.status() != psutil.STATUS_ZOMBIE
+                )
         except psutil.Error:
             pass
     return workers

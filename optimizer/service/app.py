@@ -14,7 +14,6 @@ import hmac
 import json
 import logging
 import secrets
-import threading
 import time
 import traceback
 from collections.abc import AsyncIterator
@@ -266,7 +265,9 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        threading.Thread(target=jobs.warm_up, daemon=True).start()
+        # The fork server starts (and imports the library) before the first request is
+        # answered, so the first solve does not wait for it.
+        await run_in_threadpool(jobs.warm_up)
         yield
         await run_in_threadpool(jobs.close)
 

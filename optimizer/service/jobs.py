@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 15.0
 """After a stop request, a worker that has not ended by then is killed."""
+EXIT_GRACE_SECONDS = 30.0
+"""A worker that has sent its result but not ended by then is killed."""
 DEADLINE_FACTOR = 3.0
 DEADLINE_MARGIN_SECONDS = 120.0
 """A worker still running ``time_limit * DEADLINE_FACTOR + DEADLINE_MARGIN_SECONDS`` after
@@ -291,7 +293,12 @@ class JobManager:
                     outcome = (message, data)
         finally:
             conn.close()
-            job.process.join(5)
+            # The worker has said all it will: it ends before the next one starts, so no more
+            # than ``concurrent`` workers are ever alive.
+            job.process.join(EXIT_GRACE_SECONDS)
+            if job.process.is_alive():
+                job.process.kill()
+                job.process.join()
         with self._lock:
             lane.running.discard(job.id)
             self._settle(job, outcome)
