@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
+from ..version import __version__
 from .common import (
     ReportData,
     records,
