@@ -49,14 +49,15 @@ DEFAULT_DOC = ROOT / "docs" / "benchmarks.md"
 DEFAULT_INSTANCES = "M:5:60,L:1:60,XL:1:120"
 DEFAULT_SWEEP_CSV = ROOT / "benchmarks" / "sweep.csv"
 SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
-    # The product's own parameters (optimizer/solve.py::_solver), then one change each.
+    # The product's own parameters (optimizer.search.params.SearchParams), then one change
+    # each; "workers" is the run's worker count, every other key a SearchParams field.
     "product": {},
-    "3 presolve passes (CP-SAT default)": {"max_presolve_iterations": 3},
+    "3 presolve passes (CP-SAT default)": {"parallel_presolve_iterations": 3},
     "linearization 1 (CP-SAT default)": {"linearization_level": 1},
-    "probing in presolve (CP-SAT default)": {"cp_model_probing_level": 2},
-    "2 workers (one per core)": {"num_workers": 2},
+    "probing in presolve (CP-SAT default)": {"parallel_probing_level": 2},
+    "2 workers (one per core)": {"workers": 2},
 }
-"""Parameter variants of ``sweep``: each overrides the product's main-search parameters."""
+"""Parameter variants of ``sweep``: each changes the product's :class:`SearchParams`."""
 SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "status",
                  "objective", "best_bound", "best_seconds", "proof_seconds", "total_seconds",
                  "valid", "error"]
@@ -135,11 +136,11 @@ def run_one(
 ) -> dict[str, Any]:
     """Generate the instance, run one method on it, measure and check it (one row).
 
-    ``params`` overrides CP-SAT parameters of the product's main search (the sweep)."""
-    from optimizer import Scenario
+    ``params`` names :class:`~optimizer.search.params.SearchParams` fields of the product
+    that differ from the defaults (the sweep)."""
+    from optimizer import Scenario, SearchParams
     from optimizer.check import check_schedule
     from optimizer.io.schedule import Schedule
-    from optimizer.model.rows import as_schedule
 
     from .generate import generate
 
@@ -159,7 +160,8 @@ def run_one(
     }
     schedule: Schedule | None = None
     if method == "product":
-        row.update(_run_product(scenario, time_limit, workers, seed, params or {}))
+        search_params = SearchParams.from_mapping(params or {}, "--params")
+        row.update(_run_product(scenario, time_limit, workers, seed, search_params))
         schedule = row.pop("_schedule")
     elif method == "textbook":
         from .textbook import solve_textbook
@@ -178,7 +180,7 @@ def run_one(
             constraints=tb.constraints,
         )
         if tb.objective is not None:
-            schedule = as_schedule(scenario, tb.assignments, tb.sessions)
+            schedule = tb.schedule.to_schedule(scenario)
     elif method == "greedy":
         from .greedy import solve_greedy
 
@@ -193,7 +195,7 @@ def run_one(
             proof_seconds=None,
             total_seconds=gr.total_seconds,
         )
-        schedule = as_schedule(scenario, gr.assignments, gr.sessions)
+        schedule = gr.schedule.to_schedule(scenario)
     else:
         raise click.BadParameter(f"unknown method '{method}' (use {', '.join(METHODS)})")
 
@@ -215,47 +217,23 @@ def run_one(
 
 
 def _run_product(
-    scenario: Any, time_limit: float, workers: int, seed: int, params: dict[str, Any]
+    scenario: Any, time_limit: float, workers: int, seed: int, params: Any
 ) -> dict[str, Any]:
-    """``optimizer.solve`` with its progress callback; proof time = start of phase 2.
-
-    ``params`` are set on every solver that ``optimizer.solve._solver`` (the one place the
-    product sets its CP-SAT parameters) returns."""
-    import importlib
-
+    """``optimizer.solve`` with ``params`` (a SearchParams) and its progress callback; proof
+    time = when the primary objective was proven optimal (``Result.proof_seconds``)."""
+    from optimizer import solve
     from optimizer.io.schedule import Schedule
     from optimizer.model import IOPModel, build_candidates
 
-    product = importlib.import_module("optimizer.solve")  # the module, not the function
     events: list[Any] = []
-    proof: list[float] = []
-    started = time.perf_counter()
-    improve = getattr(product, "_improve_secondary", None)
-    if improve is not None:  # phase 2 starts exactly when phase 1 is proven optimal
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            proof.append(time.perf_counter() - started)
-            return improve(*args, **kwargs)
-
-        product._improve_secondary = timed  # type: ignore[attr-defined]
-    make_solver = product._solver
-
-    def tuned(*args: Any, **kwargs: Any) -> Any:
-        solver = make_solver(*args, **kwargs)
-        for key, value in params.items():
-            setattr(solver.parameters, key, value)
-        return solver
-
-    setattr(product, "_solver", tuned)  # noqa: B010 (a module attribute, swapped back below)
-    try:
-        started = time.perf_counter()
-        result = product.solve(
-            scenario, time_limit=time_limit, workers=workers, seed=seed, progress=events.append
-        )
-    finally:
-        setattr(product, "_solver", make_solver)  # noqa: B010
-        if improve is not None:
-            product._improve_secondary = improve  # type: ignore[attr-defined]
+    result = solve(
+        scenario,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=events.append,
+        params=params,
+    )
     phase1 = [e for e in events if e.phase == 1]
     first = phase1[0].elapsed_seconds if phase1 else None
     best = None
@@ -265,10 +243,6 @@ def _run_product(
             first if first is not None else result.solve_seconds,
         )
     status = result.status.value
-    proof_seconds = None
-    if status == "OPTIMAL":
-        phase2 = [e.elapsed_seconds for e in events if e.phase == 2]
-        proof_seconds = proof[0] if proof else (phase2[0] if phase2 else result.solve_seconds)
     # Model size: the same build solve() did, repeated outside the timed call (none for a
     # week solved track by track: its whole model was never built).
     whole = "track by track" not in str(result.parameters.get("method", ""))
@@ -280,7 +254,7 @@ def _run_product(
         "build_seconds": result.build_seconds,
         "first_seconds": first,
         "best_seconds": best,
-        "proof_seconds": proof_seconds,
+        "proof_seconds": result.proof_seconds,
         "total_seconds": result.solve_seconds,
         "variables": len(iop.model.proto.variables) if iop else None,
         "constraints": len(iop.model.proto.constraints) if iop else None,
@@ -833,12 +807,23 @@ def all_command(
 @click.option("--time-limit", default=60.0, type=float)
 @click.option("--workers", default=2, type=int)
 @click.option("--rooms/--no-rooms", default=True)
-@click.option("--params", default="{}", help="JSON: CP-SAT parameters for the product")
+@click.option(
+    "--params",
+    default="{}",
+    help="SearchParams fields of the product that differ from the defaults: JSON text, or "
+    "a TOML/JSON file",
+)
 def one_command(
     size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool, params: str
 ) -> None:
     """Run one method on one instance; print the row as JSON."""
-    row = run_one(size.upper(), seed, method, time_limit, workers, rooms, json.loads(params))
+    if Path(params).is_file():
+        from optimizer import SearchParams
+
+        changed = SearchParams.from_file(params).changed()
+    else:
+        changed = json.loads(params)
+    row = run_one(size.upper(), seed, method, time_limit, workers, rooms, changed)
     click.echo(RESULT_PREFIX + json.dumps(row, default=str))
 
 
@@ -888,12 +873,13 @@ def run_sweep(
     """The product on every instance once per parameter variant; rows to ``csv_path``."""
     rows: list[dict[str, Any]] = []
     for instance in instances:
-        for name, params in variants.items():
+        for name, variant in variants.items():
+            params = {k: v for k, v in variant.items() if k != "workers"}
             row = run_in_subprocess(
-                instance, "product", workers, True, mem_limit_gb, csv_path.parent / "logs",
-                params,
+                instance, "product", variant.get("workers", workers), True, mem_limit_gb,
+                csv_path.parent / "logs", params,
             )
-            row.update(variant=name, params=json.dumps(params, sort_keys=True))
+            row.update(variant=name, params=json.dumps(variant, sort_keys=True))
             rows.append(row)
             click.echo(
                 f"{instance.size} seed {instance.seed} {name}: {row.get('status')} "
@@ -924,8 +910,9 @@ def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
         "",
         "## Solver parameters",
         "",
-        "The product sets its CP-SAT parameters in one place, `optimizer/solve.py::_solver`;",
-        "each variant below changes one of them for the main search (phases 1 and 2) and runs",
+        "The product's tuning numbers are the fields of `SearchParams`",
+        "(`optimizer/search/params.py`); each variant below changes one of them (or the",
+        "number of workers) and runs",
         "the same instances, one process per run, in one sitting "
         f"(`python -m benchmarks.run sweep`, {first.get('size')} weeks, "
         f"{_fmt(first.get('time_limit'))} s, {_fmt(first.get('workers'))} workers). "

@@ -26,8 +26,10 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.model.rows import Session, attendable, can_work, schedule_rows
+from optimizer.model.candidates import attendable
 from optimizer.scenario import Scenario, requirement
+from optimizer.schedule import Session, WeekSchedule
+from optimizer.windows import can_work
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -75,8 +77,7 @@ class TextbookResult:
     best_seconds: float | None
     variables: int
     constraints: int
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
+    schedule: WeekSchedule = field(default_factory=WeekSchedule)
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
@@ -116,7 +117,7 @@ class TextbookModel:
         for client in s.clients:
             cid = client.client_id
             self.scheduled_vars[cid] = m.new_bool_var(f"y[{cid}]")
-            for day, block in attendable(s, client):
+            for day, block in attendable(s, client, reqs[cid]):
                 var = m.new_bool_var(f"x[{cid},{day},{block}]")
                 self.attend_vars[(cid, day, block)] = var
                 m.add_implication(var, self.scheduled_vars[cid])
@@ -168,7 +169,7 @@ class TextbookModel:
             for type_id, stype in s.session_types.items():
                 if stype.is_group or not reqs[cid].max_sessions[type_id]:
                     continue
-                for day, block in attendable(s, client):
+                for day, block in attendable(s, client, reqs[cid]):
                     for slot_idx in range(len(s.blocks[block])):
                         name = f"{cid},{day},{block},{slot_idx},{type_id}"
                         therapists = {
@@ -328,8 +329,9 @@ class TextbookModel:
                     if vars_:
                         m.add(sum(vars_) <= therapist.max_sessions_per_day)
 
-    def schedule(self, solver: cp_model.CpSolver) -> list[Session]:
-        """The sessions of the solver's solution."""
+    def schedule(self, solver: cp_model.CpSolver) -> WeekSchedule:
+        """The schedule of the solver's solution."""
+        s = self.scenario
         out = []
         for copy in self.copies:
             if not solver.value(copy.run_var):
@@ -338,7 +340,8 @@ class TextbookModel:
             room = next((r for r, v in copy.room_vars.items() if solver.value(v)), "")
             members = [cid for cid, v in copy.member_vars.items() if solver.value(v)]
             out.append(
-                Session(
+                Session.create(
+                    s,
                     copy.day,
                     copy.block,
                     copy.slot_idx,
@@ -354,7 +357,8 @@ class TextbookModel:
                 if solver.value(var):
                     room = next((r for r, v in ind.room_vars.items() if solver.value(v)), "")
                     out.append(
-                        Session(
+                        Session.create(
+                            s,
                             ind.day,
                             ind.block,
                             ind.slot_idx,
@@ -365,7 +369,7 @@ class TextbookModel:
                             [ind.client_id],
                         )
                     )
-        return out
+        return WeekSchedule(tuple(session for session in out if session.clients))
 
 
 def solve_textbook(
@@ -396,5 +400,5 @@ def solve_textbook(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = round(solver.objective_value)
         result.best_bound = math.floor(solver.best_objective_bound + 1e-6)
-        result.assignments, result.sessions = schedule_rows(scenario, tm.schedule(solver))
+        result.schedule = tm.schedule(solver)
     return result

@@ -15,9 +15,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .model.candidates import Candidates, client_can_attend, staff_can_take
-from .scenario import Client, Scenario, days_in_program
-from .windows import DAY_NAMES, day_index, format_interval, merged_intervals
+from .model.candidates import Candidates
+from .scenario import Client, Scenario
+from .windows import (
+    DAY_NAMES,
+    can_work,
+    client_can_attend,
+    day_index,
+    days_in_program,
+    format_interval,
+    merged_intervals,
+)
+
+# isort: split
+# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
+from .windows import attendable_pairs  # (now in windows; used here too)
 
 
 @dataclass(frozen=True)
@@ -80,16 +92,6 @@ def ids_text(ids: Sequence[str], most: int = 8) -> str:
 
 def _sorted_days(days: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(days), key=day_index))
-
-
-def attendable_pairs(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
-    """(day, block) pairs the client can attend this week, before any plan is considered."""
-    return [
-        (day, block)
-        for day in days_in_program(scenario, client)
-        for block in scenario.blocks
-        if client_can_attend(scenario, client, day, block)
-    ]
 
 
 def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
@@ -258,7 +260,7 @@ def _rooms_free(scenario: Scenario, type_id: str, day: str, start: int, end: int
     if scenario.rooms is None:
         return True
     return any(
-        (not r.serves or type_id in r.serves) and staff_can_take(r.available, (), day, start, end)
+        (not r.serves or type_id in r.serves) and can_work(r.available, (), day, start, end)
         for r in scenario.rooms
     )
 
@@ -273,7 +275,7 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            staff_can_take(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, s, e)
+            can_work(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, s, e)
             for d, _b, s, e in slots
         )
 
@@ -339,7 +341,7 @@ def _individual_causes(
             ]
     if not any(works(tid) for tid in skilled):
         staff_free = any(
-            staff_can_take(therapists[tid].available, therapists[tid].busy, d, s, e)
+            can_work(therapists[tid].available, therapists[tid].busy, d, s, e)
             for tid in skilled
             for d, _b, s, e in slots
         )
@@ -420,7 +422,7 @@ def _group_causes(
     staffed = [
         (d, b, s, e)
         for d, b, s, e in slots
-        if any(staff_can_take(t.available, t.busy, d, s, e) for t in qualified)
+        if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
     ]
     if not staffed:
         skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
@@ -446,7 +448,7 @@ def _group_causes(
         any(
             (not r.serves or type_id in r.serves)
             and r.capacity >= stype.min_size
-            and staff_can_take(r.available, (), d, s, e)
+            and can_work(r.available, (), d, s, e)
             for r in scenario.rooms
         )
         for d, _b, s, e in staffed

@@ -24,7 +24,7 @@ import pandas as pd
 from .scenario import Scenario
 
 if TYPE_CHECKING:
-    from .solve import Result
+    from .result import Result
 
 PREFIX = "P-"
 DIGITS = 10

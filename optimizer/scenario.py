@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -36,6 +36,7 @@ from .windows import (
     Interval,
     Window,
     day_index,
+    days_in_program,
     format_interval,
     format_windows,
     parse_interval,
@@ -198,11 +199,19 @@ DayName = Annotated[
 ]
 
 
-class _Frozen(BaseModel):
+class _Validated(BaseModel):
+    def updated(self, **changes: Any) -> Self:
+        """A copy with some fields replaced (parsed values: model objects, tuples, windows
+        as tuples), validated like the original; pydantic's ``model_copy(update=...)``
+        would skip validation."""
+        return self.model_validate({**dict(self), **changes})
+
+
+class _Frozen(_Validated):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class _Row(BaseModel):
+class _Row(_Validated):
     """A table row: unknown columns (notes, ...) are ignored, never stored."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -438,6 +447,16 @@ class Scenario(_Frozen):
             }
         )
         return Scenario.from_data(data)
+
+    def updated(self, **changes: Any) -> Self:
+        """A validated copy with some fields replaced by parsed values (model objects,
+        tuples), e.g. a sub-week of some clients for a search stage; ScenarioError when
+        the copy breaks a rule (located by key path). Cheaper than :meth:`replace`: the
+        parts not replaced are not validated again."""
+        try:
+            return super().updated(**changes)
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation_error(exc, key_path)) from None
 
     def to_data(self) -> dict[str, Any]:
         """Plain data (JSON-ready) that :meth:`from_data` reads back to an equal scenario."""
@@ -793,16 +812,6 @@ class Requirement(BaseModel):
     max_sessions: dict[str, int | None]
     """Per session type; ``None`` = no weekly maximum."""
     days_in_program: int
-
-
-def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
-    """Open days of the week between the client's admission and discharge (inclusive)."""
-    return tuple(
-        day
-        for day in scenario.open_days()
-        if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
-        and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
-    )
 
 
 def requirement(scenario: Scenario, client: Client) -> Requirement:

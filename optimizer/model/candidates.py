@@ -12,8 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..scenario import Client, Requirement, Scenario, days_in_program, requirement
-from ..windows import clear_of_busy, day_index, inside_available, parse_time
+from ..scenario import Client, Requirement, Scenario, requirement
+from ..schedule import Session
+from ..windows import attendable_pairs, can_work, day_index, parse_time
+
+# isort: split
+# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
+from ..windows import can_work as staff_can_take  # noqa: F401  (now windows.can_work)
+from ..windows import client_can_attend  # noqa: F401  (now in windows)
 
 SlotKey = tuple[str, str, int]
 """``(day, block, slot_idx)``: one slot of one block on one day."""
@@ -69,15 +75,33 @@ class Reservations:
     therapist_day_count: Counter[tuple[str, str]] = field(default_factory=Counter)
     therapist_week_count: Counter[str] = field(default_factory=Counter)
 
+    def reserve(self, sessions: Iterable[Session]) -> None:
+        """Reserve the therapist and room (and a place in the therapist's caps) of every
+        session."""
+        for session in sessions:
+            self._reserve(
+                session.therapist_id, session.room_id, session.day, session.start, session.end
+            )
+
     def add_sessions(self, sessions: Iterable[Mapping[str, Any]]) -> None:
-        """Reserve the therapist and room of every session row (SPEC §5 columns)."""
+        """Reserve the therapist and room of every session row (SPEC §5 columns, times as
+        ``HH:MM``)."""
         for row in sessions:
-            span = (row["day"], parse_time(row["start"]), parse_time(row["end"]))
-            self.therapist_busy[row["therapist_id"]].append(span)
-            self.therapist_day_count[(row["therapist_id"], row["day"])] += 1
-            self.therapist_week_count[row["therapist_id"]] += 1
-            if row.get("room_id"):
-                self.room_busy[row["room_id"]].append(span)
+            self._reserve(
+                row["therapist_id"],
+                row.get("room_id") or "",
+                row["day"],
+                parse_time(row["start"]),
+                parse_time(row["end"]),
+            )
+
+    def _reserve(self, therapist_id: str, room_id: str, day: str, start: int, end: int) -> None:
+        span = (day, start, end)
+        self.therapist_busy[therapist_id].append(span)
+        self.therapist_day_count[(therapist_id, day)] += 1
+        self.therapist_week_count[therapist_id] += 1
+        if room_id:
+            self.room_busy[room_id].append(span)
 
     def free(self, owner_busy: list[tuple[str, int, int]], day: str, start: int, end: int) -> bool:
         return not any(d == day and s < end and start < e for d, s, e in owner_busy)
@@ -111,19 +135,16 @@ def room_class(room_members: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {room: rep for rep, members in room_members.items() for room in members}
 
 
-def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
-    """SPEC §2 windows: the whole block inside ``available``, commute gap from ``busy``."""
-    start, end = scenario.block_span(block)
-    idx = day_index(day)
-    return inside_available(client.available, idx, start, end) and clear_of_busy(
-        client.busy, idx, start, end, scenario.rules.commute_minutes
-    )
-
-
-def staff_can_take(available: tuple, busy: tuple, day: str, start: int, end: int) -> bool:
-    """A therapist or room can take a slot inside its availability, clear of busy windows."""
-    idx = day_index(day)
-    return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
+def attendable(scenario: Scenario, client: Client, req: Requirement) -> list[tuple[str, str]]:
+    """(day, block) pairs the client can attend this week (:func:`attendable_pairs`), or
+    none at all when fewer days are left than their (prorated) plan ``req`` needs: such a
+    client cannot be scheduled."""
+    if req.min_days == 0:
+        return []
+    pairs = attendable_pairs(scenario, client)
+    if len({day for day, _block in pairs}) < req.min_days:
+        return []
+    return pairs
 
 
 def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
@@ -142,21 +163,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for idx, slot in enumerate(slots)
     }
 
-    attendable: dict[str, list[tuple[str, str]]] = {}
-    for client in s.clients:
-        req = requirements[client.client_id]
-        present = set(days_in_program(s, client))
-        pairs = [
-            (day, block)
-            for day in open_days
-            if day in present
-            for block in s.blocks
-            if client_can_attend(s, client, day, block)
-        ]
-        feasible_days = {day for day, _ in pairs}
-        if req.min_days == 0 or len(feasible_days) < req.min_days:
-            pairs = []
-        attendable[client.client_id] = pairs
+    pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
 
     day_cap: dict[tuple[str, str], int | None] = {}
     week_cap: dict[str, int | None] = {}
@@ -177,7 +184,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         t.therapist_id: {
             key
             for key, (start, end) in slot_times.items()
-            if staff_can_take(t.available, t.busy, key[0], start, end)
+            if can_work(t.available, t.busy, key[0], start, end)
             and reserved.free(reserved.therapist_busy.get(t.therapist_id, []), key[0], start, end)
             and day_cap[(t.therapist_id, key[0])] != 0
             and week_cap[t.therapist_id] != 0
@@ -188,7 +195,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         r.room_id: {
             key
             for key, (start, end) in slot_times.items()
-            if staff_can_take(r.available, (), key[0], start, end)
+            if can_work(r.available, (), key[0], start, end)
             and reserved.free(reserved.room_busy.get(r.room_id, []), key[0], start, end)
         }
         for r in s.rooms or ()
@@ -199,7 +206,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     group_types = [t for t, st in s.session_types.items() if st.is_group]
     by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for client in s.clients:
-        for day, block in attendable[client.client_id]:
+        for day, block in pairs[client.client_id]:
             by_block[(day, block)][client.track].append(client.client_id)
     capacity = {r.room_id: r.capacity for r in s.rooms or ()}
     for (day, block), tracks in sorted(
@@ -260,7 +267,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for type_id in individual_types:
             if not req.max_sessions[type_id]:
                 continue
-            for day, block in attendable[client.client_id]:
+            for day, block in pairs[client.client_id]:
                 for slot_idx, (start, end) in enumerate(s.blocks[block]):
                     key = (day, block, slot_idx)
                     therapists = tuple(
@@ -303,7 +310,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     return Candidates(
         scenario=s,
         requirements=requirements,
-        attendable=attendable,
+        attendable=pairs,
         groups=groups,
         individuals=individuals,
         individual_rooms=individual_rooms,

@@ -19,7 +19,7 @@ from ..timezones import ProgramTimezone, program_timezone
 from ..windows import DAY_NAMES
 
 if TYPE_CHECKING:
-    from ..solve import Result
+    from ..result import Result
 
 # Light fills, one per session type in scenario order (print- and colour-blind friendly).
 PALETTE = (
