@@ -18,6 +18,7 @@ each other, naming both rows) and resolves them for the model.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -229,11 +230,28 @@ def resolve_pins(scenario: Scenario) -> list[ResolvedPin]:
     return out
 
 
-def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | None:
+@dataclass(frozen=True)
+class _Tables:
+    """The scenario's lookups a contradiction check needs, built once per scenario."""
+
+    track_of: dict[str, str]
+    avoids: set[tuple[str, str]]
+    """(a, b) when either client avoids the other."""
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Tables:
+        avoids = {(c.client_id, other) for c in scenario.clients for other in c.avoid}
+        return cls(
+            track_of={c.client_id: c.track for c in scenario.clients},
+            avoids=avoids | {(b, a) for a, b in avoids},
+        )
+
+
+def _contradiction(
+    scenario: Scenario, tables: _Tables, a: ResolvedPin, b: ResolvedPin
+) -> str | None:
     """Why two valid pins cannot both hold, or None."""
     s = scenario
-    track_of = {c.client_id: c.track for c in s.clients}
-    avoid = {c.client_id: set(c.avoid) for c in s.clients}
     if a.client_id and a.client_id == b.client_id:
         same_day = a.day is None or b.day is None or a.day == b.day
         if same_day and a.block and b.block and a.block != b.block:
@@ -256,7 +274,7 @@ def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | 
         return None
 
     def track(pin: ResolvedPin) -> str | None:
-        return track_of[pin.client_id] if pin.client_id else pin.track
+        return tables.track_of[pin.client_id] if pin.client_id else pin.track
 
     same_group = (
         a.session_type == b.session_type
@@ -272,13 +290,30 @@ def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | 
         other_a, other_b = getattr(a, other), getattr(b, other)
         if not same_group or (other_a is not None and other_b is not None and other_a != other_b):
             return f"{noun} {mine} is pinned to two sessions at once on {a.day}"
-        if (
-            a.client_id
-            and b.client_id
-            and (b.client_id in avoid[a.client_id] or a.client_id in avoid[b.client_id])
-        ):
+        if a.client_id and b.client_id and (a.client_id, b.client_id) in tables.avoids:
             return f"clients {a.client_id} and {b.client_id} avoid each other but share a group"
     return None
+
+
+def _pairs_to_check(pins: list[ResolvedPin]) -> list[tuple[int, int]]:
+    """(earlier, later) positions of the pins that can contradict each other: those of one
+    client, and those on one day naming one therapist or one room (:func:`_contradiction`
+    finds nothing in any other pair). In the order of a check of every pair."""
+    groups: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
+    for idx, pin in enumerate(pins):
+        if pin.client_id:
+            groups[("client", pin.client_id)].append(idx)
+        if pin.therapist_id:
+            groups[("therapist", pin.day, pin.therapist_id)].append(idx)
+        if pin.room_id:
+            groups[("room", pin.day, pin.room_id)].append(idx)
+    pairs = {
+        (earlier, later)
+        for members in groups.values()
+        for j, later in enumerate(members)
+        for earlier in members[:j]
+    }
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
 
 
 def pin_issues(scenario: Scenario, locate: Locator) -> list[Issue]:
@@ -295,15 +330,16 @@ def pin_issues(scenario: Scenario, locate: Locator) -> list[Issue]:
     if issues:
         return issues
     pins = resolve_pins(scenario)
-    for j, later in enumerate(pins):
-        for earlier in pins[:j]:
-            why = _contradiction(scenario, earlier, later)
-            if why:
-                issues.append(
-                    Issue(
-                        locate(("pins", later.row_idx)),
-                        f"contradicts {locate(('pins', earlier.row_idx))}: {why}",
-                        "remove or correct one of the two rows",
-                    )
+    tables = _Tables.of(scenario)
+    for earlier_idx, later_idx in _pairs_to_check(pins):
+        earlier, later = pins[earlier_idx], pins[later_idx]
+        why = _contradiction(scenario, tables, earlier, later)
+        if why:
+            issues.append(
+                Issue(
+                    locate(("pins", later.row_idx)),
+                    f"contradicts {locate(('pins', earlier.row_idx))}: {why}",
+                    "remove or correct one of the two rows",
                 )
+            )
     return issues
