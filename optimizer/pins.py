@@ -27,7 +27,7 @@ from .errors import Issue, did_you_mean
 from .windows import format_time, parse_time
 
 if TYPE_CHECKING:
-    from .scenario import Pin, Scenario
+    from .scenario import Client, Pin, Room, Scenario, Therapist
 
 Locator = Callable[[tuple[str | int, ...]], str]
 
@@ -92,13 +92,45 @@ def _slot_index(scenario: Scenario, pin: Pin) -> tuple[int | None, str | None]:
     return idx, None
 
 
-def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, str, str]]:
-    """Problems of one row on its own: (column, problem, fix)."""
+@dataclass(frozen=True)
+class _Tables:
+    """The scenario's lookups the checks of pins need, built once per scenario."""
+
+    clients: dict[str, Client]
+    therapists: dict[str, Therapist]
+    rooms: dict[str, Room]
+    tracks: list[str]
+    track_of: dict[str, str]
+    avoids: set[tuple[str, str]]
+    """(a, b) when either client avoids the other."""
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Tables:
+        avoids = {(c.client_id, other) for c in scenario.clients for other in c.avoid}
+        return cls(
+            clients={c.client_id: c for c in scenario.clients},
+            therapists={t.therapist_id: t for t in scenario.therapists},
+            rooms={r.room_id: r for r in scenario.rooms or ()},
+            tracks=sorted({c.track for c in scenario.clients}),
+            track_of={c.client_id: c.track for c in scenario.clients},
+            avoids=avoids | {(b, a) for a, b in avoids},
+        )
+
+
+Problem = tuple[str, str, str]
+"""(column, problem, fix) of one pins row."""
+
+
+def _one_pin_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """Problems of one row on its own: its form and place, then its staff."""
+    return _pin_place_issues(scenario, tables, pin) + _pin_staff_issues(scenario, tables, pin)
+
+
+def _pin_place_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """The columns a kind needs or forbids; the client, day, block, type and slot named."""
     s = scenario
-    out: list[tuple[str, str, str]] = []
-    clients = {c.client_id: c for c in s.clients}
-    therapists = {t.therapist_id: t for t in s.therapists}
-    rooms = {r.room_id: r for r in s.rooms or ()}
+    out: list[Problem] = []
+    clients = tables.clients
     for column in _REQUIRED[pin.kind]:
         if getattr(pin, column) is None:
             out.append((column, f"a {pin.kind} pin needs a {column}", f"fill in {column}"))
@@ -150,7 +182,15 @@ def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, s
         _idx, problem = _slot_index(s, pin)
         if problem:
             out.append(("start" if pin.start is not None else "slot", problem, "fix the time"))
-    tracks = sorted({c.track for c in s.clients})
+    return out
+
+
+def _pin_staff_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """The track, therapist and room named, and whether they fit the pinned session."""
+    out: list[Problem] = []
+    therapists, rooms, tracks = tables.therapists, tables.rooms, tables.tracks
+    client = tables.clients.get(pin.client_id or "")
+    stype = scenario.session_types.get(pin.session_type or "")
     if pin.track is not None:
         if pin.kind != "group_session":
             out.append(("track", "only a group_session pin takes a track", "leave it empty"))
@@ -230,23 +270,6 @@ def resolve_pins(scenario: Scenario) -> list[ResolvedPin]:
     return out
 
 
-@dataclass(frozen=True)
-class _Tables:
-    """The scenario's lookups a contradiction check needs, built once per scenario."""
-
-    track_of: dict[str, str]
-    avoids: set[tuple[str, str]]
-    """(a, b) when either client avoids the other."""
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> _Tables:
-        avoids = {(c.client_id, other) for c in scenario.clients for other in c.avoid}
-        return cls(
-            track_of={c.client_id: c.track for c in scenario.clients},
-            avoids=avoids | {(b, a) for a, b in avoids},
-        )
-
-
 def _contradiction(
     scenario: Scenario, tables: _Tables, a: ResolvedPin, b: ResolvedPin
 ) -> str | None:
@@ -322,15 +345,15 @@ def pin_issues(scenario: Scenario, locate: Locator) -> list[Issue]:
     Rows are first checked one by one; only when each row is fine on its own are pairs
     checked, and a contradiction names both rows.
     """
+    tables = _Tables.of(scenario)
     issues = [
         Issue(locate(("pins", idx, column)), problem, fix)
         for idx, pin in enumerate(scenario.pins)
-        for column, problem, fix in _one_pin_issues(scenario, idx, pin)
+        for column, problem, fix in _one_pin_issues(scenario, tables, pin)
     ]
     if issues:
         return issues
     pins = resolve_pins(scenario)
-    tables = _Tables.of(scenario)
     for earlier_idx, later_idx in _pairs_to_check(pins):
         earlier, later = pins[earlier_idx], pins[later_idx]
         why = _contradiction(scenario, tables, earlier, later)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .model.candidates import Candidates
-from .scenario import Client, Scenario
+from .scenario import Client, Scenario, Therapist
 from .windows import (
     DAY_NAMES,
     can_work,
@@ -362,6 +362,56 @@ def _individual_causes(
     return []
 
 
+def _mates(
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    pairs: list[tuple[str, str]],
+    type_id: str,
+) -> dict[tuple[str, str], list[str]]:
+    """Per (day, block) the client can attend, the other clients of their track who can
+    come then and may join ``type_id`` groups."""
+    cohort = {
+        c.client_id
+        for c in scenario.clients
+        if c.track == client.track
+        and c.client_id != client.client_id
+        and candidates.attendable.get(c.client_id)
+        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
+    }
+    return {
+        (day, block): sorted(
+            other
+            for other in cohort
+            if (day, block) in set(map(tuple, candidates.attendable[other]))
+        )
+        for day, block in pairs
+    }
+
+
+def _no_group_leader(
+    scenario: Scenario,
+    client: Client,
+    type_id: str,
+    qualified: list[Therapist],
+    pairs: list[tuple[str, str]],
+) -> Cause:
+    """No therapist who may lead the client's groups of ``type_id`` works when they can come."""
+    skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
+    others = sorted(set(skilled) - {t.therapist_id for t in qualified})
+    return Cause(
+        "no-qualified-staff",
+        f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
+        f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
+        + (f"; {ids_text(others)} lead other tracks only" if others else "")
+        + f") works while the client can attend ({_pairs_text(pairs)})",
+        therapist_ids=tuple(t.therapist_id for t in qualified),
+        blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
+        session_types=(type_id,),
+        track=client.track,
+    )
+
+
 def _group_causes(
     scenario: Scenario,
     candidates: Candidates,
@@ -373,22 +423,7 @@ def _group_causes(
     stype = scenario.session_types[type_id]
     where = _pairs_text(pairs)
     blocks = tuple(dict.fromkeys(b for _d, b in pairs))
-    cohort = {
-        c.client_id
-        for c in scenario.clients
-        if c.track == client.track
-        and c.client_id != cid
-        and candidates.attendable.get(c.client_id)
-        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
-    }
-    mates = {
-        (day, block): sorted(
-            other
-            for other in cohort
-            if (day, block) in set(map(tuple, candidates.attendable[other]))
-        )
-        for day, block in pairs
-    }
+    mates = _mates(scenario, candidates, client, pairs, type_id)
     if all(len(m) + 1 < stype.min_size for m in mates.values()):
         together = sorted({o for m in mates.values() for o in m})
         return [
@@ -425,25 +460,7 @@ def _group_causes(
         if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
     ]
     if not staffed:
-        skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
-        return [
-            Cause(
-                "no-qualified-staff",
-                f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
-                f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
-                + (
-                    f"; {ids_text(sorted(set(skilled) - {t.therapist_id for t in qualified}))} "
-                    "lead other tracks only"
-                    if set(skilled) - {t.therapist_id for t in qualified}
-                    else ""
-                )
-                + f") works while the client can attend ({where})",
-                therapist_ids=tuple(t.therapist_id for t in qualified),
-                blocks=blocks,
-                session_types=(type_id,),
-                track=client.track,
-            )
-        ]
+        return [_no_group_leader(scenario, client, type_id, qualified, pairs)]
     if scenario.rooms is not None and not any(
         any(
             (not r.serves or type_id in r.serves)

@@ -614,13 +614,23 @@ def _duplicates(ids: Sequence[str]) -> set[str]:
     return {item for item, count in Counter(ids).items() if count > 1}
 
 
-def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
-    """Every cross-reference and consistency problem, as (path, problem, fix)."""
-    out: list[tuple[Path, str, str]] = []
-    s = scenario
-    types = s.session_types
-    type_ids = list(types)
+Problems = list[tuple[Path, str, str]]
+"""Problems found in a scenario, each as (path, problem, fix)."""
 
+
+def reference_issues(scenario: Scenario) -> Problems:
+    """Every cross-reference and consistency problem, as (path, problem, fix)."""
+    return [
+        *_week_issues(scenario),
+        *_plan_issues(scenario),
+        *_client_issues(scenario),
+        *_type_reference_issues(scenario),
+    ]
+
+
+def _week_issues(s: Scenario) -> Problems:
+    """The week's start, days and blocks."""
+    out: Problems = []
     if s.week_start.weekday() != 0:
         out.append(
             (
@@ -666,9 +676,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                     )
                 )
 
-    if not any(t.kind == "group" for t in types.values()):
-        pass  # a program of individual sessions only is unusual but valid
+    return out
 
+
+def _plan_issues(s: Scenario) -> Problems:
+    """Plans naming unknown types, maximums below minimums, weeks too short for a plan."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     max_slots = max((len(slots) for slots in s.blocks.values()), default=0)
     for plan_id, plan in s.plans.items():
         for field in ("sessions", "max_sessions"):
@@ -702,6 +717,12 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _client_issues(s: Scenario) -> Problems:
+    """Duplicate ids; clients' plans, blocks, therapists, avoid lists and dates."""
+    out: Problems = []
     therapist_ids = [t.therapist_id for t in s.therapists]
     client_ids = [c.client_id for c in s.clients]
     for table, ids, key in (
@@ -774,6 +795,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _type_reference_issues(s: Scenario) -> Problems:
+    """Therapists' skills and rooms' types that name no session type."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     for idx, therapist in enumerate(s.therapists):
         for skill in therapist.skills:
             if skill not in types:

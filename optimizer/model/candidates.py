@@ -7,6 +7,7 @@ for combinations that can really occur.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -155,31 +156,14 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     s = scenario
     reserved = reserved or Reservations()
     requirements = {c.client_id: requirement(s, c) for c in s.clients}
-    open_days = s.open_days()
     slot_times: dict[SlotKey, tuple[int, int]] = {
         (day, block, idx): slot
-        for day in open_days
+        for day in s.open_days()
         for block, slots in s.blocks.items()
         for idx, slot in enumerate(slots)
     }
-
     pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
-
-    day_cap: dict[tuple[str, str], int | None] = {}
-    week_cap: dict[str, int | None] = {}
-    for t in s.therapists:
-        tid = t.therapist_id
-        week_cap[tid] = (
-            None
-            if t.max_sessions_per_week is None
-            else max(0, t.max_sessions_per_week - reserved.therapist_week_count[tid])
-        )
-        for day in open_days:
-            day_cap[(tid, day)] = (
-                None
-                if t.max_sessions_per_day is None
-                else max(0, t.max_sessions_per_day - reserved.therapist_day_count[(tid, day)])
-            )
+    day_cap, week_cap = _caps_left(s, reserved)
     therapist_slots = {
         t.therapist_id: {
             key
@@ -200,8 +184,61 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         }
         for r in s.rooms or ()
     }
+    free = _FreeSlots(therapist_slots, room_slots)
+    individuals, individual_rooms = _individual_options(s, requirements, pairs, free)
+    return Candidates(
+        scenario=s,
+        requirements=requirements,
+        attendable=pairs,
+        groups=_group_contexts(s, requirements, pairs, free),
+        individuals=individuals,
+        individual_rooms=individual_rooms,
+        slot_times=slot_times,
+        day_cap=day_cap,
+        week_cap=week_cap,
+        room_members=_room_classes(s, room_slots),
+    )
 
-    room_members = _room_classes(s, room_slots)
+
+@dataclass(frozen=True)
+class _FreeSlots:
+    """Per therapist and per room, the slots they can take (hours, reservations, caps)."""
+
+    therapists: dict[str, set[SlotKey]]
+    rooms: dict[str, set[SlotKey]]
+
+
+def _caps_left(
+    scenario: Scenario, reserved: Reservations
+) -> tuple[dict[tuple[str, str], int | None], dict[str, int | None]]:
+    """Sessions each therapist may still take per (therapist, day) and per week (None = no
+    limit): the caps minus what ``reserved`` already uses."""
+    day_cap: dict[tuple[str, str], int | None] = {}
+    week_cap: dict[str, int | None] = {}
+    for t in scenario.therapists:
+        tid = t.therapist_id
+        week_cap[tid] = (
+            None
+            if t.max_sessions_per_week is None
+            else max(0, t.max_sessions_per_week - reserved.therapist_week_count[tid])
+        )
+        for day in scenario.open_days():
+            day_cap[(tid, day)] = (
+                None
+                if t.max_sessions_per_day is None
+                else max(0, t.max_sessions_per_day - reserved.therapist_day_count[(tid, day)])
+            )
+    return day_cap, week_cap
+
+
+def _group_contexts(
+    s: Scenario,
+    requirements: Mapping[str, Requirement],
+    pairs: Mapping[str, list[tuple[str, str]]],
+    free: _FreeSlots,
+) -> list[GroupContext]:
+    """Every (day, block, slot, track, group type) where a group can run: its clients, the
+    therapists and rooms free then, how many copies can run at once and their largest size."""
     groups: list[GroupContext] = []
     group_types = [t for t, st in s.session_types.items() if st.is_group]
     by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -214,51 +251,50 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     ):
         for slot_idx, (start, end) in enumerate(s.blocks[block]):
             key = (day, block, slot_idx)
-            for track in sorted(tracks):
-                for type_id in group_types:
-                    stype = s.session_types[type_id]
-                    members = tuple(
-                        cid for cid in tracks[track] if requirements[cid].max_sessions[type_id] != 0
+            for track, type_id in itertools.product(sorted(tracks), group_types):
+                stype = s.session_types[type_id]
+                members = tuple(
+                    cid for cid in tracks[track] if requirements[cid].max_sessions[type_id] != 0
+                )
+                therapists = tuple(
+                    t.therapist_id
+                    for t in s.therapists
+                    if type_id in t.skills
+                    and (not t.tracks or track in t.tracks)
+                    and key in free.therapists[t.therapist_id]
+                )
+                rooms: tuple[str, ...] = ()
+                max_size = stype.max_size or 1
+                copies = min(len(therapists), len(members) // stype.min_size)
+                if s.rooms is not None:
+                    rooms = tuple(
+                        r.room_id
+                        for r in s.rooms
+                        if (not r.serves or type_id in r.serves)
+                        and key in free.rooms[r.room_id]
+                        and r.capacity >= stype.min_size
                     )
-                    therapists = tuple(
-                        t.therapist_id
-                        for t in s.therapists
-                        if type_id in t.skills
-                        and (not t.tracks or track in t.tracks)
-                        and key in therapist_slots[t.therapist_id]
-                    )
-                    rooms: tuple[str, ...] = ()
-                    max_size = stype.max_size or 1
-                    copies = min(len(therapists), len(members) // stype.min_size)
-                    if s.rooms is not None:
-                        rooms = tuple(
-                            r.room_id
-                            for r in s.rooms
-                            if (not r.serves or type_id in r.serves)
-                            and key in room_slots[r.room_id]
-                            and r.capacity >= stype.min_size
-                        )
-                        copies = min(copies, len(rooms))
-                        max_size = min(max_size, max((capacity[r] for r in rooms), default=0))
-                    if copies <= 0:
-                        continue
+                    copies = min(copies, len(rooms))
+                    max_size = min(max_size, max((capacity[r] for r in rooms), default=0))
+                if copies > 0:
                     groups.append(
                         GroupContext(
-                            day=day,
-                            block=block,
-                            slot_idx=slot_idx,
-                            track=track,
-                            session_type=type_id,
-                            start=start,
-                            end=end,
-                            clients=members,
-                            therapists=therapists,
-                            rooms=rooms,
-                            copies=copies,
-                            max_size=max_size,
+                            day, block, slot_idx, track, type_id, start, end,
+                            members, therapists, rooms, copies, max_size,
                         )
-                    )
+                    )  # fmt: skip
+    return groups
 
+
+def _individual_options(
+    s: Scenario,
+    requirements: Mapping[str, Requirement],
+    pairs: Mapping[str, list[tuple[str, str]]],
+    free: _FreeSlots,
+) -> tuple[list[IndividualOption], dict[tuple[str, str, int, str], tuple[str, ...]]]:
+    """Every client's possible individual sessions (a slot and the therapists who may take
+    it: skill, primary therapist, language), and per (day, block, slot, type) the rooms
+    that can host one."""
     individuals: list[IndividualOption] = []
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]] = {}
     individual_types = [t for t, st in s.session_types.items() if not st.is_group]
@@ -274,11 +310,8 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
                         t.therapist_id
                         for t in s.therapists
                         if type_id in t.skills
-                        and key in therapist_slots[t.therapist_id]
-                        and (
-                            client.primary_therapist is None
-                            or t.therapist_id == client.primary_therapist
-                        )
+                        and key in free.therapists[t.therapist_id]
+                        and client.primary_therapist in (None, t.therapist_id)
                         and (
                             client.language is None or client.language.lower() in t.spoken_languages
                         )
@@ -290,35 +323,18 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
                                 r.room_id
                                 for r in s.rooms
                                 if (not r.serves or type_id in r.serves)
-                                and key in room_slots[r.room_id]
+                                and key in free.rooms[r.room_id]
                             )
                         if not individual_rooms[room_key]:
                             continue
                     if therapists:
                         individuals.append(
                             IndividualOption(
-                                client_id=client.client_id,
-                                day=day,
-                                block=block,
-                                slot_idx=slot_idx,
-                                session_type=type_id,
-                                start=start,
-                                end=end,
-                                therapists=therapists,
+                                client.client_id, day, block, slot_idx, type_id, start, end,
+                                therapists,
                             )
-                        )
-    return Candidates(
-        scenario=s,
-        requirements=requirements,
-        attendable=pairs,
-        groups=groups,
-        individuals=individuals,
-        individual_rooms=individual_rooms,
-        slot_times=slot_times,
-        day_cap=day_cap,
-        week_cap=week_cap,
-        room_members=room_members,
-    )
+                        )  # fmt: skip
+    return individuals, individual_rooms
 
 
 def _room_classes(
