@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -94,19 +94,33 @@ class _Start:
     served: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Outcome:
-    """Where the search stands: the primary objective's status, value and bound; the
-    solver holding the best solution (or the schedule itself, once known); whether a signal
-    stopped the search, and when the primary objective was proven optimal (seconds)."""
+    """Where the search stands after a stage: the primary objective's status, value and
+    bound; the solver holding the best solution (or, at the end, the schedule itself); when
+    the primary objective was proven optimal (seconds from the start); and what the
+    stages report in ``Result.parameters``."""
 
     status: SolveStatus
     objective: int | None
     best_bound: int | None
     solver: cp_model.CpSolver | None = None
     schedule: WeekSchedule = field(default_factory=WeekSchedule)
-    interrupted: bool = False
     proof_seconds: float | None = None
+    interrupted: bool = False
+    cores: int | None = None
+    """Disjoint cores found by the core bound (None: not tried)."""
+    secondary_optimised: bool | None = None
+    """Whether phase 2 found a solution (None: not tried)."""
+    fell_back: bool = False
+    """The first schedule is returned: the search stopped before reaching it."""
+
+    def proven(self, elapsed: float) -> _Outcome:
+        """The same outcome, proven optimal (since ``elapsed`` seconds from the start, unless
+        it was proven before)."""
+        if self.proof_seconds is not None:
+            return self
+        return replace(self, status=SolveStatus.OPTIMAL, proof_seconds=elapsed)
 
 
 def solve(
@@ -162,12 +176,6 @@ def solve(
         return _solve_track_by_track(week, handle_signals)
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
-    parameters: dict[str, Any] = {
-        "time_limit": time_limit,
-        "workers": week.workers,
-        "seed": seed,
-        "warm_start": warm_start,
-    }
     with SearchControl(
         params,
         time_limit,
@@ -177,16 +185,14 @@ def solve(
     ) as control:
         start = _first_schedule(week, iop, control)
         outcome = _maximise_served(week, iop, control, start)
-        _prove_with_cores(week, control, outcome, parameters)
-        _improve_secondary(week, iop, control, outcome, start, parameters)
-        outcome.interrupted = control.stopped
-        if week.workers == 1:
-            parameters.update(control.reproducibility())
-    if outcome.interrupted and outcome.status == SolveStatus.OPTIMAL:
-        outcome.status = SolveStatus.FEASIBLE  # the run as a whole did not finish (SPEC §6)
-        outcome.proof_seconds = None
-    _fall_back_to_start(week, iop, outcome, start, parameters)
-    return _result(week, outcome, build_seconds, parameters)
+        outcome = _prove_with_cores(week, control, outcome)
+        outcome = _improve_secondary(week, iop, control, outcome, start)
+    if control.stopped:  # the run as a whole did not finish (SPEC §6): not proven
+        outcome = replace(outcome, interrupted=True)
+        if outcome.status == SolveStatus.OPTIMAL:
+            outcome = replace(outcome, status=SolveStatus.FEASIBLE, proof_seconds=None)
+    outcome = _final_schedule(week, iop, outcome, start)
+    return _result(week, outcome, build_seconds, _parameters(week, outcome, control))
 
 
 # ---- the stages ----------------------------------------------------------------------------
@@ -272,44 +278,34 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         log_search=week.log_search,
     )
     outcome = _Outcome(found.status, found.objective, found.best_bound, found.solver)
-    if found.status == SolveStatus.OPTIMAL:
-        outcome.proof_seconds = control.elapsed()
-    return outcome
+    return outcome.proven(control.elapsed()) if found.status == SolveStatus.OPTIMAL else outcome
 
 
-def _prove_with_cores(
-    week: _Week, control: SearchControl, outcome: _Outcome, parameters: dict[str, Any]
-) -> None:
+def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) -> _Outcome:
     """When phase 1 found a schedule but no proof, and time is left: the disjoint-core
     bound, which may prove it optimal (not with last week: that time is phase 2's)."""
     remaining = control.seconds_left()
-    if not (
-        week.prove_with_cores
-        and outcome.status == SolveStatus.FEASIBLE
-        and outcome.objective is not None
-        and outcome.best_bound is not None
-        and outcome.objective < outcome.best_bound
-        and remaining > week.params.min_core_seconds
-        and not control.stopped
-        and week.last_week is None
+    objective, bound = outcome.objective, outcome.best_bound
+    if (
+        not week.prove_with_cores
+        or outcome.status != SolveStatus.FEASIBLE
+        or objective is None
+        or bound is None
+        or objective >= bound
+        or remaining <= week.params.min_core_seconds
+        or control.stopped
+        or week.last_week is not None
     ):
-        return
+        return outcome
     cores = core_upper_bound(week.candidates, remaining, control, week.seed)
-    outcome.best_bound = min(outcome.best_bound, cores.upper_bound)
-    if outcome.objective >= outcome.best_bound:
-        outcome.status = SolveStatus.OPTIMAL
-        outcome.proof_seconds = control.elapsed()
-    parameters["cores"] = len(cores.cores)
+    bound = min(bound, cores.upper_bound)
+    outcome = replace(outcome, best_bound=bound, cores=len(cores.cores))
+    return outcome.proven(control.elapsed()) if objective >= bound else outcome
 
 
 def _improve_secondary(
-    week: _Week,
-    iop: IOPModel,
-    control: SearchControl,
-    outcome: _Outcome,
-    start: _Start,
-    parameters: dict[str, Any],
-) -> None:
+    week: _Week, iop: IOPModel, control: SearchControl, outcome: _Outcome, start: _Start
+) -> _Outcome:
     """Phase 2, once phase 1 is proven optimal; with last week's schedule also from an
     unproven phase 1 (keeping at least as many clients): continuity is the point of such
     a run. It starts from last week kept when that serves as many."""
@@ -320,7 +316,7 @@ def _improve_secondary(
         or control.seconds_left() <= week.params.min_run_seconds
         or control.stopped
     ):
-        return
+        return outcome
     keep_start = (
         start.keeps_last_week and week.first_schedule_is_valid and start.served >= outcome.objective
     )
@@ -335,38 +331,60 @@ def _improve_secondary(
         progress=week.progress,
         log_search=week.log_search,
     )
-    parameters["secondary_optimised"] = second is not None
     if second is None:
-        return
-    outcome.solver = second
-    outcome.objective = round(second.value(iop.primary))  # never below phase 1's
-    if outcome.best_bound is not None and outcome.objective >= outcome.best_bound:
-        if outcome.status != SolveStatus.OPTIMAL:
-            outcome.proof_seconds = control.elapsed()
-        outcome.status = SolveStatus.OPTIMAL
+        return replace(outcome, secondary_optimised=False)
+    objective = round(second.value(iop.primary))  # never below phase 1's
+    outcome = replace(outcome, solver=second, objective=objective, secondary_optimised=True)
+    if outcome.best_bound is not None and objective >= outcome.best_bound:
+        return outcome.proven(control.elapsed())
+    return outcome
 
 
-def _fall_back_to_start(
-    week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start, parameters: dict[str, Any]
-) -> None:
+def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start) -> _Outcome:
     """The schedule to return: the search's, or the first schedule when the search stopped
     before reaching it (a very large week) or found none at all (stopped early). The first
     schedule counts only where it is valid (without pins)."""
     if outcome.objective is not None and outcome.solver is not None:
-        outcome.schedule = extract_schedule(iop, outcome.solver)
+        outcome = replace(outcome, schedule=extract_schedule(iop, outcome.solver))
     if start.schedule.is_empty or not week.first_schedule_is_valid:
-        return
+        return outcome
     if outcome.objective is not None and start.served > outcome.objective:
-        outcome.schedule = start.schedule
-        outcome.objective = start.served
-        outcome.status = SolveStatus.FEASIBLE
-        outcome.proof_seconds = None
+        return replace(
+            outcome,
+            schedule=start.schedule,
+            objective=start.served,
+            status=SolveStatus.FEASIBLE,
+            proof_seconds=None,
+            fell_back=True,
+        )
+    if outcome.objective is None:
+        return replace(
+            outcome,
+            schedule=start.schedule,
+            objective=start.served,
+            best_bound=reachable(week.candidates),
+            status=SolveStatus.FEASIBLE,
+        )
+    return outcome
+
+
+def _parameters(week: _Week, outcome: _Outcome, control: SearchControl) -> dict[str, Any]:
+    """``Result.parameters`` (summary.json): the settings and what the stages report."""
+    parameters: dict[str, Any] = {
+        "time_limit": week.time_limit,
+        "workers": week.workers,
+        "seed": week.seed,
+        "warm_start": week.warm_start,
+    }
+    if outcome.cores is not None:
+        parameters["cores"] = outcome.cores
+    if outcome.secondary_optimised is not None:
+        parameters["secondary_optimised"] = outcome.secondary_optimised
+    if week.workers == 1:
+        parameters.update(control.reproducibility())
+    if outcome.fell_back:  # phase 2's schedule was not the one returned
         parameters["secondary_optimised"] = False
-    elif outcome.objective is None:
-        outcome.schedule = start.schedule
-        outcome.objective = start.served
-        outcome.best_bound = reachable(week.candidates)
-        outcome.status = SolveStatus.FEASIBLE
+    return parameters
 
 
 def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
@@ -396,17 +414,16 @@ def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
             pairs=True,
         )
     objective = schedule.served(week.scenario)
-    best_bound = reachable(week.candidates)
-    proven = objective >= best_bound and not control.stopped
     outcome = _Outcome(
-        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE,
-        objective=objective,
-        best_bound=best_bound,
+        SolveStatus.FEASIBLE,
+        objective,
+        reachable(week.candidates),
         schedule=schedule,
         interrupted=control.stopped,
-        proof_seconds=control.elapsed() if proven else None,
     )
-    parameters: dict[str, Any] = {
+    if outcome.best_bound is not None and objective >= outcome.best_bound and not control.stopped:
+        outcome = outcome.proven(control.elapsed())
+    parameters = {
         "time_limit": week.time_limit,
         "workers": week.workers,
         "seed": week.seed,

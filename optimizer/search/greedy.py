@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from ..check import Violation, check_schedule
 from ..model.candidates import attendable
-from ..scenario import Client, Requirement, Scenario, Therapist, requirement
+from ..scenario import Client, Requirement, Room, Scenario, Therapist, requirement
 from ..schedule import Session as ScheduledSession
 from ..schedule import WeekSchedule
 from ..windows import can_work
@@ -296,16 +296,7 @@ class _Coordinator:
                     continue
                 room = ""
                 if self.s.rooms is not None:
-                    room = next(
-                        (
-                            r.room_id
-                            for r in self.offices
-                            if (not r.serves or type_id in r.serves)
-                            and can_work(r.available, (), day, start, end)
-                            and board.room_ok(r.room_id, day, start, end)
-                        ),
-                        "",
-                    )
+                    room = self._free_room(self.offices, type_id, day, start, end)
                     if not room:
                         break  # no office free in this slot for anyone
                 session = Session(day, block, idx, type_id, "", t.therapist_id, room)
@@ -313,6 +304,29 @@ class _Coordinator:
                 board.join(session, client.client_id)
                 return day, idx
         return None
+
+    def _free_room(
+        self,
+        rooms: list[Room],
+        type_id: str,
+        day: str,
+        start: int,
+        end: int,
+        min_capacity: int = 1,
+    ) -> str:
+        """The first of ``rooms`` (in their order of preference) that serves ``type_id``,
+        holds ``min_capacity`` and is open and free then; empty when none is."""
+        return next(
+            (
+                r.room_id
+                for r in rooms
+                if (not r.serves or type_id in r.serves)
+                and r.capacity >= min_capacity
+                and can_work(r.available, (), day, start, end)
+                and self.board.room_ok(r.room_id, day, start, end)
+            ),
+            "",
+        )
 
     def _best_session(
         self, client: Client, day: str, block: str, idx: int, type_id: str
@@ -358,17 +372,7 @@ class _Coordinator:
             return False
         room = ""
         if self.s.rooms is not None:
-            room = next(
-                (
-                    r.room_id
-                    for r in self.group_rooms
-                    if (not r.serves or type_id in r.serves)
-                    and r.capacity >= stype.min_size
-                    and can_work(r.available, (), day, start, end)
-                    and board.room_ok(r.room_id, day, start, end)
-                ),
-                "",
-            )
+            room = self._free_room(self.group_rooms, type_id, day, start, end, stype.min_size)
             if not room:
                 return False
         session = Session(day, block, idx, type_id, client.track, leader.therapist_id, room)
