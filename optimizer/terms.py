@@ -116,8 +116,7 @@ def secondary_terms(
 
     group_sessions = [x for x in schedule.sessions if s.session_types[x.session_type].is_group]
     short = sum(
-        max(0, comfortable_size(s.session_types[x.session_type]) - x.size)
-        for x in group_sessions
+        max(0, comfortable_size(s.session_types[x.session_type]) - x.size) for x in group_sessions
     )
 
     facilitators: dict[tuple[str, str], set[str]] = defaultdict(set)

@@ -32,14 +32,28 @@ DATA = {
         {"client_id": "C4", "track": "SUD", "plan": "P2", "available": "Mon 08:00-20:00"},
         {"client_id": "C5", "track": "SUD", "plan": "P1"},
         {"client_id": "C6", "track": "SUD", "plan": "P1"},
-        {"client_id": "C7", "track": "MH", "plan": "IND", "language": "es",
-         "available": "Tue 08:00-12:00"},
+        {
+            "client_id": "C7",
+            "track": "MH",
+            "plan": "IND",
+            "language": "es",
+            "available": "Tue 08:00-12:00",
+        },
     ],  # fmt: skip
     "therapists": [
-        {"therapist_id": "T1", "skills": "group_therapy;individual", "tracks": "SUD",
-         "available": "Mon-Tue 08:00-17:00", "languages": "en"},
-        {"therapist_id": "T2", "skills": "group_therapy;individual", "languages": "en;es",
-         "max_sessions_per_week": 5},
+        {
+            "therapist_id": "T1",
+            "skills": "group_therapy;individual",
+            "tracks": "SUD",
+            "available": "Mon-Tue 08:00-17:00",
+            "languages": "en",
+        },
+        {
+            "therapist_id": "T2",
+            "skills": "group_therapy;individual",
+            "languages": "en;es",
+            "max_sessions_per_week": 5,
+        },
     ],  # fmt: skip
     "rooms": [
         {"room_id": "R1", "capacity": 2},

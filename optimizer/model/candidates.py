@@ -359,9 +359,7 @@ def estimated_variables(candidates: Candidates) -> int:
     """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
     rep = room_class(candidates.room_members)
     groups = sum(
-        ctx.copies * (2 + len({rep[r] for r in ctx.rooms}))
-        + len(ctx.clients)
-        + len(ctx.therapists)
+        ctx.copies * (2 + len({rep[r] for r in ctx.rooms})) + len(ctx.clients) + len(ctx.therapists)
         for ctx in candidates.groups
     )
     individuals = sum(len(option.therapists) for option in candidates.individuals)
