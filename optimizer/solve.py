@@ -53,6 +53,7 @@ from .terms import secondary_terms
 
 # isort: split
 # compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
+# (with Result and SolveStatus above, which whatif/ and optimizer/cli.py import from here)
 from .result import ModelInvalidError  # noqa: F401
 
 log = logging.getLogger(__name__)
