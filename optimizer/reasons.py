@@ -11,6 +11,7 @@ which :mod:`optimizer.explain` finds with the solver.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,8 +24,11 @@ from .windows import (
     client_can_attend,
     day_index,
     days_in_program,
+    format_date_spans,
     format_interval,
+    is_away,
     merged_intervals,
+    therapist_can_take,
 )
 
 # isort: split
@@ -122,9 +126,40 @@ def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
     return "; ".join(parts) or "no block fits"
 
 
+def away_text(scenario: Scenario, days: Iterable[str]) -> str:
+    """``away Tue-Thu (2026-12-15..2026-12-17)``: days of this week someone is away, with
+    their dates (runs of consecutive dates as ranges)."""
+    dates = sorted(scenario.date_of(d) for d in days)
+    runs: list[list[dt.date]] = []
+    for date in dates:
+        if runs and (date - runs[-1][1]).days == 1:
+            runs[-1][1] = date
+        else:
+            runs.append([date, date])
+    return f"away {days_text(days)} ({format_date_spans((a, b) for a, b in runs)})"
+
+
+def away_days(scenario: Scenario, away: Iterable[tuple[dt.date, dt.date]]) -> tuple[str, ...]:
+    """Operating days of this week that lie in ``away`` (dates outside the week ignored)."""
+    spans = tuple(away)
+    return tuple(d for d in _sorted_days(scenario.days) if is_away(spans, scenario.date_of(d)))
+
+
+def _away_note(scenario: Scenario, therapists: Iterable[Therapist], days: Iterable[str]) -> str:
+    """``; T2 away Wed-Fri (2026-12-16..2026-12-18)`` for each therapist away on some of
+    ``days``; empty when none is."""
+    wanted = set(days)
+    notes = []
+    for t in therapists:
+        away = [d for d in away_days(scenario, t.away) if d in wanted]
+        if away:
+            notes.append(f"{t.therapist_id} {away_text(scenario, away)}")
+    return "".join(f"; {note}" for note in notes)
+
+
 def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]:
     """Operating days the client cannot attend, as (day, kind, why); kinds: closed,
-    before-admission, after-discharge, windows."""
+    before-admission, after-discharge, away, windows."""
     lost = []
     closed = set(scenario.closed_dates)
     for day in sorted(set(scenario.days), key=day_index):
@@ -137,13 +172,16 @@ def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]
             lost.append(
                 (day, "after-discharge", f"{day} is after discharge {client.discharge_date}")
             )
+        elif is_away(client.away, date):
+            lost.append((day, "away", f"{day} {date} the client is away"))
         elif not any(client_can_attend(scenario, client, day, b) for b in scenario.blocks):
             lost.append((day, "windows", f"{day}: {_window_conflicts(scenario, client, day)}"))
     return lost
 
 
-def _lost_text(lost: list[tuple[str, str, str]]) -> str:
-    """The lost days' reasons, days before admission or after discharge as one item."""
+def _lost_text(scenario: Scenario, lost: list[tuple[str, str, str]]) -> str:
+    """The lost days' reasons; days before admission, after discharge or away as one item
+    each."""
     parts = []
     for kind, label in (
         ("before-admission", "before admission"),
@@ -154,6 +192,9 @@ def _lost_text(lost: list[tuple[str, str, str]]) -> str:
             date = next(w for d, k, w in lost if k == kind).rsplit(" ", 1)[-1]
             verb = "is" if len(days) == 1 else "are"
             parts.append(f"{days_text(days)} {verb} {label} {date}")
+    away = [d for d, k, _w in lost if k == "away"]
+    if away:
+        parts.append(away_text(scenario, away))
     parts.extend(w for _d, k, w in lost if k in ("closed", "windows"))
     return "; ".join(parts)
 
@@ -182,6 +223,10 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
             closed_dates = [scenario.date_of(d).isoformat() for d in closed]
             dates.extend(closed_dates)
             parts.append(f"closed {', '.join(closed_dates)}")
+        away = [d for d, kind, _ in lost if kind == "away"]
+        if away:
+            dates.extend(scenario.date_of(d).isoformat() for d in away)
+            parts.append(away_text(scenario, away))
         open_days = scenario.open_days()
         if open_days:
             parts.append(
@@ -191,7 +236,8 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
             Cause(
                 "not-in-program",
                 f"not in the program this week ({'; '.join(parts) or 'no open day'}): "
-                "no open program day between admission and discharge",
+                "no open program day between admission and discharge"
+                + (" on which the client is not away" if away else ""),
                 days=_sorted_days(d for d, _k, _w in lost),
                 dates=tuple(dates),
             )
@@ -199,7 +245,7 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
     fitting = _sorted_days(d for d, _b in attendable_pairs(scenario, client))
     if len(fitting) >= req.min_days:
         return []
-    why = _lost_text(lost)
+    why = _lost_text(scenario, lost)
     window_days = tuple(d for d, kind, _ in lost if kind == "windows")
     kinds = {kind for _d, kind, _w in lost}
     lost_dates = tuple(scenario.date_of(d).isoformat() for d, kind, _ in lost if kind == "closed")
@@ -207,6 +253,7 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
         lost_dates += (client.admit_date.isoformat(),)
     if "after-discharge" in kinds and client.discharge_date:
         lost_dates += (client.discharge_date.isoformat(),)
+    lost_dates += tuple(scenario.date_of(d).isoformat() for d, kind, _ in lost if kind == "away")
     if not fitting:
         return [
             Cause(
@@ -275,7 +322,7 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            can_work(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, s, e)
+            therapist_can_take(scenario, t, d, s, e) and _rooms_free(scenario, type_id, d, s, e)
             for d, _b, s, e in slots
         )
 
@@ -305,8 +352,11 @@ def _individual_causes(
                 f"{tid} works {hours or 'any time'}"
             )
             if t.busy:
-                away = "; ".join(f"{DAY_NAMES[d]} {format_interval((s, e))}" for d, s, e in t.busy)
-                problem += f", away {away}"
+                busy = "; ".join(f"{DAY_NAMES[d]} {format_interval((s, e))}" for d, s, e in t.busy)
+                problem += f", busy {busy}"
+            away = away_days(scenario, t.away)
+            if away:
+                problem += f", {away_text(scenario, away)}"
         else:
             return []
         return [
@@ -341,7 +391,7 @@ def _individual_causes(
             ]
     if not any(works(tid) for tid in skilled):
         staff_free = any(
-            can_work(therapists[tid].available, therapists[tid].busy, d, s, e)
+            therapist_can_take(scenario, therapists[tid], d, s, e)
             for tid in skilled
             for d, _b, s, e in slots
         )
@@ -353,7 +403,14 @@ def _individual_causes(
         return [
             Cause(
                 "no-qualified-staff",
-                f"needs {type_id} but {what} while the client can attend ({where})",
+                f"needs {type_id} but {what} while the client can attend ({where})"
+                + (
+                    ""
+                    if staff_free
+                    else _away_note(
+                        scenario, (therapists[tid] for tid in skilled), [d for d, _b in pairs]
+                    )
+                ),
                 therapist_ids=tuple(skilled),
                 blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
                 session_types=(type_id,),
@@ -404,7 +461,8 @@ def _no_group_leader(
         f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
         f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
         + (f"; {ids_text(others)} lead other tracks only" if others else "")
-        + f") works while the client can attend ({_pairs_text(pairs)})",
+        + f") works while the client can attend ({_pairs_text(pairs)})"
+        + _away_note(scenario, qualified, [d for d, _b in pairs]),
         therapist_ids=tuple(t.therapist_id for t in qualified),
         blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
         session_types=(type_id,),
@@ -457,7 +515,7 @@ def _group_causes(
     staffed = [
         (d, b, s, e)
         for d, b, s, e in slots
-        if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
+        if any(therapist_can_take(scenario, t, d, s, e) for t in qualified)
     ]
     if not staffed:
         return [_no_group_leader(scenario, client, type_id, qualified, pairs)]
@@ -502,11 +560,62 @@ def _group_causes(
     return []
 
 
+def _may_lead(scenario: Scenario, client: Client, therapist: Therapist, type_id: str) -> bool:
+    """``therapist`` may deliver ``type_id`` to ``client`` (skill; a group's track; an
+    individual session's primary therapist and language)."""
+    if type_id not in therapist.skills:
+        return False
+    if scenario.session_types[type_id].is_group:
+        return not therapist.tracks or client.track in therapist.tracks
+    lang = client.language.lower() if client.language else None
+    return client.primary_therapist in (None, therapist.therapist_id) and (
+        lang is None or lang in therapist.spoken_languages
+    )
+
+
+def _staff_days_cause(
+    scenario: Scenario, candidates: Candidates, client: Client, pairs: list[tuple[str, str]]
+) -> list[Cause]:
+    """Too few days on which some therapist who may run the client's sessions works every
+    slot of a block the client can attend (leave, sick days, hours): the plan's days cannot
+    be staffed."""
+    req = candidates.requirements[client.client_id]
+    types = [t for t in scenario.session_types if req.max_sessions[t] != 0]
+    staff = [
+        t for t in scenario.therapists if any(_may_lead(scenario, client, t, x) for x in types)
+    ]
+    staffed = _sorted_days(
+        day
+        for day, block in pairs
+        if all(
+            any(therapist_can_take(scenario, t, day, start, end) for t in staff)
+            for start, end in scenario.blocks[block]
+        )
+    )
+    if len(staffed) >= req.min_days:
+        return []
+    lost = _sorted_days(d for d, _b in pairs if d not in staffed)
+    return [
+        Cause(
+            "too-few-staffed-days",
+            f"plan {client.plan} needs {req.min_days} days but a therapist who may run the "
+            f"client's sessions ({ids_text([t.therapist_id for t in staff]) or 'none'}) works "
+            f"every slot of a block the client can attend on only {len(staffed)} "
+            f"({days_text(staffed)}); not on {days_text(lost)}" + _away_note(scenario, staff, lost),
+            days=lost,
+            therapist_ids=tuple(t.therapist_id for t in staff),
+            details={"needed": req.min_days, "staffed_days": list(staffed)},
+        )
+    ]
+
+
 def static_causes(scenario: Scenario, candidates: Candidates, client: Client) -> list[Cause]:
     """Every cause that keeps ``client`` out whatever the other clients do ([] = none)."""
     causes = _day_causes(scenario, candidates, client)
     if causes and causes[0].code in ("not-in-program", "no-block-fits"):
         return causes
+    if not causes:
+        causes = _staff_days_cause(scenario, candidates, client, attendable_pairs(scenario, client))
     req = candidates.requirements[client.client_id]
     pairs = attendable_pairs(scenario, client)
     for type_id, least in req.min_sessions.items():

@@ -94,7 +94,8 @@ def schema_type(prop: dict[str, Any]) -> str:
     if options:
         kinds = sorted(p.get("type", "") for p in options)
         assert kinds == ["array", "string"], prop
-        return "id list"
+        items = next(p for p in options if p.get("type") == "array").get("items", {})
+        return "date list" if items.get("format") == "date" else "id list"
     if "$ref" in prop:
         return str(prop["$ref"]).rsplit("/", 1)[1]
     if "enum" in prop:

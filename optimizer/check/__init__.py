@@ -45,7 +45,8 @@ SPEC §3
                               ``max_sessions`` allows more; group types: no maximum unless
                               ``max_sessions``)
     ``availability``          rule 4: the client cannot attend that block that day (windows,
-                              commute, admit/discharge, closed dates, operating days)
+                              commute, admit/discharge, away dates, closed dates, operating
+                              days)
     ``group-size``            rule 5: a group outside [min_size, max_size]
     ``track-mix``             rule 5: a group mixing tracks
     ``avoid-pair``            rule 5: a group holding two clients who avoid each other
@@ -55,7 +56,8 @@ SPEC §3
     ``language``              rule 6: an individual session with a therapist who does not
                               speak the client's language
     ``therapist-skill``       rule 7: a therapist without the session type in ``skills``
-    ``therapist-availability`` rule 7: a session outside the therapist's hours or in a busy window
+    ``therapist-availability`` rule 7: a session outside the therapist's hours, in a busy
+                              window or on a date the therapist is away
     ``therapist-overlap``     rule 7: a therapist in two sessions overlapping in clock time
     ``therapist-daily-cap``   rule 7: more sessions in a day than max_sessions_per_day
     ``therapist-weekly-cap``  rule 7: more sessions in the week than max_sessions_per_week

@@ -10,7 +10,7 @@ from ..scenario import Client
 from ..windows import DAY_NAMES
 from .read import Attendance, Week, overlapping_pairs
 from .report import Findings, plural
-from .semantics import busy_conflict, need, span, within
+from .semantics import away_on, busy_conflict, need, span, within
 
 
 def check_clients(week: Week, findings: Findings) -> None:
@@ -142,6 +142,8 @@ def _check_availability(
         problems.append(f"the client is admitted on {client.admit_date}")
     if client.discharge_date is not None and date > client.discharge_date:
         problems.append(f"the client is discharged on {client.discharge_date}")
+    if away_on(client.away, date):
+        problems.append(f"the client is away on {date}")
     if not within(client.available, day_idx, start, end):
         problems.append(f"block {block} ({span(start, end)}) is outside the client's hours")
     gap = s.rules.commute_minutes

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..scenario import Client, Requirement, Scenario, requirement
 from ..schedule import Session
-from ..windows import attendable_pairs, can_work, day_index, parse_time
+from ..windows import attendable_pairs, can_work, day_index, parse_time, therapist_can_take
 
 # isort: split
 # compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
@@ -168,7 +168,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         t.therapist_id: {
             key
             for key, (start, end) in slot_times.items()
-            if can_work(t.available, t.busy, key[0], start, end)
+            if therapist_can_take(s, t, key[0], start, end)
             and reserved.free(reserved.therapist_busy.get(t.therapist_id, []), key[0], start, end)
             and day_cap[(t.therapist_id, key[0])] != 0
             and week_cap[t.therapist_id] != 0
