@@ -98,6 +98,10 @@ class Result:
     """With last week's schedule: every change of a continuing client (changes.csv)."""
     proof_seconds: float | None = None
     """When the primary objective was proven optimal (None when it was not)."""
+    goals: list[dict[str, Any]] | None = None
+    """With another schedule to keep (``previous``): each goal of SPEC §7's order, in order,
+    with its value (recomputed from the schedule), bound and status (summary.json
+    ``goals``)."""
 
     @property
     def has_schedule(self) -> bool:
@@ -150,6 +154,7 @@ class Result:
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),
             "parameters": dict(self.parameters),
+            "goals": [dict(goal) for goal in self.goals] if self.goals is not None else None,
             "versions": {
                 "iop-optimizer": __version__,
                 "ortools": version("ortools"),

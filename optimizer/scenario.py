@@ -345,6 +345,12 @@ class Rules(_Frozen):
     """Program-wide rules."""
 
     commute_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    continuing_first: bool = Field(
+        default=True,
+        description="with another schedule to keep (--previous), continuing clients who can "
+        "still attend stay scheduled before any new client is served (SPEC §7 goal 1); "
+        "false drops that goal",
+    )
 
 
 class Weights(_Frozen):

@@ -27,9 +27,9 @@ from optimizer import SolveStatus, cli, scenario, solve
 from optimizer.io import load_scenario
 from optimizer.io.read import REQUIRED_COLUMNS, TABLES
 from optimizer.io.schedule import SCHEDULE_COLUMNS
-from optimizer.previous import CHANGES_COLUMNS
 from optimizer.schema import SCHEMA_PATH
 from optimizer.terms import TERM_NAMES
+from optimizer.weekly.previous import CHANGES_COLUMNS
 from optimizer.whatif import COMPARISON_COLUMNS, EDIT_KINDS, ERROR_STATUS
 
 FORMAT = ROOT / "docs" / "format.md"
@@ -101,6 +101,8 @@ def schema_type(prop: dict[str, Any]) -> str:
     if "enum" in prop:
         return "day" if prop["enum"] == list(scenario.DAY_NAMES) else " or ".join(prop["enum"])
     kind = prop["type"]
+    if kind == "boolean":
+        return "yes/no"
     if kind == "string":
         if prop.get("format") == "date":
             return "date"
@@ -128,6 +130,8 @@ def default_text(field: FieldInfo) -> str:
         return "none"
     if isinstance(value, BaseModel):
         return "all defaults"
+    if isinstance(value, bool):  # a yes/no cell
+        return "yes" if value else "no"
     if value in ((), [], {}):
         return "empty"
     return str(value)

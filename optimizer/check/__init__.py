@@ -75,6 +75,11 @@ SPEC §3
 Pins (``pins.csv``; hard, see :mod:`optimizer.pins`)
     ``pin``                   a pin not kept (client pins bind scheduled clients only)
 
+Re-planning from a date (with ``previous`` and ``from_date``, SPEC §7)
+    ``past-changed``          a session before the date that is not the previous
+                              schedule's exactly (gone, added, or another type, time,
+                              therapist, room or clients)
+
 sessions.csv (*warning*)
     ``sessions-csv``          sessions.csv differs from the sessions assignments.csv defines
                               (one warning listing the differences)
@@ -91,8 +96,9 @@ Windows are half-open ``[start, end)`` in minutes after midnight; days are indic
 Layout: :mod:`.read` parses the files into sessions and attendances (the malformed-row
 codes); one module per rule family judges them (:mod:`.sessions`: sessions and groups;
 :mod:`.staff`: therapist and room time and caps; :mod:`.clients`: days, blocks, counts,
-availability, overlaps; :mod:`.pins`; :mod:`.agreement`: sessions.csv against
-assignments.csv, and its rebuild; :mod:`.summary`); :mod:`.semantics` re-derives the
+availability, overlaps; :mod:`.pins`; :mod:`.past`: the sessions before a re-planning
+date; :mod:`.agreement`: sessions.csv against assignments.csv, and its rebuild;
+:mod:`.summary`); :mod:`.semantics` re-derives the
 SPEC §2 windows and proration; :mod:`.report` holds the codes, the findings and their
 text; :mod:`.checker` runs the families in one ordered list.
 """

@@ -60,9 +60,10 @@ class SearchParams:
     min_core_seconds: float = 0.5
     """Seconds: with less time left, the core bound is not tried (one core check of a
     60-client week takes about that long)."""
-    continuity_share: float = 0.4
-    """With last week's schedule: share of the time left after the first schedule kept for
-    phase 2, which holds continuing clients in place (the point of such a run)."""
+    goal_share: float = 0.5
+    """With another schedule to keep (``--previous``): share of the time left that each goal
+    of the goal order but the last may take (continuing clients, clients served, changes;
+    each stops as soon as it is proven, leaving its time to the next)."""
     complete_hint_share: float = 0.2
     """Share of phase 2's time that may go to completing its hint (extending the schedule's
     values to the secondary terms' variables, so that CP-SAT starts from that solution);
@@ -70,6 +71,9 @@ class SearchParams:
     complete_hint_max_seconds: float = 2.0
     """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
     or never)."""
+    diagnosis_seconds: float = 10.0
+    """Seconds (at most) to name the clients whose week cannot be completed when a week
+    re-planned from a date has no schedule at all (an input error then)."""
     min_run_seconds: float = 0.05
     """Seconds: a stage with less time left is not started (a track of the track-by-track
     search, a core check, phase 2), and a stage solver or the hint completion is given at

@@ -1,9 +1,10 @@
 """A first schedule that keeps last week: continuing clients on their days and blocks.
 
 This is how a coordinator starts a week: everyone who continues keeps their routine, and the
-new clients are fitted around them. With every continuing client's attendance fixed the
-model only places sessions, so it solves fast; its schedule seeds the full search (a
-solution hint), which may still move someone when that serves more clients.
+new clients are fitted around them. Each continuing client may attend only last week's
+(day, block) pairs (all of them when the plan allows, a subset for a client who now has
+fewer days), so the model mostly places sessions and solves fast; its schedule seeds the
+goal search (:mod:`.goals`), which may still move someone when that serves more clients.
 """
 
 from __future__ import annotations
@@ -12,45 +13,53 @@ import logging
 
 from ortools.sat.python import cp_model
 
-from ..model.candidates import build_candidates
+from ..model.candidates import Candidates
 from ..model.cpmodel import IOPModel
 from ..model.extract import extract_schedule
+from ..model.pinning import add_pins
+from ..pins import resolve_pins
 from ..result import has_solution
-from ..scenario import Scenario
 from ..schedule import WeekSchedule
+from ..search.control import SearchControl
+from ..search.solver import Role, make_solver
 from ..terms import PreviousAttendance
-from .control import SearchControl
-from .solver import Role, make_solver
+from .replan import KeptPast, keep_past
 
 log = logging.getLogger(__name__)
 
 
 def schedule_keeping(
-    scenario: Scenario,
+    candidates: Candidates,
     previous: PreviousAttendance,
     time_limit: float,
     control: SearchControl,
     seed: int = 0,
     workers: int = 1,
+    past: KeptPast | None = None,
 ) -> WeekSchedule:
-    """The schedule serving as many clients as possible while every continuing client who
-    is scheduled attends exactly last week's (day, block) pairs.
+    """The schedule serving as many clients as possible (then keeping as many of last
+    week's (day, block) pairs as possible) while every continuing client attends only last
+    week's pairs; the scenario's pins and the ``past`` of a re-planned week hold.
 
     ``time_limit`` in seconds (the model is run through ``control``, which keeps the solve's
     overall budget). An empty schedule when none is found in time.
     """
-    iop = IOPModel(build_candidates(scenario))
+    iop = IOPModel(candidates)
+    scenario = candidates.scenario
+    if scenario.pins:
+        add_pins(iop, resolve_pins(scenario))
+    if past is not None:
+        keep_past(iop, past)
     m = iop.model
+    kept_pairs = []
     for (cid, day, block), var in iop.attend_vars.items():
         if cid in previous:
-            m.add(var == 0 if previous[cid].get(day) != block else var == iop.scheduled_vars[cid])
-    for cid, days in previous.items():
-        if cid not in iop.scheduled_vars:
-            continue
-        for day, block in days.items():
-            if (cid, day, block) not in iop.attend_vars:
-                m.add(iop.scheduled_vars[cid] == 0)  # last week's routine is impossible now
-    m.maximize(iop.primary)
+            if previous[cid].get(day) == block:
+                kept_pairs.append(var)
+            else:
+                m.add(var == 0)
+    # lexicographic: a client served outweighs every pair kept
+    m.maximize(iop.primary * (len(kept_pairs) + 1) + sum(kept_pairs))
     solver = make_solver(control.params, time_limit, workers, seed, role=Role.STAGE)
     status = control.run(solver, m)
     if not has_solution(status):
