@@ -389,3 +389,78 @@ def test_bad_replan_arguments_exit_2_and_write_nothing(
         assert message in result.output
         assert "Traceback" not in result.output
     assert not out.exists()
+
+
+# ---- the example of scenarios/rolling-two-weeks --------------------------------------------
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "scenarios" / "rolling-two-weeks"
+
+
+def csv_rows(path: Path) -> list[tuple[str, ...]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [tuple(row) for row in csv.reader(handle)][1:]
+
+
+def test_the_two_weeks_example(tmp_path: Path) -> None:
+    # Every figure and table of scenarios/rolling-two-weeks/README.md, derived there.
+    import json
+
+    runner = CliRunner()
+    out = tmp_path / "harbor"
+
+    def run(*args: str) -> None:
+        result = runner.invoke(cli.main, [*args, "--workers", "1"])
+        assert result.exit_code == 0, result.output
+
+    def summary(name: str) -> dict[str, Any]:
+        return json.loads((out / name / "summary.json").read_text(encoding="utf-8"))
+
+    def goal_table(name: str) -> dict[str, tuple[int, int, str]]:
+        return {g["goal"]: (g["value"], g["bound"], g["status"]) for g in summary(name)["goals"]}
+
+    run("solve", str(EXAMPLE / "week-1"), "--out", str(out / "week-1"))
+    assert (summary("week-1")["status"], summary("week-1")["objective"]) == ("OPTIMAL", 6)
+
+    run("solve", str(EXAMPLE / "week-2"), "--previous", str(out / "week-1"),
+        "--out", str(out / "week-2"))  # fmt: skip
+    assert goal_table("week-2") == {
+        "continuing": (5, 5, "OPTIMAL"),
+        "served": (6, 6, "OPTIMAL"),
+        "changes": (5, 5, "OPTIMAL"),
+        "secondary": goal_table("week-2")["secondary"],
+    }
+    assert csv_rows(out / "week-2" / "changes.csv") == [
+        ("A3", "day", "Tue AM", ""),
+        ("A3", "day", "Thu AM", ""),
+        ("E3", "scheduled", "Mon EVE, Wed EVE, Fri EVE", "not scheduled"),
+        ("E3", "day", "Mon EVE", ""),
+        ("E3", "day", "Wed EVE", ""),
+        ("E3", "day", "Fri EVE", ""),
+    ]
+    (reason,) = [r for cid, r in csv_rows(out / "week-2" / "unscheduled.csv") if cid == "E3"]
+    assert reason.startswith("not in the program this week (discharged 2026-12-18")
+
+    sick = ["--previous", str(out / "week-2"), "--from", "2026-12-23"]
+    run("solve", str(EXAMPLE / "week-2-sick"), *sick, "--out", str(out / "week-2-wed"))
+    assert goal_table("week-2-wed") == {
+        "continuing": (6, 6, "OPTIMAL"),
+        "served": (6, 6, "OPTIMAL"),
+        "changes": (0, 0, "OPTIMAL"),
+        "session_changes": (6, 6, "OPTIMAL"),
+        "secondary": goal_table("week-2-wed")["secondary"],
+    }
+    assert csv_rows(out / "week-2-wed" / "changes.csv") == [
+        (cid, "therapist", f"Wed AM {start} group_therapy T1", f"Wed AM {start} group_therapy T2")
+        for cid in ("A1", "A2", "A3")
+        for start in ("09:00", "10:00")
+    ]
+    for name in ("assignments.csv", "sessions.csv"):
+        kept = past_lines(out / "week-2", name, "2026-12-23")
+        assert kept and past_lines(out / "week-2-wed", name, "2026-12-23") == kept
+    checked = runner.invoke(
+        cli.main, ["check", str(EXAMPLE / "week-2-sick"), str(out / "week-2-wed"), *sick]
+    )
+    assert checked.exit_code == 0, checked.output
+    assert "OK: no rule is broken" in checked.output
