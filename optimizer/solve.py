@@ -420,19 +420,34 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             week.seed,
             week.workers,
             past=week.past,
+            continuing_first=week.scenario.rules.continuing_first,
         )
+        replanned = week.past.replanned if week.past is not None else None
         changed_sessions = (
-            session_changes_goal(iop, week.last_week.schedule, week.past.replanned)
-            if week.past is not None
+            session_changes_goal(iop, week.last_week.schedule, replanned)
+            if replanned is not None
             else None
         )
         goals = goal_order(
             iop, week.last_week, week.scenario.rules.continuing_first, changed_sessions
         )
+        first = start if not start.is_empty else week.last_week.schedule
+        first_values = (
+            goal_values(
+                week.scenario,
+                start,
+                week.last_week,
+                secondary_terms(week.scenario, start, week.last_week.attendance),
+                replanned,
+            )
+            if not start.is_empty
+            else {}
+        )
         search = optimise_goals(
             iop,
             goals,
-            start if not start.is_empty else week.last_week.schedule,
+            first,
+            first_values,
             control,
             week.workers,
             week.seed,

@@ -148,10 +148,15 @@ def attendable(scenario: Scenario, client: Client, req: Requirement) -> list[tup
     return pairs
 
 
-def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
+def build_candidates(
+    scenario: Scenario,
+    reserved: Reservations | None = None,
+    only_pairs: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+) -> Candidates:
     """Filter every (client, day, block), group context and individual option that can occur.
 
-    ``reserved`` removes therapist and room time (and cap) already used elsewhere.
+    ``reserved`` removes therapist and room time (and cap) already used elsewhere;
+    ``only_pairs`` limits some clients to some (day, block) pairs (e.g. last week's).
     """
     s = scenario
     reserved = reserved or Reservations()
@@ -163,6 +168,10 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for idx, slot in enumerate(slots)
     }
     pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
+    for cid, allowed in (only_pairs or {}).items():
+        if cid in pairs:
+            kept = set(allowed)
+            pairs[cid] = [pair for pair in pairs[cid] if pair in kept]
     day_cap, week_cap = _caps_left(s, reserved)
     therapist_slots = {
         t.therapist_id: {

@@ -45,7 +45,7 @@ def _deal_pinned(
             target = next((k for k in running if cid in placed[k]), None)
         if target is not None and target not in leader_of:
             leader_of[target] = tid
-        elif cid is not None and cid in joined and rid is None:
+        if cid is not None and cid in joined:
             wanted.append((cid, tid))
     free = iter(sorted(set(leaders) - set(leader_of.values())))
     for k in running:
@@ -129,6 +129,10 @@ def extract_schedule(
         key: [r for r, var in sorted(rooms.items()) for _ in range(solver.value(var))]
         for key, rooms in iop.individual_room_vars.items()
     }
+    room_before: dict[tuple[str, int, str], str] = {}  # (day, start, client) -> room class
+    for cid, x in rooms_like.assignments() if rooms_like is not None else ():
+        if x.room_id:
+            room_before[(x.day, x.start, cid)] = iop.room_rep.get(x.room_id, x.room_id)
     by_key: dict[tuple[str, str, int, str], list[tuple[str, str]]] = defaultdict(list)
     for iv in iop.individuals:
         o = iv.option
@@ -138,9 +142,13 @@ def extract_schedule(
                     (therapist, o.client_id)
                 )
     for key, pairs in by_key.items():
-        rooms = individual_rooms.get(key, [])
-        for idx, (therapist, cid) in enumerate(sorted(pairs)):
-            room = rooms[idx] if rooms else ""
+        rooms = list(individual_rooms.get(key, []))
+        start = scenario.blocks[key[1]][key[2]][0]
+        for therapist, cid in sorted(pairs):  # the room the client had then, when it is left
+            wished = room_before.get((key[0], start, cid))
+            room = wished if wished in rooms else (rooms[0] if rooms else "")
+            if room:
+                rooms.remove(room)
             add_session(key[0], key[1], key[2], key[3], "", therapist, room, [cid])
 
     sessions.sort(key=Session.order)

@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -33,9 +34,10 @@ from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..result import Progress, SolveStatus, solve_status
 from ..schedule import WeekSchedule
-from ..search.control import ProgressCallback, SearchControl
+from ..search.control import SearchControl
 from ..search.phases import complete_hint
 from ..search.solver import make_solver
+from ..windows import DAY_NAMES
 from .previous import PreviousWeek
 
 log = logging.getLogger(__name__)
@@ -55,11 +57,43 @@ PROVEN_GOALS = ("continuing", "served")
 
 @dataclass(frozen=True)
 class Goal:
-    """One goal: a name of :data:`GOAL_UNITS`, maximised or minimised."""
+    """One goal: a name of :data:`GOAL_UNITS`, maximised or minimised.
+
+    ``tie_break`` (between 0 and ``tie_break_most``) is minimised among the goal's equal
+    solutions while the goal is searched: ``expression`` is weighted ``tie_break_most + 1``
+    against it, so it never costs the goal a unit (exactly lexicographic), but the search
+    prefers, among solutions as good, those that are good for the next goal too.
+    """
 
     name: str
     sense: Literal["max", "min"]
     expression: cp_model.LinearExprT
+    tie_break: cp_model.LinearExprT = 0
+    tie_break_most: int = 0
+    known_bound: int | None = None
+    """A bound known without solving (clients who can attend at all; no change at all): a
+    first schedule that reaches it needs no search for this goal."""
+
+    def search_objective(self) -> cp_model.LinearExprT:
+        """What the solver optimises for this goal (the goal, then its tie-break)."""
+        if not self.tie_break_most:
+            return self.expression
+        scale = self.tie_break_most + 1
+        sign = 1 if self.sense == "max" else -1
+        return cp_model.LinearExpr.weighted_sum(
+            [self.expression, self.tie_break], [sign * scale, -1]
+        )
+
+    def goal_bound(self, search_bound: float) -> int:
+        """The goal's own bound from the solver's bound on :meth:`search_objective`
+        (maximised when the goal is; see the class docstring)."""
+        if not self.tie_break_most:
+            if self.sense == "max":
+                return math.floor(search_bound + 1e-6)
+            return math.ceil(search_bound - 1e-6)
+        scale = self.tie_break_most + 1
+        best = math.floor((search_bound + self.tie_break_most) / scale + 1e-9)
+        return best if self.sense == "max" else -best
 
 
 @dataclass(frozen=True)
@@ -97,18 +131,25 @@ def goal_order(
     priority = {c.client_id: c.priority for c in iop.scenario.clients}
     goals = []
     continuing = sorted(cid for cid in last_week.attendance if cid in iop.scheduled_vars)
+    attendable = {cid for cid, pairs in iop.candidates.attendable.items() if pairs}
     if continuing_first and continuing:
         expression = cp_model.LinearExpr.weighted_sum(
             [iop.scheduled_vars[cid] for cid in continuing], [priority[cid] for cid in continuing]
         )
-        goals.append(Goal("continuing", "max", expression))
-    goals.append(Goal("served", "max", iop.primary))
+        best = sum(priority[cid] for cid in continuing if cid in attendable)
+        goals.append(Goal("continuing", "max", expression, known_bound=best))
     iop.add_secondary_terms()
+    changes = iop.secondary_terms.get("changes")
+    everyone = sum(priority[cid] for cid in attendable)
+    if changes is None:
+        goals.append(Goal("served", "max", iop.primary, known_bound=everyone))
+    else:  # served first, then (only among equal ones) as few changes as possible
+        most = len(DAY_NAMES) * len(continuing)
+        goals.append(Goal("served", "max", iop.primary, changes, most, known_bound=everyone))
+        goals.append(Goal("changes", "min", changes, known_bound=0))
     weights = iop.scenario.weights
-    if "changes" in iop.secondary_terms:
-        goals.append(Goal("changes", "min", iop.secondary_terms["changes"]))
     if session_changes is not None:
-        goals.append(Goal("session_changes", "min", session_changes))
+        goals.append(Goal("session_changes", "min", session_changes, known_bound=0))
     rest = [name for name in iop.secondary_terms if name != "changes"]
     if rest:
         expression = sum(getattr(weights, name) * iop.secondary_terms[name] for name in rest)
@@ -120,11 +161,15 @@ def session_changes_goal(
     iop: IOPModel, before: WeekSchedule, days: Iterable[str]
 ) -> cp_model.LinearExprT:
     """Sessions of continuing clients on the re-planned ``days`` that the model does not
-    keep: the client in a session of the same type, slot and therapist. A group session
-    counts as kept when the client joins its context and the therapist leads a copy there
-    (extraction then deals the client to that therapist's copy when it can, through
-    ``iop.copy_pins``, so the schedule's own count, :func:`~.previous.session_changes`, is
-    what the summary reports)."""
+    keep: the client in a session of the same type, slot, therapist and room.
+
+    A group session counts as kept when the client joins its context, the therapist leads a
+    copy there and a copy is in that room (or its class of interchangeable rooms); an
+    individual session when that therapist holds it and a room of that class hosts an
+    individual session then. Extraction then deals the client to that therapist's copy and
+    room where it can (``iop.copy_pins``, room wishes), so the schedule's own count
+    (:func:`~.previous.session_changes`) is what the summary reports.
+    """
     wanted = set(days)
     track_of = {c.client_id: c.track for c in iop.scenario.clients}
     contexts = {
@@ -142,6 +187,7 @@ def session_changes_goal(
     for cid, x in before.assignments():
         if x.day not in wanted or cid not in iop.scheduled_vars:
             continue
+        room = iop.room_rep.get(x.room_id) if x.room_id else None
         if iop.scenario.session_types[x.session_type].is_group:
             found = contexts.get((x.day, x.block, x.slot_idx, track_of[cid], x.session_type))
             join = found[1].join_vars.get(cid) if found else None
@@ -149,15 +195,27 @@ def session_changes_goal(
             if found is None or join is None or lead is None:
                 missed.append(1)
                 continue
+            idx, gv = found
             kept = m.new_bool_var(f"session_kept[{cid},{x.session_id}]")
             m.add_implication(kept, join)
             m.add_implication(kept, lead)
-            iop.copy_pins.setdefault(found[0], []).append((cid, x.therapist_id, None))
-            missed.append(1 - kept)
+            if room is not None:
+                m.add(kept <= sum(rooms[room] for rooms in gv.room_vars if room in rooms))
+            iop.copy_pins.setdefault(idx, []).append((cid, x.therapist_id, room))
         else:
             option = options.get((cid, x.day, x.block, x.slot_idx, x.session_type))
             var = option.therapist_vars.get(x.therapist_id) if option else None
-            missed.append(1 if var is None else 1 - var)
+            if var is None:
+                missed.append(1)
+                continue
+            rooms = iop.individual_room_vars.get((x.day, x.block, x.slot_idx, x.session_type), {})
+            if room is None or not rooms:
+                missed.append(1 - var)
+                continue
+            kept = m.new_bool_var(f"session_kept[{cid},{x.session_id}]")
+            m.add_implication(kept, var)
+            m.add(kept <= rooms[room] if room in rooms else kept == 0)
+        missed.append(1 - kept)
     return sum(missed)
 
 
@@ -179,10 +237,53 @@ class GoalSearch:
         return bool(wanted) and all(o.status == SolveStatus.OPTIMAL for o in wanted)
 
 
+class _GoalCallback(cp_model.CpSolverSolutionCallback):
+    """Follows one goal's search: reports progress and stops the search as soon as the goal
+    itself is proven (its tie-break need not be)."""
+
+    def __init__(
+        self,
+        goal: Goal,
+        solver: cp_model.CpSolver,
+        progress: Callable[[Progress], None] | None,
+        started: float,
+    ) -> None:
+        super().__init__()
+        self.goal = goal
+        self.solver = solver
+        self.best: int | None = None
+        self.progress = progress
+        self.started = started
+        solver.best_bound_callback = self._on_bound
+
+    def on_solution_callback(self) -> None:
+        self.best = round(self.value(self.goal.expression))
+        if self.progress is not None:
+            self.progress(
+                Progress(
+                    elapsed_seconds=time.perf_counter() - self.started,
+                    objective=self.best,
+                    best_bound=self.goal.goal_bound(self.best_objective_bound),
+                    phase=1 if self.goal.sense == "max" else 2,  # clients, or a penalty
+                )
+            )
+        self._stop_when_proven(self.best_objective_bound)
+
+    def _on_bound(self, bound: float) -> None:
+        self._stop_when_proven(bound)
+
+    def _stop_when_proven(self, bound: float) -> None:
+        if not self.goal.tie_break_most or self.best is None:
+            return  # without a tie-break the solver stops by itself once proven
+        if self.best == self.goal.goal_bound(bound):
+            self.solver.stop_search()
+
+
 def optimise_goals(
     iop: IOPModel,
     goals: Sequence[Goal],
     start: WeekSchedule,
+    start_values: Mapping[str, int],
     control: SearchControl,
     workers: int,
     seed: int,
@@ -191,9 +292,11 @@ def optimise_goals(
     log_search: bool = False,
 ) -> GoalSearch:
     """Solve ``goals`` one after the other (see the module docstring), the first from the
-    ``start`` schedule's hint. Every goal but the last may take ``params.goal_share`` of the
-    time left (it stops earlier once proven); the last takes the rest. A goal that finds no
-    solution ends the search (later goals are reported UNKNOWN, unreached)."""
+    ``start`` schedule's hint (its goal values are ``start_values``). Every goal but the
+    last may take ``params.goal_share`` of the time left (it stops earlier once proven);
+    the last takes the rest. While no goal was searched yet, a goal whose ``known_bound``
+    the start reaches is proven without a search. A goal that finds no solution ends the
+    search (later goals are reported UNKNOWN, unreached)."""
     params = control.params
     model = iop.model
     if not start.is_empty:
@@ -201,22 +304,36 @@ def optimise_goals(
     search = GoalSearch(None, [])
     for idx, goal in enumerate(goals):
         last = idx == len(goals) - 1
+        reached = start_values.get(goal.name)
+        if (
+            search.solver is None
+            and not start.is_empty
+            and goal.known_bound is not None
+            and reached == goal.known_bound
+        ):
+            log.info("goal %s: %d, reached by the first schedule (proven)", goal.name, reached)
+            search.outcomes.append(
+                GoalOutcome(goal.name, goal.sense, reached, reached, SolveStatus.OPTIMAL)
+            )
+            model.add(
+                goal.expression >= reached if goal.sense == "max" else goal.expression <= reached
+            )
+            continue
         if search.solver is not None:  # the previous goal's solution as the hint
             model.clear_hints()
             for var_idx in range(len(model.proto.variables)):
                 var = model.get_int_var_from_proto_index(var_idx)
                 model.add_hint(var, search.solver.value(var))
-        if goal.sense == "max":
-            model.maximize(goal.expression)
+        if goal.sense == "max" or goal.tie_break_most:
+            model.maximize(goal.search_objective())
         else:
-            model.minimize(goal.expression)
+            model.minimize(goal.search_objective())
         left = control.seconds_left()
         hint_seconds = min(params.complete_hint_max_seconds, params.complete_hint_share * left)
         complete_hint(model, hint_seconds, control, seed)
         budget = control.seconds_left() * (1.0 if last else params.goal_share)
         solver = make_solver(params, budget, workers, seed, log_search=log_search)
-        phase = 1 if goal.sense == "max" else 2  # clients (weighted), or a penalty
-        callback = ProgressCallback(progress, phase, control.started) if progress else None
+        callback = _GoalCallback(goal, solver, progress, control.started)
         status = solve_status(control.run(solver, model, callback), model)
         if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             log.info("goal %s: no solution (%s)", goal.name, status.value)
@@ -226,12 +343,10 @@ def optimise_goals(
                 for g in goals[idx + 1 :]
             )
             return search
-        value = round(solver.objective_value)
-        bound = (
-            math.floor(solver.best_objective_bound + 1e-6)
-            if goal.sense == "max"
-            else math.ceil(solver.best_objective_bound - 1e-6)
-        )
+        value = round(solver.value(goal.expression))
+        bound = goal.goal_bound(solver.best_objective_bound)
+        if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
+            status = SolveStatus.OPTIMAL
         log.info("goal %s: %s %d (bound %d)", goal.name, status.value, value, bound)
         search.solver = solver
         search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))

@@ -13,9 +13,10 @@ import logging
 
 from ortools.sat.python import cp_model
 
-from ..model.candidates import Candidates
+from ..model.candidates import Candidates, build_candidates
 from ..model.cpmodel import IOPModel
 from ..model.extract import extract_schedule
+from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
 from ..result import has_solution
@@ -36,30 +37,84 @@ def schedule_keeping(
     seed: int = 0,
     workers: int = 1,
     past: KeptPast | None = None,
+    continuing_first: bool = True,
 ) -> WeekSchedule:
-    """The schedule serving as many clients as possible (then keeping as many of last
-    week's (day, block) pairs as possible) while every continuing client attends only last
-    week's pairs; the scenario's pins and the ``past`` of a re-planned week hold.
+    """The schedule serving as many continuing clients as possible (with
+    ``continuing_first``), then as many clients, then keeping as many of last week's (day,
+    block) pairs as possible, while continuing clients attend only last week's pairs; the
+    scenario's pins and the ``past`` of a re-planned week hold.
 
-    ``time_limit`` in seconds (the model is run through ``control``, which keeps the solve's
-    overall budget). An empty schedule when none is found in time.
+    A continuing client whose plan now needs a day the routine lacks may attend any pair;
+    so may, in a second round (from the first round's schedule), those the first round
+    could not keep at all (their group fell below its minimum size, say). ``candidates``
+    are the week's (rebuilt here with the routines as the only pairs). ``time_limit`` in
+    seconds for both rounds (run through ``control``, which keeps the solve's overall
+    budget). An empty schedule when none is found in time.
     """
-    iop = IOPModel(candidates)
+    only: dict[str, list[tuple[str, str]]] = {}
+    for cid, days in previous.items():
+        routine = set(days.items())
+        still = [pair for pair in candidates.attendable.get(cid, []) if pair in routine]
+        if len({day for day, _block in still}) >= candidates.requirements[cid].min_days:
+            only[cid] = still  # else the plan needs a day the routine lacks: free to move
+    deadline = control.seconds_left() - time_limit
+    schedule = _keep_round(
+        candidates, only, previous, past, continuing_first, WeekSchedule(),
+        time_limit / 2, control, seed, workers,
+    )  # fmt: skip
+    dropped = [
+        cid for cid in only if candidates.attendable.get(cid) and cid not in schedule.client_ids()
+    ]
+    if dropped and not schedule.is_empty:
+        log.info("keeping last week: %d continuing client(s) free to move", len(dropped))
+        freed = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
+        again = _keep_round(
+            candidates, freed, previous, past, continuing_first, schedule,
+            max(0.0, control.seconds_left() - deadline), control, seed, workers,
+        )  # fmt: skip
+        schedule = again if not again.is_empty else schedule
+    return schedule
+
+
+def _keep_round(
+    candidates: Candidates,
+    only: dict[str, list[tuple[str, str]]],
+    previous: PreviousAttendance,
+    past: KeptPast | None,
+    continuing_first: bool,
+    hint: WeekSchedule,
+    time_limit: float,
+    control: SearchControl,
+    seed: int,
+    workers: int,
+) -> WeekSchedule:
+    """One round of :func:`schedule_keeping`: the clients of ``only`` on those pairs."""
     scenario = candidates.scenario
+    iop = IOPModel(build_candidates(scenario, only_pairs=only))
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
     if past is not None:
         keep_past(iop, past)
+    if not hint.is_empty:
+        hint_schedule(iop, hint)
     m = iop.model
-    kept_pairs = []
-    for (cid, day, block), var in iop.attend_vars.items():
-        if cid in previous:
-            if previous[cid].get(day) == block:
-                kept_pairs.append(var)
-            else:
-                m.add(var == 0)
-    # lexicographic: a client served outweighs every pair kept
-    m.maximize(iop.primary * (len(kept_pairs) + 1) + sum(kept_pairs))
+    kept_pairs = [
+        var
+        for (cid, day, block), var in iop.attend_vars.items()
+        if previous.get(cid, {}).get(day) == block
+    ]
+    priority = {c.client_id: c.priority for c in scenario.clients}
+    continuing = [cid for cid in previous if cid in iop.scheduled_vars] if continuing_first else []
+    served_most = sum(priority.values())
+    # lexicographic: continuing clients, then clients, then pairs kept
+    m.maximize(
+        (len(kept_pairs) + 1)
+        * (
+            (served_most + 1) * sum(priority[cid] * iop.scheduled_vars[cid] for cid in continuing)
+            + iop.primary
+        )
+        + sum(kept_pairs)
+    )
     solver = make_solver(control.params, time_limit, workers, seed, role=Role.STAGE)
     status = control.run(solver, m)
     if not has_solution(status):

@@ -176,20 +176,19 @@ def session_changes(
     scenario: Scenario, before: WeekSchedule, after: WeekSchedule, days: Iterable[str]
 ) -> int:
     """Sessions of continuing clients on the re-planned ``days`` whose slot has no session of
-    the same type with the same therapist for that client any more (SPEC §7 goal 3 of a
+    the same type, therapist and room for that client any more (SPEC §7 goal 3 of a
     re-planned week, after the days and blocks)."""
     wanted = set(days)
     known = {c.client_id for c in scenario.clients}
-    now = {
-        (cid, x.day, x.block, x.slot_idx, x.session_type, x.therapist_id)
-        for cid, x in after.assignments()
-    }
+
+    def key(cid: str, x: Session) -> tuple[str, ...]:
+        return (cid, x.day, x.block, str(x.slot_idx), x.session_type, x.therapist_id, x.room_id)
+
+    now = {key(cid, x) for cid, x in after.assignments()}
     return sum(
         1
         for cid, x in before.assignments()
-        if x.day in wanted
-        and cid in known
-        and (cid, x.day, x.block, x.slot_idx, x.session_type, x.therapist_id) not in now
+        if x.day in wanted and cid in known and key(cid, x) not in now
     )
 
 
