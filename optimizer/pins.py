@@ -194,7 +194,15 @@ def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, s
                 )
     if pin.room_id is not None:
         room = rooms.get(pin.room_id)
-        if room is None:
+        if pin.block in s.blocks and s.is_virtual(pin.block):
+            out.append(
+                (
+                    "room_id",
+                    f"block {pin.block} is virtual (telehealth): its sessions have no room",
+                    "leave room_id empty, or pin an in-person block",
+                )
+            )
+        elif room is None:
             out.append(
                 (
                     "room_id",

@@ -94,7 +94,8 @@ class Candidates:
     groups: list[GroupContext]
     individuals: list[IndividualOption]
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]]
-    """Per (day, block, slot_idx, individual type), rooms that can host one."""
+    """Per (day, block, slot_idx, individual type) of an in-person block, rooms that can host
+    one (virtual blocks need none)."""
     slot_times: dict[SlotKey, tuple[int, int]] = field(default_factory=dict)
     day_cap: dict[tuple[str, str], int | None] = field(default_factory=dict)
     """Sessions a therapist may still take on a day (None = no limit)."""
@@ -112,12 +113,54 @@ def room_class(room_members: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
-    """SPEC §2 windows: the whole block inside ``available``, commute gap from ``busy``."""
+    """SPEC §2 windows: the whole block inside ``available``, commute gap from ``busy``.
+
+    A virtual block is for clients cleared for telehealth only, and needs no commute (the
+    client's busy windows still may not overlap it).
+    """
+    virtual = scenario.is_virtual(block)
+    if virtual and not client.telehealth:
+        return False
     start, end = scenario.block_span(block)
     idx = day_index(day)
+    commute = 0 if virtual else scenario.rules.commute_minutes
     return inside_available(client.available, idx, start, end) and clear_of_busy(
-        client.busy, idx, start, end, scenario.rules.commute_minutes
+        client.busy, idx, start, end, commute
     )
+
+
+def attendable(scenario: Scenario, client: Client, req: Requirement) -> list[tuple[str, str]]:
+    """(day, block) pairs the client can attend this week under their plan ``req``.
+
+    Pairs the client's windows allow (:func:`client_can_attend`, days in the program)
+    whose block gives the plan's daily hours (a client attending a block has a session in
+    every slot, so a day's session minutes are the block's); none at all when they leave
+    fewer days than the plan needs or cannot reach its weekly hours: such a client cannot be
+    scheduled.
+    """
+    if req.min_days == 0:
+        return []
+    pairs = [
+        (day, block)
+        for day in days_in_program(scenario, client)
+        for block in scenario.blocks
+        if scenario.block_minutes(block) >= req.min_minutes_per_day
+        and client_can_attend(scenario, client, day, block)
+    ]
+    if len({day for day, _block in pairs}) < req.min_days:
+        return []
+    if most_week_minutes(scenario, pairs, req.max_days) < req.min_minutes_per_week:
+        return []
+    return pairs
+
+
+def most_week_minutes(scenario: Scenario, pairs: Iterable[tuple[str, str]], days: int) -> int:
+    """Most session minutes a client can have in a week of at most ``days`` days attending
+    only ``pairs`` (day, block): the longest block of each day, the best days first."""
+    longest: dict[str, int] = {}
+    for day, block in pairs:
+        longest[day] = max(longest.get(day, 0), scenario.block_minutes(block))
+    return sum(sorted(longest.values(), reverse=True)[:days])
 
 
 def staff_can_take(available: tuple, busy: tuple, day: str, start: int, end: int) -> bool:
@@ -142,21 +185,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for idx, slot in enumerate(slots)
     }
 
-    attendable: dict[str, list[tuple[str, str]]] = {}
-    for client in s.clients:
-        req = requirements[client.client_id]
-        present = set(days_in_program(s, client))
-        pairs = [
-            (day, block)
-            for day in open_days
-            if day in present
-            for block in s.blocks
-            if client_can_attend(s, client, day, block)
-        ]
-        feasible_days = {day for day, _ in pairs}
-        if req.min_days == 0 or len(feasible_days) < req.min_days:
-            pairs = []
-        attendable[client.client_id] = pairs
+    pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
 
     day_cap: dict[tuple[str, str], int | None] = {}
     week_cap: dict[str, int | None] = {}
@@ -199,7 +228,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     group_types = [t for t, st in s.session_types.items() if st.is_group]
     by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for client in s.clients:
-        for day, block in attendable[client.client_id]:
+        for day, block in pairs[client.client_id]:
             by_block[(day, block)][client.track].append(client.client_id)
     capacity = {r.room_id: r.capacity for r in s.rooms or ()}
     for (day, block), tracks in sorted(
@@ -223,7 +252,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
                     rooms: tuple[str, ...] = ()
                     max_size = stype.max_size or 1
                     copies = min(len(therapists), len(members) // stype.min_size)
-                    if s.rooms is not None:
+                    if s.rooms is not None and not s.is_virtual(block):
                         rooms = tuple(
                             r.room_id
                             for r in s.rooms
@@ -260,7 +289,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for type_id in individual_types:
             if not req.max_sessions[type_id]:
                 continue
-            for day, block in attendable[client.client_id]:
+            for day, block in pairs[client.client_id]:
                 for slot_idx, (start, end) in enumerate(s.blocks[block]):
                     key = (day, block, slot_idx)
                     therapists = tuple(
@@ -276,7 +305,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
                             client.language is None or client.language.lower() in t.spoken_languages
                         )
                     )
-                    if s.rooms is not None:
+                    if s.rooms is not None and not s.is_virtual(block):
                         room_key = (day, block, slot_idx, type_id)
                         if room_key not in individual_rooms:
                             individual_rooms[room_key] = tuple(
@@ -303,7 +332,7 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     return Candidates(
         scenario=s,
         requirements=requirements,
-        attendable=attendable,
+        attendable=pairs,
         groups=groups,
         individuals=individuals,
         individual_rooms=individual_rooms,
@@ -336,9 +365,7 @@ def estimated_variables(candidates: Candidates) -> int:
     """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
     rep = room_class(candidates.room_members)
     groups = sum(
-        ctx.copies * (2 + len({rep[r] for r in ctx.rooms}))
-        + len(ctx.clients)
-        + len(ctx.therapists)
+        ctx.copies * (2 + len({rep[r] for r in ctx.rooms})) + len(ctx.clients) + len(ctx.therapists)
         for ctx in candidates.groups
     )
     individuals = sum(len(option.therapists) for option in candidates.individuals)

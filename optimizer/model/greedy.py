@@ -187,10 +187,12 @@ class _Coordinator:
         )
         for block in order:
             days = by_block[block]
-            if len(days) < req.min_days:
+            # the fewest days the plan allows that also give its weekly hours
+            needed = req.days_for_hours(self.s.block_minutes(block))
+            if len(days) < needed or needed > req.max_days:
                 continue
             ranked = sorted(days, key=lambda d: (-presence[(client.track, d, block)], d))
-            combos = itertools.combinations(ranked, req.min_days)
+            combos = itertools.combinations(ranked, needed)
             for chosen in itertools.islice(combos, MAX_DAY_COMBINATIONS):
                 mark = len(self.board.undo)
                 if self._fill(client, req, block, list(chosen)):
@@ -279,7 +281,7 @@ class _Coordinator:
                 if not board.therapist_ok(t, day, start, end):
                     continue
                 room = ""
-                if self.s.rooms is not None:
+                if self.s.rooms is not None and not self.s.is_virtual(block):
                     room = next(
                         (
                             r.room_id
@@ -341,7 +343,7 @@ class _Coordinator:
         if leader is None:
             return False
         room = ""
-        if self.s.rooms is not None:
+        if self.s.rooms is not None and not self.s.is_virtual(block):
             room = next(
                 (
                     r.room_id

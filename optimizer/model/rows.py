@@ -14,31 +14,15 @@ import pandas as pd
 
 from ..check import Violation, check_schedule
 from ..io.schedule import SCHEDULE_COLUMNS, Schedule
-from ..scenario import Client, Scenario, days_in_program, requirement
+from ..scenario import Client, Scenario, requirement
 from ..windows import clear_of_busy, day_index, format_time, inside_available
+from . import candidates
 
 
 def attendable(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
-    """(day, block) pairs the client can attend (windows, commute, admission, closed days).
-
-    Empty when fewer days remain than the (prorated) plan needs.
-    """
-    req = requirement(scenario, client)
-    if req.min_days == 0:
-        return []
-    commute = scenario.rules.commute_minutes
-    pairs = []
-    for day in days_in_program(scenario, client):
-        for block in scenario.blocks:
-            start, end = scenario.block_span(block)
-            idx = day_index(day)
-            if inside_available(client.available, idx, start, end) and clear_of_busy(
-                client.busy, idx, start, end, commute
-            ):
-                pairs.append((day, block))
-    if len({day for day, _ in pairs}) < req.min_days:
-        return []
-    return pairs
+    """(day, block) pairs the client can attend under their plan (windows, commute,
+    admission, closed days, telehealth, hours); empty when the plan cannot be met."""
+    return candidates.attendable(scenario, client, requirement(scenario, client))
 
 
 def can_work(available: tuple, busy: tuple, day: str, start: int, end: int) -> bool:
