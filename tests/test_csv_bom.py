@@ -18,8 +18,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import assert_valid
 
-import cli
-from optimizer import Scenario, read_schedule, solve
+from optimizer import Scenario, cli, read_schedule, solve
 from optimizer.check import check_schedule
 
 BOM = b"\xef\xbb\xbf"

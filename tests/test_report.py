@@ -21,8 +21,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-import cli
-from optimizer import Result, Scenario, load_scenario, read_schedule, solve, write_reports
+from optimizer import Result, Scenario, cli, load_scenario, read_schedule, solve, write_reports
 from optimizer.check import check_schedule
 from optimizer.io.csvcells import restore
 from optimizer.io.schedule import SCHEDULE_COLUMNS

@@ -24,8 +24,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import cli
-from optimizer import load_scenario, solve
+from optimizer import cli, load_scenario, solve
 from optimizer.io.write import atomic_folder
 from optimizer.redact import PREFIX, pseudonym, pseudonyms, redact_result
 

@@ -16,8 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import cli
-from optimizer import Scenario, ScenarioError, load_scenario, read_schedule, solve
+from optimizer import Scenario, ScenarioError, cli, load_scenario, read_schedule, solve
 from optimizer.check import check_schedule
 from optimizer.pins import resolve_pins
 from optimizer.terms import TERM_NAMES, attendance, day_changes

@@ -1,0 +1,410 @@
+"""Command line of the IOP timetable optimizer (SPEC §6).
+
+Click commands only: each parses its arguments, calls the library and prints; the library
+raises typed errors (:class:`~optimizer.errors.OptimizerError`) that become messages and exit
+codes here. Exit codes: 0 done, 1 rule violations or failed variants, 2 invalid input, 3 no
+schedule found in the time limit, 130 interrupted. Run it as ``iop-optimizer``, as
+``python -m optimizer`` or, from the repository root, as ``python cli.py``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .check import check_schedule, format_violations
+from .errors import OptimizerError
+from .explain import explain
+from .io import load_scenario, read_schedule
+from .io.folders import default_out_dir
+from .redact import pseudonyms, redact_result, redact_scenario
+from .report import write_reports
+from .report.progress import ProgressLine
+from .report.text import summary_text
+from .solve import SolveStatus, solve
+from .terms import parse_weight_overrides
+from .timezones import program_timezone
+from .whatif import format_comparison, load_whatif, run_batch, succeeded
+
+EXIT_INVALID_INPUT = 2
+EXIT_NO_SCHEDULE = 3
+EXIT_INTERRUPTED = 130
+
+
+def _fail_input(error: OptimizerError) -> None:
+    click.echo(f"error: invalid input ({len(error.issues)} problem(s)):", err=True)
+    for issue in error.issues:
+        click.echo(f"  {issue}", err=True)
+    sys.exit(EXIT_INVALID_INPUT)
+
+
+REDACT_KEY_VARIABLE = "IOP_REDACT_KEY"
+_REDACT_HELP = (
+    "Replace client ids by stable pseudonyms (P-...) in every output and line printed, and "
+    f"leave names out; set {REDACT_KEY_VARIABLE} to a secret to make them unguessable."
+)
+
+
+def _redact_key() -> str | None:
+    return os.environ.get(REDACT_KEY_VARIABLE) or None
+
+
+def _raise_keyboard_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _interrupt_exits_130(command: Callable[..., None]) -> Callable[..., None]:
+    """Ctrl-C or SIGTERM outside the search (loading, building, writing): exit 130 quietly.
+
+    During the search itself ``solve(handle_signals=True)`` takes both signals over and
+    returns the best schedule so far; a write that is cut short leaves the previous folder.
+    """
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        in_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt) if in_main else None
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt:
+            click.echo("interrupted: nothing (more) written", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        finally:
+            if in_main:
+                signal.signal(signal.SIGTERM, previous)
+
+    return wrapper
+
+
+@click.group()
+@click.option("-v", "--verbose", count=True, help="Log progress to stderr (-vv for solver logs).")
+@click.version_option(package_name="iop-optimizer")
+@click.pass_context
+def main(ctx: click.Context, verbose: int) -> None:
+    """Weekly timetable optimizer for Intensive Outpatient Programs."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    ctx.obj = {"verbose": verbose}
+
+
+@main.command("solve")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output folder (default out/<scenario name>).",
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Search workers (default: cores, at least 4, at most 8).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Random seed of the search.",
+)
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--no-xlsx", is_flag=True, help="Do not write schedule.xlsx.")
+@click.option("--no-calendars", is_flag=True, help="Do not write calendars/*.ics.")
+@click.option(
+    "--names", is_flag=True, help="Show client names in report.html and schedule.xlsx (PHI)."
+)
+@click.option(
+    "--client-calendars", is_flag=True, help="Also write one calendar per scheduled client."
+)
+@click.option(
+    "--excel-csv",
+    is_flag=True,
+    help="Start the CSVs with a UTF-8 byte-order mark, so Excel on Windows shows non-ASCII "
+    "text (other programs must then read them as utf-8-sig; schedule.xlsx needs no flag).",
+)
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress line and no summary (errors still print)."
+)
+@click.option("--redact", is_flag=True, help=_REDACT_HELP)
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(path_type=Path),
+    help="Last week's schedule folder: continuing clients keep their days and blocks.",
+)
+@click.option(
+    "--weight",
+    "weight_items",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a secondary weight (repeatable), e.g. --weight changes=20.",
+)
+@click.pass_context
+@_interrupt_exits_130
+def solve_command(
+    ctx: click.Context,
+    scenario: Path,
+    out_dir: Path | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+    no_report: bool,
+    no_xlsx: bool,
+    no_calendars: bool,
+    names: bool,
+    client_calendars: bool,
+    excel_csv: bool,
+    quiet: bool,
+    redact: bool,
+    previous_dir: Path | None,
+    weight_items: tuple[str, ...],
+) -> None:
+    """Solve a week: SCENARIO is a scenario folder or a YAML/JSON file.
+
+    Besides the CSVs and summary.json, the output folder gets report.html, schedule.xlsx
+    and calendars/ (one .ics per therapist) unless switched off. While solving, a live line
+    shows elapsed time, best objective, bound and gap (only on a terminal, not with --quiet).
+    """
+    if redact and names:
+        raise click.UsageError("--names and --redact exclude each other")
+    try:
+        data = load_scenario(scenario)
+        weights = parse_weight_overrides(weight_items)
+        last_week = read_schedule(previous_dir) if previous_dir is not None else None
+    except OptimizerError as error:
+        _fail_input(error)
+    live = not quiet and sys.stdout.isatty()
+    try:
+        with ProgressLine(sys.stdout) if live else contextlib.nullcontext() as line:
+            result = solve(
+                data,
+                time_limit=time_limit,
+                workers=workers,
+                seed=seed,
+                progress=line,
+                handle_signals=True,
+                log_search=ctx.obj["verbose"] >= 2,
+                weights=weights,
+                previous=last_week,
+            )
+    except OptimizerError as error:  # weights or pins that only the model can judge
+        _fail_input(error)
+    if not result.has_schedule:
+        found = "before a schedule was found" if result.interrupted else f"in {time_limit:g}s"
+        click.echo(
+            f"status {result.status.value}: no schedule {found}; nothing written"
+            + (" (the previous folder is unchanged)" if result.interrupted else ""),
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED if result.interrupted else EXIT_NO_SCHEDULE)
+    if redact:
+        result = redact_result(result, _redact_key())
+    out = out_dir or default_out_dir(data.name)
+    result.write(
+        out,
+        report=not no_report,
+        xlsx=not no_xlsx,
+        calendars=not no_calendars,
+        names=names,
+        client_calendars=client_calendars,
+        csv_bom=excel_csv,
+    )
+    if not quiet:
+        click.echo(summary_text(result, out))
+    if result.interrupted:
+        click.echo("interrupted: wrote the best schedule found so far", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if result.status is not SolveStatus.OPTIMAL:
+        click.echo(
+            "note: the number of scheduled clients is not proven maximal (time limit)", err=True
+        )
+
+
+@main.command("check")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("schedule_dir", type=click.Path(path_type=Path))
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="The folder was written with --redact: check it under the same pseudonyms.",
+)
+def check_command(scenario: Path, schedule_dir: Path, redact: bool) -> None:
+    """Check a schedule folder (hand-edited ones too) against every rule of the scenario."""
+    try:
+        data = load_scenario(scenario)
+        schedule = read_schedule(schedule_dir)
+    except OptimizerError as error:
+        _fail_input(error)
+    if redact:
+        data = redact_scenario(data, pseudonyms(data, _redact_key()))
+    violations = check_schedule(data, schedule)
+    click.echo(format_violations(violations))
+    if any(v.severity == "error" for v in violations):
+        sys.exit(1)
+
+
+@main.command("report")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("schedule_dir", type=click.Path(path_type=Path))
+@click.option("--names", is_flag=True, help="Show client names in the page and workbook (PHI).")
+@click.option(
+    "--client-calendars", is_flag=True, help="Also write one calendar per scheduled client."
+)
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+@click.option("--no-xlsx", is_flag=True, help="Do not write schedule.xlsx.")
+@click.option("--no-calendars", is_flag=True, help="Do not write calendars/*.ics.")
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="The folder was written with --redact: report it under the same pseudonyms.",
+)
+def report_command(
+    scenario: Path,
+    schedule_dir: Path,
+    names: bool,
+    client_calendars: bool,
+    no_report: bool,
+    no_xlsx: bool,
+    no_calendars: bool,
+    redact: bool,
+) -> None:
+    """Write report.html, schedule.xlsx and calendars/ for an existing schedule folder."""
+    if redact and names:
+        raise click.UsageError("--names and --redact exclude each other")
+    try:
+        data = load_scenario(scenario)
+        if redact:
+            data = redact_scenario(data, pseudonyms(data, _redact_key()))
+        written = write_reports(
+            data,
+            schedule_dir,
+            report=not no_report,
+            xlsx=not no_xlsx,
+            calendars=not no_calendars,
+            names=names,
+            client_calendars=client_calendars,
+        )
+    except OptimizerError as error:
+        _fail_input(error)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"calendar times in {program_timezone(data).describe()}")
+
+
+@main.command("batch")
+@click.argument("whatif_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Output folder (default out/<what-if file stem>).",
+)
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="local: a process pool on this machine; dask: a dask.distributed cluster.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    help="Dask scheduler address, e.g. tcp://host:8786 (default: a local Dask cluster).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Seconds per variant.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=None,
+    help="Search workers per solve (default: the cores shared among parallel solves).",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True)
+def batch_command(
+    whatif_file: Path,
+    out_dir: Path | None,
+    executor: str,
+    scheduler: str | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+) -> None:
+    """Solve every variant of a what-if file and compare them (comparison.csv/.png)."""
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler needs --executor dask")
+    try:
+        whatif = load_whatif(whatif_file)
+    except OptimizerError as error:
+        _fail_input(error)
+    out = out_dir or whatif.default_out_dir()
+    with click.progressbar(
+        length=len(whatif.variants),
+        label="variants",
+        file=sys.stderr,
+        item_show_func=lambda name: name,
+    ) as bar:
+        table = run_batch(
+            whatif,
+            executor=executor,
+            scheduler=scheduler,
+            time_limit=time_limit,
+            workers_per_solve=workers,
+            out_dir=out,
+            progress=lambda done, total, row: bar.update(1, row["variant"]),
+            seed=seed,
+        )
+    click.echo(format_comparison(table))
+    click.echo(f"wrote {out}")
+    if not succeeded(table):
+        sys.exit(1)
+
+
+@main.command("explain")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("client_id")
+@click.option(
+    "--schedule",
+    "schedule_dir",
+    type=click.Path(path_type=Path),
+    help="A solved schedule folder: its scheduled clients stay scheduled (default: solve first).",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.5),
+    default=15.0,
+    show_default=True,
+    help="Seconds for the causes and the verified suggestions (one worker).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the explanation as JSON.")
+def explain_command(
+    scenario: Path, client_id: str, schedule_dir: Path | None, time_limit: float, as_json: bool
+) -> None:
+    """Why CLIENT_ID is unscheduled, and the changes that would let them in (verified)."""
+    try:
+        data = load_scenario(scenario)
+        schedule = read_schedule(schedule_dir) if schedule_dir is not None else None
+        result = explain(data, client_id, schedule, time_limit=time_limit)
+    except OptimizerError as error:
+        _fail_input(error)
+    click.echo(result.to_json() if as_json else result.text())
