@@ -9,8 +9,6 @@ therapist T1 (gt, ind). Each case changes only what its rule needs.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
