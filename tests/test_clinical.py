@@ -57,6 +57,10 @@ def run(data: dict[str, Any]) -> Result:
     return result
 
 
+def reasons(result: Result) -> dict[str, str]:
+    return dict(zip(result.unscheduled["client_id"], result.unscheduled["reason"], strict=True))
+
+
 def days_and_blocks(result: Result, client_id: str) -> set[tuple[str, str]]:
     rows = result.assignments[result.assignments["client_id"] == client_id]
     return set(zip(rows["day"], rows["block"], strict=True))
@@ -311,8 +315,27 @@ def test_hours_beyond_the_client_s_days_leave_them_out() -> None:
     )
     result = run(data)
     assert result.objective == result.best_bound == 2
-    assert set(result.unscheduled["client_id"]) == {"C3"}
+    assert reasons(result) == {
+        "C3": "plan P needs 9.5 h a week; the blocks the client can attend give at most 7.5 h "
+        "(AM Mon-Wed)"
+    }
     assert build_candidates(result.scenario).attendable["C3"] == []
+
+
+def test_weekly_hours_beyond_max_days_of_the_client_s_blocks() -> None:
+    # Plan 3 days, 7.5 h a week (3 x AM). C3 works mornings: only S (one 50-minute slot)
+    # fits, every day; 3 days of S give 2.5 h.
+    data = week(
+        blocks={"AM": AM, "S": ["13:00-13:50"]},
+        plans={"P": plan(3, 3, min_hours_per_week=7.5)},
+        clients=[*clients("C1 C2"), *clients("C3", available="Mon-Fri 12:00-17:00")],
+    )
+    result = run(data)
+    assert result.objective == 2
+    assert reasons(result) == {
+        "C3": "plan P needs 7.5 h a week; the blocks the client can attend give at most 2.5 h "
+        "in 3 days (S Mon-Fri)"
+    }
 
 
 def test_two_slot_block_fits_the_sessions_but_not_the_daily_hours() -> None:
@@ -331,6 +354,22 @@ def test_two_slot_block_fits_the_sessions_but_not_the_daily_hours() -> None:
     assert result.objective == 2
     assert set(result.assignments["block"]) == {"AM"}
     assert set(run(data()).assignments["block"]) == {"SHORT"}
+
+
+def test_client_who_can_come_only_to_the_short_block_is_told_the_daily_hours() -> None:
+    # C3 can come only in the afternoon: SHORT (1.67 h) fits, AM does not.
+    data = week(
+        days=["Mon"],
+        blocks={"AM": AM, "SHORT": ["13:00-13:50", "14:00-14:50"]},
+        plans={"P": plan(min_hours_per_day=2.5)},
+        clients=[*clients("C1 C2"), *clients("C3", available="Mon 12:00-17:00")],
+    )
+    result = run(data)
+    assert result.objective == 2
+    assert reasons(result) == {
+        "C3": "plan P needs 2.5 h on every attended day, but the blocks the client can attend "
+        "are shorter (SHORT 1.67 h)"
+    }
 
 
 def test_prorated_hours_pick_the_longer_block_on_a_partial_week() -> None:
@@ -362,7 +401,11 @@ def test_client_without_telehealth_never_in_a_virtual_block() -> None:
     )
     result = run(data)
     assert result.objective == result.best_bound == 2
-    assert set(result.unscheduled["client_id"]) == {"C3"}
+    assert reasons(result) == {
+        "C3": "no block (AM, EVE-V) fits the client on any day this week (the program runs Mon "
+        "only): Mon: only EVE-V fits the client's windows, but it is a virtual block and the "
+        "client is not cleared for telehealth"
+    }
     assert set(result.assignments["block"]) == {"EVE-V"}
 
 
