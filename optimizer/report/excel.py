@@ -2,10 +2,11 @@
 
 Sheets: Week (the grid of the report page: slots down, days across, one cell per session),
 Sessions and Assignments (the CSV columns, row for row), By therapist, By client,
-Unscheduled, Summary. Dates are Excel dates and times Excel times (so they sort, filter and
-compute), header rows are frozen and filtered, columns sized, each session type has one
-fill colour. Every text cell is stored as text; formula-like ones carry the SPEC §5
-leading quote, so a crafted id never runs as a formula.
+Unscheduled, Compliance (each client's hours, days and sessions against the plan, with a
+line for the clinical director's signature), Summary. Dates are Excel dates and times Excel
+times (so they sort, filter and compute), header rows are frozen and filtered, columns
+sized, each session type has one fill colour. Every text cell is stored as text;
+formula-like ones carry the SPEC §5 leading quote, so a crafted id never runs as a formula.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..compliance import COMPLIANCE_COLUMNS, compliance_table
 from ..io.csvcells import neutralise
 from ..io.schedule import SCHEDULE_COLUMNS
 from .common import ReportData, session_card, week_grid, week_order
@@ -37,6 +39,7 @@ MAX_WIDTH = 60
 GRID_WIDTH = 34
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
 CLOSED_FILL = PatternFill(fill_type="solid", fgColor="E6E6E6")
+SHORT_FILL = PatternFill(fill_type="solid", fgColor="F4CCCC")
 BLOCK_EDGE = Border(top=Side(style="medium", color="444444"))
 _CLOCK = re.compile(r"\d{2}:\d{2}")
 
@@ -228,6 +231,33 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     return sheet
 
 
+def _compliance_sheet(book: Workbook, data: ReportData, names: bool) -> Worksheet:
+    """Each client's week against the plan (:mod:`optimizer.compliance`); a scheduled client
+    short of a minimum is filled red; signature lines for the clinical director below."""
+    table = compliance_table(data.scenario, data.assignments)
+    columns = list(COMPLIANCE_COLUMNS)
+    if names:
+        name_of = data.client_names()
+        table.insert(1, "name", table["client_id"].map(lambda cid: name_of.get(cid, "")))
+        columns.insert(1, "name")
+    rows = [[None if pd.isna(v) else v for v in row] for row in table[columns].values.tolist()]
+    sheet = _sheet(book, "Compliance", columns, rows, data, type_column=None)
+    meets = columns.index("meets_plan") + 1
+    for cells in sheet.iter_rows(min_row=2):
+        if str(cells[meets - 1].value).startswith("no"):
+            for cell in cells:
+                cell.fill = SHORT_FILL
+    sheet.append([])
+    for line in ("Reviewed by (clinical director):", "Signature:", "Date:"):
+        sheet.append([line])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    return sheet
+
+
 def write_workbook(data: ReportData, path: Path, names: bool = False) -> Path:
     """Write ``schedule.xlsx``; client names only with ``names``."""
     book = Workbook()
@@ -295,6 +325,7 @@ def write_workbook(data: ReportData, path: Path, names: bool = False) -> Path:
     for cell in unscheduled_sheet[get_column_letter(len(unscheduled_columns))][1:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+    _compliance_sheet(book, data, names)
     summary = _sheet(
         book, "Summary", ["field", "value"], _summary_rows(data), data, type_column=None
     )
