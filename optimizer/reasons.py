@@ -168,7 +168,13 @@ def _lost_text(lost: list[tuple[str, str, str]]) -> str:
             date = next(w for d, k, w in lost if k == kind).rsplit(" ", 1)[-1]
             verb = "is" if len(days) == 1 else "are"
             parts.append(f"{days_text(days)} {verb} {label} {date}")
-    parts.extend(w for _d, k, w in lost if k in ("closed", "telehealth", "windows"))
+    parts.extend(w for _d, k, w in lost if k == "closed")
+    # days that lose for the same reason are told once: "Mon-Fri: busy 08:00-17:45"
+    same: dict[str, list[str]] = {}
+    for day, kind, why in lost:
+        if kind in ("telehealth", "windows"):
+            same.setdefault(why.removeprefix(f"{day}: "), []).append(day)
+    parts.extend(f"{days_text(days)}: {why}" for why, days in same.items())
     return "; ".join(parts)
 
 

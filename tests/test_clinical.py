@@ -9,14 +9,17 @@ therapist T1 (gt, ind). Each case changes only what its rule needs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from optimizer import Issue, Result, Scenario, ScenarioError, SolveStatus, solve
+from optimizer import Issue, Result, Scenario, ScenarioError, SolveStatus, load_scenario, solve
+from optimizer.compliance import compliance_counts
 from optimizer.model.candidates import attendable, build_candidates
 from optimizer.scenario import Block, hours_text, requirement
 
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MON = "2026-12-14"
 AM = ["09:00-09:50", "10:00-10:50", "11:00-11:50"]
 EVE = ["18:00-18:50", "19:00-19:50", "20:00-20:50"]
@@ -430,3 +433,34 @@ def test_virtual_sessions_hold_no_room_and_ignore_the_commute() -> None:
     assert set(virtual.assignments["room_id"]) == {""}
     in_person = run(data(False))
     assert in_person.objective == 0
+
+
+# ---- the example ---------------------------------------------------------------------------
+
+
+def test_example_scenario() -> None:
+    # scenarios/tiny-telehealth-hours/README.md derives every figure below.
+    scenario = load_scenario(SCENARIOS / "tiny-telehealth-hours")
+    result = solve(scenario, time_limit=20, workers=1, seed=0)
+    assert (result.status, result.objective, result.best_bound) == (SolveStatus.OPTIMAL, 11, 11)
+    assert reasons(result) == {
+        "C09": "no block (AM, NOON, EVE-V) fits the client on any day this week: Mon-Fri: only "
+        "EVE-V fits the client's windows, but it is a virtual block and the client is not "
+        "cleared for telehealth",
+        "C12": "plan IOP-ADULT needs 3 h on every attended day, but the blocks the client can "
+        "attend are shorter (NOON 2 h)",
+    }
+    attended = {c.client_id: days_and_blocks(result, c.client_id) for c in scenario.clients}
+    for cid in ("C01", "C02", "C03"):
+        assert {b for _d, b in attended[cid]} == {"AM"} and 3 <= len(attended[cid]) <= 5
+    assert {b for _d, b in attended["C04"]} == {"AM"} and len(attended["C04"]) >= 4
+    assert attended["C13"] == {("Thu", "AM"), ("Fri", "AM")}
+    for cid in ("C05", "C06", "C07", "C08"):
+        assert {b for _d, b in attended[cid]} == {"EVE-V"} and len(attended[cid]) >= 3
+    for cid in ("C10", "C11"):
+        assert {b for _d, b in attended[cid]} == {"NOON"} and len(attended[cid]) == 3
+    sessions = result.sessions
+    assert set(sessions[sessions["block"] == "EVE-V"]["room_id"]) == {""}
+    assert "" not in set(sessions[sessions["block"] != "EVE-V"]["room_id"])
+    counts = compliance_counts(scenario, result.assignments)
+    assert (counts["scheduled_clients"], counts["under_any_minimum"]) == (11, 0)
