@@ -76,3 +76,21 @@ def test_parameter_sweep_on_size_s(tmp_path: Path) -> None:
     text = "\n".join(sweep_section(rows))
     assert "| linearization 1 | `{\"linearization_level\": 1}` |" in text
     assert "| bogus | `{\"no_such_parameter\": 1}` | 0 of 1 | - |" in text
+
+
+def test_virtual_track_week_is_seeded_and_valid() -> None:
+    from benchmarks.generate import with_virtual_track
+
+    data = with_virtual_track(generate("S", seed=3), seed=3)
+    assert data == with_virtual_track(generate("S", seed=3), seed=3)
+    scenario = Scenario.from_data(data)
+    assert scenario.is_virtual("EVE-V") and not scenario.is_virtual("EVE")
+    assert tuple(scenario.blocks["EVE-V"]) == tuple(scenario.blocks["EVE"])  # same hours, video
+    assert {c.telehealth for c in scenario.clients} == {True, False}
+    assert scenario.plans["STEP-DOWN"].min_hours_per_week == 9
+    added = [t for t in scenario.therapists if t.therapist_id.startswith("V")]
+    assert added and all(t.available == scenario.therapists[-1].available for t in added)
+    # the plain week is untouched: no virtual block, nobody cleared, no hours
+    plain = Scenario.from_data(generate("S", seed=3))
+    assert "EVE-V" not in plain.blocks and not any(c.telehealth for c in plain.clients)
+    assert all(p.min_hours_per_week is None for p in plain.plans.values())
