@@ -171,7 +171,7 @@ def client_weeks(scenario: Scenario, assignments: pd.DataFrame) -> list[ClientWe
         cid, day, block = str(row["client_id"]), str(row["day"]), str(row["block"])
         day_minutes[cid][day] += _minutes(row["start"], row["end"])
         sessions[cid][str(row["session_type"])] += 1
-        if block in scenario.blocks and scenario.is_virtual(block):
+        if scenario.is_virtual(block):
             virtual[cid].add(day)
     return [
         ClientWeek(

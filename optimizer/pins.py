@@ -194,7 +194,7 @@ def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, s
                 )
     if pin.room_id is not None:
         room = rooms.get(pin.room_id)
-        if pin.block in s.blocks and s.is_virtual(pin.block):
+        if pin.block is not None and s.is_virtual(pin.block):
             out.append(
                 (
                     "room_id",

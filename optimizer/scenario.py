@@ -609,8 +609,9 @@ class Scenario(_Frozen):
 
     def is_virtual(self, block: str) -> bool:
         """True when ``block`` is held by video (``telehealth: true``): no room, no commute,
-        telehealth clients only."""
-        return getattr(self.blocks[block], "telehealth", False)
+        telehealth clients only. False for a name that is not a block (a hand-edited
+        schedule may carry one)."""
+        return getattr(self.blocks.get(block), "telehealth", False)
 
     def block_minutes(self, block: str) -> int:
         """Session minutes of a client attending ``block`` on a day: a session in every slot

@@ -123,3 +123,18 @@ def test_solved_week_page_says_every_client_meets_the_plan(result: Result, tmp_p
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "All 4 scheduled clients meet their plan's hours, days and sessions." in html
     assert '<tr class="short">' not in html
+
+
+def test_grid_marks_the_virtual_block_and_its_sessions(result: Result, tmp_path: Path) -> None:
+    folder = tmp_path / "week"
+    result.write(folder, calendars=False)
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    grid = html[html.index('id="week-grid"') : html.index("</table>", html.index('id="week-grid"'))]
+    assert "EVE-V (video) 1" in grid and "AM 1<br>" in grid
+    assert "video" in grid  # the session cards of EVE-V say where they are held
+    week = load_workbook(folder / "schedule.xlsx")["Week"]
+    labels = [row[0] for row in week.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert "EVE-V (video) 1, 18:00-18:50" in labels and "AM 1, 09:00-09:50" in labels
+    cells = [str(v) for row in week.iter_rows(min_row=2, values_only=True) for v in row[1:] if v]
+    assert any("· video" in cell for cell in cells)
+    assert not any("video" in cell and "room" in cell for cell in cells)

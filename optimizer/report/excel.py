@@ -27,7 +27,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..compliance import COMPLIANCE_COLUMNS, compliance_table
 from ..io.csvcells import neutralise
 from ..io.schedule import SCHEDULE_COLUMNS
-from .common import ReportData, session_card, week_grid, week_order
+from .common import (
+    ReportData,
+    block_label,
+    session_card,
+    week_grid,
+    week_order,
+)
 
 NUMBER_COLUMNS = {"size", "sessions", "capacity", "max_sessions_per_day", "max_sessions_per_week"}
 DATE_COLUMNS = {"date", "week_start"}
@@ -193,7 +199,8 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     for block, number, start, end in grid.rows:
         here = [grid.sessions_at(day, block, start, end) for day, _ in grid.columns]
         for copy in range(max([1, *(len(sessions) for sessions in here)])):
-            sheet.append([neutralise(f"{block} {number}, {start}-{end}") if copy == 0 else ""])
+            label_text = f"{block_label(data.scenario, block)} {number}, {start}-{end}"
+            sheet.append([neutralise(label_text) if copy == 0 else ""])
             row = sheet.max_row
             label = sheet.cell(row, 1)
             label.data_type = "s"  # a hand-edited block name may look like a formula
@@ -206,7 +213,11 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
                 if copy < len(sessions):
                     session = sessions[copy]
                     stype = session["session_type"]
-                    parts = session_card(session, is_group.get(stype, bool(session["track"])))
+                    parts = session_card(
+                        session,
+                        is_group.get(stype, bool(session["track"])),
+                        data.scenario.is_virtual(block),
+                    )
                     cell.value = neutralise(
                         " · ".join(parts) + f"\nsession {session['session_id']}"
                     )

@@ -20,6 +20,7 @@ from .. import __version__
 from ..compliance import COMPLIANCE_COLUMNS, COMPLIANCE_LABELS, client_weeks
 from .common import (
     ReportData,
+    block_label,
     records,
     session_card,
     session_minutes,
@@ -223,7 +224,7 @@ class _Page:
         body = []
         for block, number, start, end in grid.rows:
             cls = ' class="block-start"' if number == 1 else ""
-            line = f'<tr{cls}><th class="slot">{_e(block)} {number}<br>'
+            line = f'<tr{cls}><th class="slot">{_e(block_label(self.scenario, block))} {number}<br>'
             line += f'<span class="muted">{_e(start)}-{_e(end)}</span></th>'
             for day, date in grid.columns:
                 here = grid.sessions_at(day, block, start, end)
@@ -242,7 +243,12 @@ class _Page:
     def session_card(self, row: dict[str, str]) -> str:
         stype = row["session_type"]
         parts = [
-            _e(part) for part in session_card(row, self.is_group.get(stype, bool(row["track"])))
+            _e(part)
+            for part in session_card(
+                row,
+                self.is_group.get(stype, bool(row["track"])),
+                self.scenario.is_virtual(row["block"]),
+            )
         ]
         parts[0] = f"<b>{parts[0]}</b>"
         return (
