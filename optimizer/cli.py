@@ -22,7 +22,12 @@ from typing import Any
 
 import click
 
-from .check import check_schedule, format_violations
+from .check import (
+    AmbiguousSessionsError,
+    check_schedule,
+    format_violations,
+    rewrite_sessions_csv,
+)
 from .errors import OptimizerError
 from .explain import explain
 from .io import load_scenario, read_schedule
@@ -244,8 +249,16 @@ def solve_command(
     is_flag=True,
     help="The folder was written with --redact: check it under the same pseudonyms.",
 )
-def check_command(scenario: Path, schedule_dir: Path, redact: bool) -> None:
-    """Check a schedule folder (hand-edited ones too) against every rule of the scenario."""
+@click.option(
+    "--write-sessions",
+    is_flag=True,
+    help="After checking, rewrite sessions.csv from assignments.csv (the file of record).",
+)
+def check_command(scenario: Path, schedule_dir: Path, redact: bool, write_sessions: bool) -> None:
+    """Check a schedule folder (hand-edited ones too) against every rule of the scenario.
+
+    The rules are judged on assignments.csv; a sessions.csv that disagrees is a warning.
+    """
     try:
         data = load_scenario(scenario)
         schedule = read_schedule(schedule_dir)
@@ -255,6 +268,14 @@ def check_command(scenario: Path, schedule_dir: Path, redact: bool) -> None:
         data = redact_scenario(data, pseudonyms(data, _redact_key()))
     violations = check_schedule(data, schedule)
     click.echo(format_violations(violations))
+    if write_sessions:
+        try:
+            count = rewrite_sessions_csv(data, schedule_dir)
+            click.echo(f"rewrote {schedule_dir / 'sessions.csv'} ({count} sessions)")
+        except AmbiguousSessionsError as error:
+            click.echo("sessions.csv not rewritten: assignments.csv is ambiguous", err=True)
+            for issue in error.issues:
+                click.echo(f"  {issue}", err=True)
     if any(v.severity == "error" for v in violations):
         sys.exit(1)
 

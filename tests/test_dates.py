@@ -120,9 +120,15 @@ def test_a_schedule_date_that_does_not_exist_is_named_by_check(tmp_path: Path) -
     schedule = read_schedule(folder)
     assert len(schedule.sessions) == 2
     assert not check_schedule(scenario, schedule)
+    # The date edited in both files (assignments.csv is the file of record; sessions.csv
+    # alone would be a warning about sessions.csv).
     sessions = schedule.sessions.copy()
     sessions.loc[0, "date"] = "2026-02-30"
     write_csv(sessions, folder / "sessions.csv")
+    assignments = schedule.assignments.copy()
+    edited = assignments["session_id"] == sessions.loc[0, "session_id"]
+    assignments.loc[edited, "date"] = "2026-02-30"
+    write_csv(assignments, folder / "assignments.csv")
     found = [v for v in check_schedule(scenario, read_schedule(folder)) if v.rule == "bad-date"]
     assert len(found) == 1
     assert "'2026-02-30' is not a date: February 2026 has days 01 to 28" in found[0].message

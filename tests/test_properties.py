@@ -430,7 +430,8 @@ def test_single_edits_of_a_solved_schedule_are_caught(
 def test_window_semantics_agree_with_the_model(
     raw: list[tuple[int, int, int]], day_idx: int, start: int, length: int, gap: int
 ) -> None:
-    from optimizer.check import _busy_conflict, _within
+    from optimizer.check.semantics import busy_conflict as _busy_conflict
+    from optimizer.check.semantics import within as _within
     from optimizer.windows import clear_of_busy, inside_available
 
     # Coarse 15-minute grid so that touching and nested windows are common.

@@ -55,6 +55,21 @@ class IndividualVars:
     therapist_vars: dict[str, cp_model.IntVar]
 
 
+def clock_block(scenario: Scenario, minute: int) -> str:
+    """The block a named clock-time group at ``minute`` (a session start) is told in: the
+    first block (in scenario order) with a slot starting then, else the first whose clock
+    span holds it. Where blocks overlap (ADOL 17:30-18:20, EVE from 18:00), the sessions
+    that clash at 18:00 are told as EVE's time, the block a client needing 18:00 is in."""
+    for block, slots in scenario.blocks.items():
+        if any(start == minute for start, _end in slots):
+            return block
+    for block in scenario.blocks:
+        start, end = scenario.block_span(block)
+        if start <= minute < end:
+            return block
+    return ""
+
+
 class IOPModel:
     """A CP-SAT model of one week; ``primary`` and ``secondary`` are its objective terms."""
 
@@ -377,20 +392,12 @@ class IOPModel:
                         if sum(self._upper.get(var.index, 1) for var in covering) <= limit:
                             continue
                         if self.named_groups:
-                            name = (kind, owner, day, self._block_at(point))
+                            name = (kind, owner, day, clock_block(self.scenario, point))
                             self._add_named(sum(covering) <= limit, name)
                         elif limit == 1:
                             self.model.add_at_most_one(covering)
                         else:
                             self.model.add(sum(covering) <= limit)
-
-    def _block_at(self, minute: int) -> str:
-        """The first block (in scenario order) whose clock span holds ``minute``."""
-        for block in self.scenario.blocks:
-            start, end = self.scenario.block_span(block)
-            if start <= minute < end:
-                return block
-        return ""
 
     # ---- objective ----------------------------------------------------------------------
 
