@@ -9,10 +9,12 @@ therapist T1 (gt, ind). Each case changes only what its rule needs.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import assert_valid
 
 from optimizer import Issue, Result, Scenario, ScenarioError, SolveStatus, load_scenario, solve
 from optimizer.compliance import compliance_counts
@@ -55,8 +57,11 @@ def week(**changes: Any) -> dict[str, Any]:
 
 
 def run(data: dict[str, Any]) -> Result:
+    """Solve a tiny week (it must be proven optimal) and check every rule of the result."""
     result = solve(Scenario.from_data(data), time_limit=10, workers=1, seed=0)
     assert result.status is SolveStatus.OPTIMAL
+    with tempfile.TemporaryDirectory() as folder:
+        assert_valid(result, Path(folder) / "out")
     return result
 
 
@@ -443,6 +448,8 @@ def test_example_scenario() -> None:
     scenario = load_scenario(SCENARIOS / "tiny-telehealth-hours")
     result = solve(scenario, time_limit=20, workers=1, seed=0)
     assert (result.status, result.objective, result.best_bound) == (SolveStatus.OPTIMAL, 11, 11)
+    with tempfile.TemporaryDirectory() as folder:
+        assert_valid(result, Path(folder) / "out")
     assert reasons(result) == {
         "C09": "no block (AM, NOON, EVE-V) fits the client on any day this week: Mon-Fri: only "
         "EVE-V fits the client's windows, but it is a virtual block and the client is not "

@@ -10,14 +10,17 @@ not 5. C5 can come Mon-Wed only (7.5 h at most) and is unscheduled.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import assert_valid
 from openpyxl import load_workbook
 from test_clinical import AM, EVE, WORKS_DAYS, clients, plan, week
 
 from optimizer import Result, Scenario, read_schedule, solve, write_reports
+from optimizer.check import check_schedule
 from optimizer.compliance import COMPLIANCE_COLUMNS, compliance_counts, compliance_table
 
 
@@ -34,6 +37,8 @@ def result() -> Result:
     )
     solved = solve(Scenario.from_data(data), time_limit=10, workers=1, seed=0)
     assert solved.objective == solved.best_bound == 4
+    with tempfile.TemporaryDirectory() as folder:
+        assert_valid(solved, Path(folder) / "out")
     return solved
 
 
@@ -94,6 +99,10 @@ def test_hand_edited_shortfalls_are_counted_and_shown(result: Result, tmp_path: 
     counts = compliance_counts(result.scenario, schedule.assignments)
     assert (counts["under_any_minimum"], counts["under_hours_per_week"]) == (2, 2)
     assert (counts["under_hours_per_day"], counts["under_days"]) == (1, 0)
+    # the checker agrees (and C3's Tuesday also lacks a slot of its block)
+    found = {(v.rule, v.ids) for v in check_schedule(result.scenario, schedule)}
+    assert {("hours-week", ("C1",)), ("hours-week", ("C3",)), ("hours-day", ("C3",))} <= found
+    assert ("client-block", ("C3",)) in found
 
     html = (folder / "report.html").read_text(encoding="utf-8")
     section = html[html.index('id="compliance"') : html.index('id="therapists"')]
