@@ -18,6 +18,7 @@ from conftest import assert_valid
 
 from optimizer import Issue, Result, Scenario, ScenarioError, SolveStatus, load_scenario, solve
 from optimizer.compliance import compliance_counts
+from optimizer.explain import explain
 from optimizer.model.candidates import attendable, build_candidates
 from optimizer.scenario import Block, hours_text, requirement
 
@@ -471,3 +472,43 @@ def test_example_scenario() -> None:
     assert "" not in set(sessions[sessions["block"] != "EVE-V"]["room_id"])
     counts = compliance_counts(scenario, result.assignments)
     assert (counts["scheduled_clients"], counts["under_any_minimum"]) == (11, 0)
+
+
+# ---- explain ---------------------------------------------------------------------------------
+
+
+def test_explain_offers_telehealth_to_a_client_only_virtual_blocks_fit() -> None:
+    # As in test_client_without_telehealth_never_in_a_virtual_block: C3 works days and only
+    # EVE-V fits; cleared for telehealth, C3 joins C1 and C2's groups (verified).
+    data = week(
+        days=["Mon"],
+        blocks={"AM": AM, "EVE-V": {"slots": EVE, "telehealth": True}},
+        clients=[
+            *clients("C1 C2", telehealth="yes", busy=WORKS_DAYS),
+            *clients("C3", busy=WORKS_DAYS),
+        ],
+    )
+    result = run(data)
+    story = explain(result.scenario, "C3", result, time_limit=10)
+    assert [c.code for c in story.causes] == ["no-block-fits"]
+    assert story.causes[0].details["lost"][0]["kind"] == "telehealth"
+    first = story.suggestions[0]
+    assert first.description == "the client was cleared for telehealth (virtual blocks fit on Mon)"
+    assert [(c.field, c.old, c.new) for c in first.changes] == [("telehealth", False, True)]
+    assert first.verified
+
+
+def test_explain_opens_a_day_for_a_client_short_of_the_weekly_hours() -> None:
+    # C3 can come Mon-Wed (7.5 h of the 9.5 h): one more morning (Thu or Fri) gives 10 h,
+    # and both are verified; no other plan exists to offer.
+    data = week(
+        plans={"P": plan(3, 5, min_hours_per_week=9.5)},
+        clients=[*clients("C1 C2"), *clients("C3", available="Mon-Wed 08:00-17:00")],
+    )
+    result = run(data)
+    story = explain(result.scenario, "C3", result, time_limit=10)
+    assert [c.code for c in story.causes] == ["too-few-hours-a-week"]
+    assert [(s.description, s.verified) for s in story.suggestions] == [
+        ("the client could attend AM on Thu (09:00-11:50, 2.5 h of sessions)", True),
+        ("the client could attend AM on Fri (09:00-11:50, 2.5 h of sessions)", True),
+    ]
