@@ -9,6 +9,7 @@ therapist T1 (gt, ind). Each case changes only what its rule needs.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -511,4 +512,21 @@ def test_explain_opens_a_day_for_a_client_short_of_the_weekly_hours() -> None:
     assert [(s.description, s.verified) for s in story.suggestions] == [
         ("the client could attend AM on Thu (09:00-11:50, 2.5 h of sessions)", True),
         ("the client could attend AM on Fri (09:00-11:50, 2.5 h of sessions)", True),
+    ]
+
+
+def test_example_folder_reads_telehealth_cells_and_names_a_bad_one(tmp_path: Path) -> None:
+    # clients.csv of the example writes telehealth as no, yes, Yes, TRUE, 1 and empty
+    scenario = load_scenario(SCENARIOS / "tiny-telehealth-hours")
+    cleared = sorted(c.client_id for c in scenario.clients if c.telehealth)
+    assert cleared == ["C05", "C06", "C07", "C08"]
+    assert scenario.is_virtual("EVE-V") and not scenario.is_virtual("AM")
+    folder = tmp_path / "example"
+    shutil.copytree(SCENARIOS / "tiny-telehealth-hours", folder)
+    table = folder / "clients.csv"
+    table.write_text(table.read_text().replace(",,,Yes\n", ",,,maybe\n"), encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(folder)
+    assert [(i.where, i.problem) for i in info.value.issues] == [
+        ("clients.csv row 7, column telehealth", "expected yes or no, got 'maybe'")
     ]
