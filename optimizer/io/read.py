@@ -46,7 +46,8 @@ _TextDatesLoader.add_constructor(
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario from a folder, a ``.yaml``/``.yml`` file or a ``.json`` file."""
+    """Load a scenario from a folder, a ``.yaml``/``.yml``/``.json`` file or an Excel
+    workbook (``.xlsx``, see :mod:`optimizer.io.workbook`)."""
     path = Path(path)
     if path.is_dir():
         for name in SCENARIO_FILE_NAMES:
@@ -57,12 +58,16 @@ def load_scenario(path: str | Path) -> Scenario:
         )
     if not path.exists():
         raise ScenarioError([Issue(str(path), "does not exist", "check the path")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .workbook import read_workbook  # workbook.py builds on this module
+
+        return read_workbook(path)
     if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
         raise ScenarioError(
             [
                 Issue(
                     str(path),
-                    "is not a .yaml, .yml or .json file",
+                    "is not a .yaml, .yml or .json file nor an Excel workbook (.xlsx)",
                     "give a scenario folder or file",
                 )
             ]
