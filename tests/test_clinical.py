@@ -530,3 +530,14 @@ def test_example_folder_reads_telehealth_cells_and_names_a_bad_one(tmp_path: Pat
     assert [(i.where, i.problem) for i in info.value.issues] == [
         ("clients.csv row 7, column telehealth", "expected yes or no, got 'maybe'")
     ]
+
+
+def test_example_round_trips_through_the_workbook_template(tmp_path: Path) -> None:
+    # the Excel input (optimizer.io.workbook): a virtual block is a {slots, telehealth}
+    # cell, telehealth and the hour minimums come back as they were
+    from optimizer.io.workbook import read_workbook, write_workbook_scenario
+
+    scenario = load_scenario(SCENARIOS / "tiny-telehealth-hours")
+    again = read_workbook(write_workbook_scenario(scenario, tmp_path / "week.xlsx"))
+    assert again == scenario
+    assert again.is_virtual("EVE-V") and again.plans["IOP-12"].min_hours_per_week == 12
