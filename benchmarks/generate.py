@@ -32,7 +32,7 @@ pool. L and XL also open an afternoon block.
 
 Command line: ``python -m benchmarks.generate --size M --seed 0 --out DIR`` writes a
 scenario folder (``scenario.yaml`` and CSV tables) that ``cli.py solve`` reads;
-``--virtual-track`` adds the telehealth evening track.
+``--virtual-track`` adds the telehealth evening track (as does the size ``M-V``).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,18 @@ def _pick(rng: random.Random, weighted: tuple[tuple[Any, float], ...] | list[Any
 
 
 def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, Any]:
-    """The plain data of one synthetic week (SPEC §2), ``size`` clients, seeded by ``seed``."""
+    """The plain data of one synthetic week (SPEC §2), ``size`` clients, seeded by ``seed``.
+
+    A size may name a family after a dash: ``M-V`` is the ``M`` week with a telehealth
+    evening track (:data:`FAMILIES`), so the benchmark runner takes it like any size.
+    """
+    base, _, family = str(size).partition("-")
+    if family:
+        if family.upper() not in FAMILIES:
+            raise ValueError(
+                f"unknown family '{family}' in size '{size}' (known: {list(FAMILIES)})"
+            )
+        return FAMILIES[family.upper()](generate(base, seed, rooms), seed)
     n_clients = size_of(size)
     rng = random.Random(n_clients * 1_000_003 + seed)
     n_sites = max(1, round(n_clients / CLIENTS_PER_SITE))
@@ -303,6 +315,12 @@ def with_virtual_track(data: dict[str, Any], seed: int = 0) -> dict[str, Any]:
             )
     out["therapists"] = therapists
     return out
+
+
+FAMILIES: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "V": with_virtual_track,
+}
+"""Variants of a generated week, by the suffix of its size name (``M-V``)."""
 
 
 def _demand(clients: list[dict[str, Any]], fits_of: dict[str, tuple[str, ...]]) -> dict[str, float]:

@@ -83,6 +83,7 @@ def test_virtual_track_week_is_seeded_and_valid() -> None:
 
     data = with_virtual_track(generate("S", seed=3), seed=3)
     assert data == with_virtual_track(generate("S", seed=3), seed=3)
+    assert generate("S-V", seed=3) == data  # the size name the runner takes
     scenario = Scenario.from_data(data)
     assert scenario.is_virtual("EVE-V") and not scenario.is_virtual("EVE")
     assert tuple(scenario.blocks["EVE-V"]) == tuple(scenario.blocks["EVE"])  # same hours, video
