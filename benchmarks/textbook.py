@@ -22,12 +22,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.model.rows import Session, attendable, can_work, schedule_rows
+from optimizer.model.candidates import attendable
 from optimizer.scenario import Scenario, requirement
+from optimizer.schedule import Session, WeekSchedule
+from optimizer.windows import can_work
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -75,8 +76,7 @@ class TextbookResult:
     best_seconds: float | None
     variables: int
     constraints: int
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
+    schedule: WeekSchedule = field(default_factory=WeekSchedule)
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
@@ -111,24 +111,24 @@ class TextbookModel:
     def _build(self) -> None:
         s = self.scenario
         m = self.model
-        reqs = {c.client_id: requirement(s, c) for c in s.clients}
+        reqs = self.reqs = {c.client_id: requirement(s, c) for c in s.clients}
         client_of_id = {c.client_id: c for c in s.clients}
         for client in s.clients:
             cid = client.client_id
             self.scheduled_vars[cid] = m.new_bool_var(f"y[{cid}]")
-            for day, block in attendable(s, client):
+            for day, block in attendable(s, client, reqs[cid]):
                 var = m.new_bool_var(f"x[{cid},{day},{block}]")
                 self.attend_vars[(cid, day, block)] = var
                 m.add_implication(var, self.scheduled_vars[cid])
 
-        free = {
+        self.free = {
             (t.therapist_id, day, block, idx): can_work(t.available, t.busy, day, start, end)
             for t in s.therapists
             for day in s.open_days()
             for block, slots in s.blocks.items()
             for idx, (start, end) in enumerate(slots)
         }
-        room_free = {
+        self.room_free = {
             (r.room_id, day, block, idx): can_work(r.available, (), day, start, end)
             for r in s.rooms or ()
             for day in s.open_days()
@@ -140,8 +140,10 @@ class TextbookModel:
         for cid, day, block in self.attend_vars:
             self._present[(day, block, client_of_id[cid].track)].append(cid)
         client_of = {c.client_id: c for c in s.clients}
-        slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]] = defaultdict(list)
-        type_terms: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        self.slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]] = defaultdict(list)
+        """Per (client, day, block, slot), the variables that put the client there."""
+        self.type_terms: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        """Per (client, session type), the variables of the client's sessions of it."""
 
         for day in s.open_days():
             for block, slots in s.blocks.items():
@@ -150,25 +152,30 @@ class TextbookModel:
                         for type_id, stype in s.session_types.items():
                             if not stype.is_group:
                                 continue
-                            self._add_copies(
-                                day,
-                                block,
-                                slot_idx,
-                                track,
-                                type_id,
-                                reqs,
-                                free,
-                                room_free,
-                                slot_terms,
-                                type_terms,
-                            )
+                            self._add_copies(day, block, slot_idx, track, type_id)
 
+        self._add_individuals()
+        self._add_client_rules()
+        # Rule 5: avoid pairs never in one copy.
+        for copy in self.copies:
+            for cid, var in copy.member_vars.items():
+                for other in client_of[cid].avoid:
+                    if other in copy.member_vars:
+                        m.add(var + copy.member_vars[other] <= 1)
+        self._add_staff_rules()
+        m.maximize(sum(c.priority * self.scheduled_vars[c.client_id] for c in s.clients))
+
+    def _add_individuals(self) -> None:
+        """Individual sessions: a variable per client, slot and qualified therapist."""
+        s, m = self.scenario, self.model
+        reqs, free, room_free = self.reqs, self.free, self.room_free
+        slot_terms, type_terms = self.slot_terms, self.type_terms
         for client in s.clients:
             cid = client.client_id
             for type_id, stype in s.session_types.items():
                 if stype.is_group or not reqs[cid].max_sessions[type_id]:
                     continue
-                for day, block in attendable(s, client):
+                for day, block in attendable(s, client, reqs[cid]):
                     for slot_idx in range(len(s.blocks[block])):
                         name = f"{cid},{day},{block},{slot_idx},{type_id}"
                         therapists = {
@@ -198,6 +205,10 @@ class TextbookModel:
                         slot_terms[(cid, day, block, slot_idx)].extend(therapists.values())
                         type_terms[(cid, type_id)].extend(therapists.values())
 
+    def _add_client_rules(self) -> None:
+        """Rules 1-3: full blocks, one block a day, the plan's days and session counts."""
+        s, m = self.scenario, self.model
+        reqs, slot_terms, type_terms = self.reqs, self.slot_terms, self.type_terms
         # Rule 2: exactly one session in every slot of an attended block.
         for (cid, day, block), attend in self.attend_vars.items():
             for slot_idx in range(len(s.blocks[block])):
@@ -224,14 +235,6 @@ class TextbookModel:
                 most = req.max_sessions[type_id]
                 if most is not None:
                     m.add(count <= most * y)
-        # Rule 5: avoid pairs never in one copy.
-        for copy in self.copies:
-            for cid, var in copy.member_vars.items():
-                for other in client_of[cid].avoid:
-                    if other in copy.member_vars:
-                        m.add(var + copy.member_vars[other] <= 1)
-        self._add_staff_rules()
-        m.maximize(sum(c.priority * self.scheduled_vars[c.client_id] for c in s.clients))
 
     def _add_copies(
         self,
@@ -240,14 +243,10 @@ class TextbookModel:
         slot_idx: int,
         track: str,
         type_id: str,
-        reqs: dict[str, Any],
-        free: dict[tuple[str, str, str, int], bool],
-        room_free: dict[tuple[str, str, str, int], bool],
-        slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]],
-        type_terms: dict[tuple[str, str], list[cp_model.IntVar]],
     ) -> None:
-        s = self.scenario
-        m = self.model
+        s, m = self.scenario, self.model
+        reqs, free, room_free = self.reqs, self.free, self.room_free
+        slot_terms, type_terms = self.slot_terms, self.type_terms
         stype = s.session_types[type_id]
         members = [
             cid
@@ -328,8 +327,9 @@ class TextbookModel:
                     if vars_:
                         m.add(sum(vars_) <= therapist.max_sessions_per_day)
 
-    def schedule(self, solver: cp_model.CpSolver) -> list[Session]:
-        """The sessions of the solver's solution."""
+    def schedule(self, solver: cp_model.CpSolver) -> WeekSchedule:
+        """The schedule of the solver's solution."""
+        s = self.scenario
         out = []
         for copy in self.copies:
             if not solver.value(copy.run_var):
@@ -338,7 +338,8 @@ class TextbookModel:
             room = next((r for r, v in copy.room_vars.items() if solver.value(v)), "")
             members = [cid for cid, v in copy.member_vars.items() if solver.value(v)]
             out.append(
-                Session(
+                Session.create(
+                    s,
                     copy.day,
                     copy.block,
                     copy.slot_idx,
@@ -354,7 +355,8 @@ class TextbookModel:
                 if solver.value(var):
                     room = next((r for r, v in ind.room_vars.items() if solver.value(v)), "")
                     out.append(
-                        Session(
+                        Session.create(
+                            s,
                             ind.day,
                             ind.block,
                             ind.slot_idx,
@@ -365,7 +367,7 @@ class TextbookModel:
                             [ind.client_id],
                         )
                     )
-        return out
+        return WeekSchedule(tuple(session for session in out if session.clients))
 
 
 def solve_textbook(
@@ -396,5 +398,5 @@ def solve_textbook(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = round(solver.objective_value)
         result.best_bound = math.floor(solver.best_objective_bound + 1e-6)
-        result.assignments, result.sessions = schedule_rows(scenario, tm.schedule(solver))
+        result.schedule = tm.schedule(solver)
     return result

@@ -15,9 +15,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .model.candidates import Candidates, client_can_attend, most_week_minutes, staff_can_take
-from .scenario import Client, Requirement, Scenario, days_in_program, hours_text
-from .windows import DAY_NAMES, day_index, format_interval, merged_intervals
+from .model.candidates import Candidates, most_week_minutes
+from .scenario import Client, Requirement, Scenario, Therapist, hours_text
+from .windows import (
+    DAY_NAMES,
+    can_work,
+    client_can_attend,
+    day_index,
+    days_in_program,
+    format_interval,
+    merged_intervals,
+)
+
+# isort: split
+# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
+from .windows import attendable_pairs  # (now in windows; used here too)
 
 
 @dataclass(frozen=True)
@@ -80,16 +92,6 @@ def ids_text(ids: Sequence[str], most: int = 8) -> str:
 
 def _sorted_days(days: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(days), key=day_index))
-
-
-def attendable_pairs(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
-    """(day, block) pairs the client can attend this week, before any plan is considered."""
-    return [
-        (day, block)
-        for day in days_in_program(scenario, client)
-        for block in scenario.blocks
-        if client_can_attend(scenario, client, day, block)
-    ]
 
 
 def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
@@ -337,7 +339,7 @@ def _rooms_free(
     if scenario.rooms is None or scenario.is_virtual(block):  # video: no room needed
         return True
     return any(
-        (not r.serves or type_id in r.serves) and staff_can_take(r.available, (), day, start, end)
+        (not r.serves or type_id in r.serves) and can_work(r.available, (), day, start, end)
         for r in scenario.rooms
     )
 
@@ -352,7 +354,7 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            staff_can_take(t.available, t.busy, d, s, e)
+            can_work(t.available, t.busy, d, s, e)
             and _rooms_free(scenario, type_id, d, b, s, e)
             for d, b, s, e in slots
         )
@@ -419,7 +421,7 @@ def _individual_causes(
             ]
     if not any(works(tid) for tid in skilled):
         staff_free = any(
-            staff_can_take(therapists[tid].available, therapists[tid].busy, d, s, e)
+            can_work(therapists[tid].available, therapists[tid].busy, d, s, e)
             for tid in skilled
             for d, _b, s, e in slots
         )
@@ -440,6 +442,56 @@ def _individual_causes(
     return []
 
 
+def _mates(
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    pairs: list[tuple[str, str]],
+    type_id: str,
+) -> dict[tuple[str, str], list[str]]:
+    """Per (day, block) the client can attend, the other clients of their track who can
+    come then and may join ``type_id`` groups."""
+    cohort = {
+        c.client_id
+        for c in scenario.clients
+        if c.track == client.track
+        and c.client_id != client.client_id
+        and candidates.attendable.get(c.client_id)
+        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
+    }
+    return {
+        (day, block): sorted(
+            other
+            for other in cohort
+            if (day, block) in set(map(tuple, candidates.attendable[other]))
+        )
+        for day, block in pairs
+    }
+
+
+def _no_group_leader(
+    scenario: Scenario,
+    client: Client,
+    type_id: str,
+    qualified: list[Therapist],
+    pairs: list[tuple[str, str]],
+) -> Cause:
+    """No therapist who may lead the client's groups of ``type_id`` works when they can come."""
+    skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
+    others = sorted(set(skilled) - {t.therapist_id for t in qualified})
+    return Cause(
+        "no-qualified-staff",
+        f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
+        f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
+        + (f"; {ids_text(others)} lead other tracks only" if others else "")
+        + f") works while the client can attend ({_pairs_text(pairs)})",
+        therapist_ids=tuple(t.therapist_id for t in qualified),
+        blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
+        session_types=(type_id,),
+        track=client.track,
+    )
+
+
 def _group_causes(
     scenario: Scenario,
     candidates: Candidates,
@@ -451,22 +503,7 @@ def _group_causes(
     stype = scenario.session_types[type_id]
     where = _pairs_text(pairs)
     blocks = tuple(dict.fromkeys(b for _d, b in pairs))
-    cohort = {
-        c.client_id
-        for c in scenario.clients
-        if c.track == client.track
-        and c.client_id != cid
-        and candidates.attendable.get(c.client_id)
-        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
-    }
-    mates = {
-        (day, block): sorted(
-            other
-            for other in cohort
-            if (day, block) in set(map(tuple, candidates.attendable[other]))
-        )
-        for day, block in pairs
-    }
+    mates = _mates(scenario, candidates, client, pairs, type_id)
     if all(len(m) + 1 < stype.min_size for m in mates.values()):
         together = sorted({o for m in mates.values() for o in m})
         return [
@@ -500,34 +537,16 @@ def _group_causes(
     staffed = [
         (d, b, s, e)
         for d, b, s, e in slots
-        if any(staff_can_take(t.available, t.busy, d, s, e) for t in qualified)
+        if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
     ]
     if not staffed:
-        skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
-        return [
-            Cause(
-                "no-qualified-staff",
-                f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
-                f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
-                + (
-                    f"; {ids_text(sorted(set(skilled) - {t.therapist_id for t in qualified}))} "
-                    "lead other tracks only"
-                    if set(skilled) - {t.therapist_id for t in qualified}
-                    else ""
-                )
-                + f") works while the client can attend ({where})",
-                therapist_ids=tuple(t.therapist_id for t in qualified),
-                blocks=blocks,
-                session_types=(type_id,),
-                track=client.track,
-            )
-        ]
+        return [_no_group_leader(scenario, client, type_id, qualified, pairs)]
     if scenario.rooms is not None and not any(
         scenario.is_virtual(b)
         or any(
             (not r.serves or type_id in r.serves)
             and r.capacity >= stype.min_size
-            and staff_can_take(r.available, (), d, s, e)
+            and can_work(r.available, (), d, s, e)
             for r in scenario.rooms
         )
         for d, b, s, e in staffed

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -40,6 +40,7 @@ from .windows import (
     Interval,
     Window,
     day_index,
+    days_in_program,
     format_interval,
     format_windows,
     parse_interval,
@@ -326,11 +327,19 @@ BlockSlots = Annotated[
 ]
 
 
-class _Frozen(BaseModel):
+class _Validated(BaseModel):
+    def updated(self, **changes: Any) -> Self:
+        """A copy with some fields replaced (parsed values: model objects, tuples, windows
+        as tuples), validated like the original; pydantic's ``model_copy(update=...)``
+        would skip validation."""
+        return self.model_validate({**dict(self), **changes})
+
+
+class _Frozen(_Validated):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class _Row(BaseModel):
+class _Row(_Validated):
     """A table row: unknown columns (notes, ...) are ignored, never stored."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -585,6 +594,16 @@ class Scenario(_Frozen):
         )
         return Scenario.from_data(data)
 
+    def updated(self, **changes: Any) -> Self:
+        """A validated copy with some fields replaced by parsed values (model objects,
+        tuples), e.g. a sub-week of some clients for a search stage; ScenarioError when
+        the copy breaks a rule (located by key path). Cheaper than :meth:`replace`: the
+        parts not replaced are not validated again."""
+        try:
+            return super().updated(**changes)
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation_error(exc, key_path)) from None
+
     def to_data(self) -> dict[str, Any]:
         """Plain data (JSON-ready) that :meth:`from_data` reads back to an equal scenario."""
         return self.model_dump(mode="json", exclude_none=True)
@@ -756,13 +775,23 @@ def _duplicates(ids: Sequence[str]) -> set[str]:
     return {item for item, count in Counter(ids).items() if count > 1}
 
 
-def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
-    """Every cross-reference and consistency problem, as (path, problem, fix)."""
-    out: list[tuple[Path, str, str]] = []
-    s = scenario
-    types = s.session_types
-    type_ids = list(types)
+Problems = list[tuple[Path, str, str]]
+"""Problems found in a scenario, each as (path, problem, fix)."""
 
+
+def reference_issues(scenario: Scenario) -> Problems:
+    """Every cross-reference and consistency problem, as (path, problem, fix)."""
+    return [
+        *_week_issues(scenario),
+        *_plan_issues(scenario),
+        *_client_issues(scenario),
+        *_type_reference_issues(scenario),
+    ]
+
+
+def _week_issues(s: Scenario) -> Problems:
+    """The week's start, days and blocks."""
+    out: Problems = []
     if s.week_start.weekday() != 0:
         out.append(
             (
@@ -808,9 +837,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                     )
                 )
 
-    if not any(t.kind == "group" for t in types.values()):
-        pass  # a program of individual sessions only is unusual but valid
+    return out
 
+
+def _plan_issues(s: Scenario) -> Problems:
+    """Plans naming unknown types, maximums below minimums, weeks too short for a plan."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     max_slots = max((len(slots) for slots in s.blocks.values()), default=0)
     for plan_id, plan in s.plans.items():
         for field in ("sessions", "max_sessions"):
@@ -845,6 +879,12 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _client_issues(s: Scenario) -> Problems:
+    """Duplicate ids; clients' plans, blocks, therapists, avoid lists and dates."""
+    out: Problems = []
     therapist_ids = [t.therapist_id for t in s.therapists]
     client_ids = [c.client_id for c in s.clients]
     for table, ids, key in (
@@ -917,6 +957,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _type_reference_issues(s: Scenario) -> Problems:
+    """Therapists' skills and rooms' types that name no session type."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     for idx, therapist in enumerate(s.therapists):
         for skill in therapist.skills:
             if skill not in types:
@@ -1007,16 +1055,6 @@ class Requirement(BaseModel):
         if block_minutes <= 0:
             return self.max_days + 1
         return max(self.min_days, -(-self.min_minutes_per_week // block_minutes))
-
-
-def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
-    """Open days of the week between the client's admission and discharge (inclusive)."""
-    return tuple(
-        day
-        for day in scenario.open_days()
-        if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
-        and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
-    )
 
 
 def hour_minutes(hours: float | None) -> Fraction:

@@ -54,7 +54,8 @@ def test_runner_on_size_s(tmp_path: Path) -> None:
 
 
 def test_parameter_sweep_on_size_s(tmp_path: Path) -> None:
-    from benchmarks.run import SWEEP_COLUMNS, run_sweep, sweep_section
+    from benchmarks.report import sweep_section
+    from benchmarks.run import SWEEP_COLUMNS, run_sweep
 
     csv_path = tmp_path / "sweep.csv"
     variants = {

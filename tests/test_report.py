@@ -26,7 +26,7 @@ from optimizer.check import check_schedule
 from optimizer.io.csvcells import restore
 from optimizer.io.schedule import SCHEDULE_COLUMNS
 from optimizer.report.progress import format_progress
-from optimizer.solve import Progress
+from optimizer.result import Progress
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 SCREENSHOTS = SCENARIOS.parent / "docs" / "screenshots.py"

@@ -14,35 +14,12 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
 
 from ..errors import Issue, ScenarioError, did_you_mean
-from ..scenario import Client, Pin, Room, Scenario, Therapist, key_path
+from ..scenario import Scenario, key_path
+from .tables import MAX_FILE_BYTES, REQUIRED_COLUMNS, TABLES, TextDatesLoader, header_issues
 
-TABLES: dict[str, type[BaseModel]] = {
-    "clients": Client,
-    "therapists": Therapist,
-    "rooms": Room,
-    "pins": Pin,
-}
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clients": ("client_id", "track", "plan"),
-    "therapists": ("therapist_id", "skills"),
-    "rooms": ("room_id", "capacity"),
-    "pins": ("kind",),
-}
 SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class _TextDatesLoader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as text, so a bad one (2026-02-30) is reported by key."""
-
-
-_TextDatesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    _TextDatesLoader.construct_yaml_str,  # type: ignore[type-var]
-)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -110,7 +87,7 @@ def _parse_document(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
+            data = yaml.load(text, Loader=TextDatesLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [
@@ -247,7 +224,7 @@ def read_table(
     # Excel saves "CSV" with ',' or ';' (by locale) and "Text" with tabs: the header tells.
     delimiter = max(",;\t", key=first_line.count)
     header = [cell.strip() for cell in next(csv.reader([first_line], delimiter=delimiter))]
-    issues = _header_issues(header, table, display)
+    issues = header_issues(header, table, display)
     if issues:
         raise ScenarioError(issues)
     try:
@@ -272,35 +249,3 @@ def read_table(
             records.append(cells)
             rows.append(idx + 2)
     return records, rows
-
-
-def _header_issues(header: list[str], table: str, display: str) -> list[Issue]:
-    issues = []
-    model = TABLES[table]
-    known = list(model.model_fields)
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            issues.append(
-                Issue(f"{display} row 1", f"column '{column}' appears twice", "keep one of them")
-            )
-        seen.add(column)
-        if column and column not in known:
-            hint = did_you_mean(column, known)
-            if hint:  # a misspelled known column would otherwise be silently ignored
-                issues.append(
-                    Issue(
-                        f"{display} row 1", f"unknown column '{column}'{hint}", "rename the column"
-                    )
-                )
-    for column in REQUIRED_COLUMNS[table]:
-        if column not in seen:
-            hint = did_you_mean(column, [h for h in header if h not in known])
-            issues.append(
-                Issue(
-                    f"{display} row 1",
-                    f"required column '{column}' is missing" + (f"{hint}" if hint else ""),
-                    f"add a '{column}' column",
-                )
-            )
-    return issues

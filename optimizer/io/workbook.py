@@ -34,7 +34,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import Issue, ScenarioError
 from ..scenario import Scenario, key_path
-from .read import MAX_FILE_BYTES, REQUIRED_COLUMNS, TABLES, _header_issues, _TextDatesLoader
+from .tables import MAX_FILE_BYTES, REQUIRED_COLUMNS, TABLES, TextDatesLoader, header_issues
 
 log = logging.getLogger(__name__)
 
@@ -244,7 +244,7 @@ class _WorkbookReader:
             return int(cell) if isinstance(cell, float) and cell.is_integer() else cell
         text = cell.strip()
         try:
-            value = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
+            value = yaml.load(text, Loader=TextDatesLoader)  # a SafeLoader subclass
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or "cannot be parsed"
             self.issues.append(
@@ -270,7 +270,7 @@ class _WorkbookReader:
                 if not any(texts):
                     continue  # blank rows above the header
                 header = texts
-                issues = _header_issues([h for h in header if h], table, self.where(title, number))
+                issues = header_issues([h for h in header if h], table, self.where(title, number))
                 if issues:
                     self.issues.extend(issues)
                     return []

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..report import ReportData, ReportOptions, restrict, write_report_files
 from .csvcells import neutralise
 
 if TYPE_CHECKING:
-    from ..report import ReportOptions
-    from ..solve import Result
+    from ..result import Result
 
 
 def write_csv(frame: pd.DataFrame, path: Path, bom: bool = False) -> None:
@@ -91,8 +91,6 @@ def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
 def write_result(result: Result, out_dir: Path, options: ReportOptions | None = None) -> Path:
     """Write assignments.csv, sessions.csv, unscheduled.csv and summary.json, and the
     report.html, schedule.xlsx and calendars/ that ``options`` asks for (default: all)."""
-    from ..report import ReportData, ReportOptions, restrict, write_report_files
-
     options = options or ReportOptions()
 
     def fill(folder: Path) -> None:

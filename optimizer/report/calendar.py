@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from .. import __version__
 from ..errors import Issue, ScheduleReadError
+from ..version import __version__
 from .common import ReportData, minutes, records, type_label
 
 PRODID = f"-//iop-optimizer//{__version__}//EN"

@@ -16,10 +16,10 @@ import pandas as pd
 from ..io.schedule import SCHEDULE_COLUMNS, Schedule
 from ..scenario import Scenario
 from ..timezones import ProgramTimezone, program_timezone
-from ..windows import DAY_NAMES
+from ..windows import DAY_NAMES, format_time
 
 if TYPE_CHECKING:
-    from ..solve import Result
+    from ..result import Result
 
 # Light fills, one per session type in scenario order (print- and colour-blind friendly).
 PALETTE = (
@@ -211,15 +211,10 @@ class WeekGrid:
         return date is not None and date in self.closed
 
 
-def clock(minute: int) -> str:
-    """``HH:MM`` of minutes since midnight."""
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def week_grid(data: ReportData) -> WeekGrid:
     """Slots, days and the sessions in each (see :class:`WeekGrid`)."""
     slots: list[tuple[str, str, str]] = [
-        (block, clock(begin), clock(finish))
+        (block, format_time(begin), format_time(finish))
         for block, block_slots in data.scenario.blocks.items()
         for begin, finish in block_slots
     ]

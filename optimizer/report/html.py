@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from .. import __version__
 from ..compliance import COMPLIANCE_COLUMNS, COMPLIANCE_LABELS, client_weeks
+from ..version import __version__
 from .common import (
     ReportData,
     block_label,

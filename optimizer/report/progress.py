@@ -11,7 +11,7 @@ import threading
 import time
 from typing import TextIO
 
-from ..solve import Progress
+from ..result import Progress
 
 REDRAW_SECONDS = 0.5
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..timezones import program_timezone
 
 if TYPE_CHECKING:
-    from ..solve import Result
+    from ..result import Result
 
 
 def summary_text(result: Result, out: Path | None = None) -> str:

@@ -11,14 +11,15 @@ objective is at most the total priority minus the sum of the cores' cheapest pri
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .candidates import Candidates
-from .cpmodel import IOPModel
-from .warmstart import Runner, solve_once
+from ..model.candidates import Candidates
+from ..model.cpmodel import IOPModel
+from ..result import has_solution
+from .control import SearchControl
+from .solver import Role, make_solver
 
 log = logging.getLogger(__name__)
 
@@ -34,32 +35,35 @@ class CoreBound:
     for the clients outside the cores)."""
 
 
+def reachable(candidates: Candidates) -> int:
+    """Priority-weighted clients who can attend at all: the trivial upper bound."""
+    return sum(
+        c.priority for c in candidates.scenario.clients if candidates.attendable[c.client_id]
+    )
+
+
 def core_upper_bound(
-    candidates: Candidates, time_limit: float, seed: int = 0, run: Runner | None = None
+    candidates: Candidates, time_limit: float, control: SearchControl, seed: int = 0
 ) -> CoreBound:
     """Disjoint-core upper bound on the priority-weighted number of scheduled clients.
 
-    ``time_limit`` in seconds for all the feasibility checks together (one worker each);
-    ``run`` solves one check (default ``solver.solve``).
+    ``time_limit`` in seconds for all the feasibility checks together (one worker each),
+    counted like the rest of the solve by ``control`` (deterministically on one worker).
     """
-    started = time.perf_counter()
     scenario = candidates.scenario
     priority = {c.client_id: c.priority for c in scenario.clients}
     free = [c.client_id for c in scenario.clients if candidates.attendable[c.client_id]]
-    bound = CoreBound(upper_bound=sum(priority[cid] for cid in free))
+    bound = CoreBound(upper_bound=reachable(candidates))
+    budget_end = control.seconds_left() - time_limit
     while free:
-        remaining = time_limit - (time.perf_counter() - started)
-        if remaining <= 0.05:
+        remaining = control.seconds_left() - budget_end
+        if remaining <= control.params.min_run_seconds:
             break
         iop = IOPModel(candidates)
         assumed = {iop.scheduled_vars[cid].index: cid for cid in free}
         iop.model.add_assumptions([iop.scheduled_vars[cid] for cid in free])
-        solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1  # cores come from one search's conflict analysis
-        solver.parameters.max_time_in_seconds = remaining
-        solver.parameters.random_seed = seed
-        solver.parameters.catch_sigint_signal = False
-        status = (run or solve_once)(solver, iop.model)
+        solver = make_solver(control.params, remaining, seed=seed, role=Role.CORES)
+        status = control.run(solver, iop.model)
         if status == cp_model.INFEASIBLE:
             core = [assumed[idx] for idx in solver.sufficient_assumptions_for_infeasibility()]
             if not core:
@@ -69,6 +73,6 @@ def core_upper_bound(
             log.info("core of %d clients: bound now %d", len(core), bound.upper_bound)
             free = [cid for cid in free if cid not in set(core)]
         else:
-            bound.complete = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            bound.complete = has_solution(status)
             break
     return bound

@@ -22,17 +22,17 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..scenario import Client, Requirement, Scenario, Therapist, requirement
-from .rows import Session, attendable, can_work, errors_of, schedule_rows, served
+from ..check import Violation, check_schedule
+from ..model.candidates import attendable
+from ..scenario import Client, Requirement, Room, Scenario, Therapist, requirement
+from ..schedule import Session as ScheduledSession
+from ..schedule import WeekSchedule
+from ..windows import can_work
+from .params import SearchParams
 
 GroupKey = tuple[str, str, int, str, str]
 """(day, block, slot_idx, track, session_type)"""
-
-MAX_DAY_COMBINATIONS = 6
-"""Day choices tried per block before the coordinator gives up on it."""
-ROUNDS = 3
 
 
 @dataclass
@@ -42,8 +42,21 @@ class GreedyResult:
     objective: int
     total_seconds: float
     dropped_for_validity: int
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
+    schedule: WeekSchedule = field(default_factory=WeekSchedule)
+
+
+@dataclass
+class Session:
+    """A session on the coordinator's whiteboard: its clients change while the week fills."""
+
+    day: str
+    block: str
+    slot_idx: int
+    session_type: str
+    track: str
+    therapist_id: str
+    room_id: str
+    members: list[str] = field(default_factory=list)
 
 
 class _Board:
@@ -153,11 +166,14 @@ class _Board:
 
 
 class _Coordinator:
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, params: SearchParams) -> None:
         self.s = scenario
+        self.params = params
         self.board = _Board(scenario)
         self.reqs = {c.client_id: requirement(scenario, c) for c in scenario.clients}
-        self.pairs = {c.client_id: attendable(scenario, c) for c in scenario.clients}
+        self.pairs = {
+            c.client_id: attendable(scenario, c, self.reqs[c.client_id]) for c in scenario.clients
+        }
         # counselors (fewer skills) lead groups first, keeping clinicians for individuals
         self.group_leaders = sorted(
             scenario.therapists, key=lambda t: (len(t.skills), t.therapist_id)
@@ -193,7 +209,7 @@ class _Coordinator:
                 continue
             ranked = sorted(days, key=lambda d: (-presence[(client.track, d, block)], d))
             combos = itertools.combinations(ranked, needed)
-            for chosen in itertools.islice(combos, MAX_DAY_COMBINATIONS):
+            for chosen in itertools.islice(combos, self.params.greedy_day_combinations):
                 mark = len(self.board.undo)
                 if self._fill(client, req, block, list(chosen)):
                     self.board.undo.clear()
@@ -282,16 +298,7 @@ class _Coordinator:
                     continue
                 room = ""
                 if self.s.rooms is not None and not self.s.is_virtual(block):
-                    room = next(
-                        (
-                            r.room_id
-                            for r in self.offices
-                            if (not r.serves or type_id in r.serves)
-                            and can_work(r.available, (), day, start, end)
-                            and board.room_ok(r.room_id, day, start, end)
-                        ),
-                        "",
-                    )
+                    room = self._free_room(self.offices, type_id, day, start, end)
                     if not room:
                         break  # no office free in this slot for anyone
                 session = Session(day, block, idx, type_id, "", t.therapist_id, room)
@@ -299,6 +306,29 @@ class _Coordinator:
                 board.join(session, client.client_id)
                 return day, idx
         return None
+
+    def _free_room(
+        self,
+        rooms: list[Room],
+        type_id: str,
+        day: str,
+        start: int,
+        end: int,
+        min_capacity: int = 1,
+    ) -> str:
+        """The first of ``rooms`` (in their order of preference) that serves ``type_id``,
+        holds ``min_capacity`` and is open and free then; empty when none is."""
+        return next(
+            (
+                r.room_id
+                for r in rooms
+                if (not r.serves or type_id in r.serves)
+                and r.capacity >= min_capacity
+                and can_work(r.available, (), day, start, end)
+                and self.board.room_ok(r.room_id, day, start, end)
+            ),
+            "",
+        )
 
     def _best_session(
         self, client: Client, day: str, block: str, idx: int, type_id: str
@@ -344,17 +374,7 @@ class _Coordinator:
             return False
         room = ""
         if self.s.rooms is not None and not self.s.is_virtual(block):
-            room = next(
-                (
-                    r.room_id
-                    for r in self.group_rooms
-                    if (not r.serves or type_id in r.serves)
-                    and r.capacity >= stype.min_size
-                    and can_work(r.available, (), day, start, end)
-                    and board.room_ok(r.room_id, day, start, end)
-                ),
-                "",
-            )
+            room = self._free_room(self.group_rooms, type_id, day, start, end, stype.min_size)
             if not room:
                 return False
         session = Session(day, block, idx, type_id, client.track, leader.therapist_id, room)
@@ -442,17 +462,18 @@ class _Coordinator:
             self.board.undo.clear()
 
 
-def solve_greedy(scenario: Scenario) -> GreedyResult:
+def solve_greedy(scenario: Scenario, params: SearchParams | None = None) -> GreedyResult:
     """A valid schedule built by hand-style rules (see the module docstring)."""
     started = time.perf_counter()
-    coordinator = _Coordinator(scenario)
+    params = params or SearchParams()
+    coordinator = _Coordinator(scenario, params)
     todo = sorted(
         scenario.clients,
         key=lambda c: (-c.priority, len(coordinator.pairs[c.client_id]), c.client_id),
     )
     todo = [c for c in todo if coordinator.pairs[c.client_id]]
     placed: set[str] = set()
-    for _ in range(ROUNDS):
+    for _ in range(params.greedy_rounds):
         for client in todo:
             if client.client_id not in placed and coordinator.place(client):
                 placed.add(client.client_id)
@@ -461,36 +482,52 @@ def solve_greedy(scenario: Scenario) -> GreedyResult:
         placed -= dropped
         if not dropped:
             break
-    sessions = coordinator.board.sessions()
-    assignments, rows = schedule_rows(scenario, sessions)
+    schedule = _week(scenario, coordinator.board.sessions())
     dropped_for_validity = 0
-    for _ in range(20):
-        errors = errors_of(scenario, assignments, rows)
+    for _ in range(params.greedy_repair_rounds):
+        errors = _errors(scenario, schedule)
         if not errors:
             break
         client_ids = {c.client_id for c in scenario.clients}
-        members: dict[str, list[str]] = {row["session_id"]: [] for row in rows}
-        for row in assignments:
-            members[row["session_id"]].append(row["client_id"])
+        members = {s.session_id: s.clients for s in schedule.sessions}
         culprits = set()
         for violation in errors:
             for item in violation.ids:
                 if item in client_ids:
                     culprits.add(item)
-                culprits.update(members.get(item, []))
+                culprits.update(members.get(item, ()))
         if not culprits:
-            assignments, rows = [], []
+            schedule = WeekSchedule()
             break
-        for cid in culprits:
+        for cid in sorted(culprits):
             coordinator.board.drop(cid)
         coordinator.merge_small_groups()
         coordinator.dissolve_small_groups()
         dropped_for_validity += len(culprits)
-        assignments, rows = schedule_rows(scenario, coordinator.board.sessions())
+        schedule = _week(scenario, coordinator.board.sessions())
     return GreedyResult(
-        objective=served(scenario, assignments),
+        objective=schedule.served(scenario),
         total_seconds=time.perf_counter() - started,
         dropped_for_validity=dropped_for_validity,
-        assignments=assignments,
-        sessions=rows,
+        schedule=schedule,
     )
+
+
+def _week(scenario: Scenario, sessions: list[Session]) -> WeekSchedule:
+    """The whiteboard's sessions that have clients, as a week schedule."""
+    return WeekSchedule(
+        tuple(
+            ScheduledSession.create(
+                scenario, s.day, s.block, s.slot_idx, s.session_type, s.track,
+                s.therapist_id, s.room_id, sorted(s.members),
+            )
+            for s in sessions
+            if s.members
+        )
+    )  # fmt: skip
+
+
+def _errors(scenario: Scenario, schedule: WeekSchedule) -> list[Violation]:
+    """Broken rules (errors only) of a schedule, per the independent checker."""
+    report = check_schedule(scenario, schedule.to_schedule(scenario))
+    return [v for v in report if v.severity == "error"]

@@ -9,17 +9,18 @@ solution hint), which may still move someone when that serves more clients.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 from ortools.sat.python import cp_model
 
+from ..model.candidates import build_candidates
+from ..model.cpmodel import IOPModel
+from ..model.extract import extract_schedule
+from ..result import has_solution
 from ..scenario import Scenario
+from ..schedule import WeekSchedule
 from ..terms import PreviousAttendance
-from .candidates import build_candidates
-from .cpmodel import IOPModel
-from .extract import extract_schedule
-from .warmstart import stage_solver
+from .control import SearchControl
+from .solver import Role, make_solver
 
 log = logging.getLogger(__name__)
 
@@ -28,14 +29,15 @@ def schedule_keeping(
     scenario: Scenario,
     previous: PreviousAttendance,
     time_limit: float,
+    control: SearchControl,
     seed: int = 0,
     workers: int = 1,
-    run: Callable[[cp_model.CpSolver, cp_model.CpModel], int] | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Assignments and sessions serving as many clients as possible while every continuing
-    client who is scheduled attends exactly last week's (day, block) pairs.
+) -> WeekSchedule:
+    """The schedule serving as many clients as possible while every continuing client who
+    is scheduled attends exactly last week's (day, block) pairs.
 
-    ``time_limit`` in seconds. Returns empty lists when no schedule is found in time.
+    ``time_limit`` in seconds (the model is run through ``control``, which keeps the solve's
+    overall budget). An empty schedule when none is found in time.
     """
     iop = IOPModel(build_candidates(scenario))
     m = iop.model
@@ -49,16 +51,16 @@ def schedule_keeping(
             if (cid, day, block) not in iop.attend_vars:
                 m.add(iop.scheduled_vars[cid] == 0)  # last week's routine is impossible now
     m.maximize(iop.primary)
-    solver = stage_solver(workers, seed, time_limit)
-    status = run(solver, m) if run else solver.solve(m)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solver = make_solver(control.params, time_limit, workers, seed, role=Role.STAGE)
+    status = control.run(solver, m)
+    if not has_solution(status):
         log.info("keeping last week: no schedule in %.1fs", time_limit)
-        return [], []
-    rows_a, rows_s = extract_schedule(iop, solver)
+        return WeekSchedule()
+    schedule = extract_schedule(iop, solver)
     log.info(
         "keeping last week: serves %d of %d clients (%s)",
-        len({r["client_id"] for r in rows_a}),
+        len(schedule.client_ids()),
         len(scenario.clients),
         "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
     )
-    return rows_a, rows_s
+    return schedule

@@ -1,0 +1,222 @@
+"""Every tuning number of the search, named, documented and loadable from a file.
+
+The defaults are what ``docs/benchmarks.md`` measured; ``python -m benchmarks.run sweep``
+varies them. A :class:`SearchParams` is frozen: a variant is ``dataclasses.replace(params,
+...)`` or a TOML/JSON file (:meth:`SearchParams.from_file`) naming only what it changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Issue, OptimizerError, did_you_mean
+
+
+class SearchParamsError(OptimizerError):
+    """A search-parameter file (or mapping) names an unknown parameter or a bad value."""
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The search's tuning numbers. Shares are fractions (0 to 1) of a time budget."""
+
+    # ---- workers ----------------------------------------------------------------------
+    min_workers: int = 4
+    """Fewest CP-SAT workers a default solve uses, even on fewer cores: with 2 workers
+    CP-SAT runs one full-problem subsolver and one thread of neighbourhood searches, with 4
+    it diversifies; on 2 cores 4 workers proved all five benchmark M weeks where 2 proved
+    four (docs/benchmarks.md, "Solver parameters")."""
+    max_workers: int = 8
+    """Most CP-SAT workers a default solve uses, however many cores there are (beyond 8 the
+    portfolio repeats itself)."""
+
+    # ---- time budget ------------------------------------------------------------------
+    deterministic_units_per_second: float = 0.4
+    """With one worker, the search stops after this many CP-SAT deterministic time units
+    per second of time limit (about 0.5 units pass per wall second on a 2-core laptop), so
+    a run that ends by its limit ends at the same point of the same search on every
+    machine: ``--workers 1 --seed N`` is reproducible."""
+    wall_safety_factor: float = 10.0
+    """With one worker, the wall clock stops a solve only after this many times its time
+    limit: a safety net, since on a busy machine deterministic units pass slowly and a run
+    stopped by the wall clock is no longer reproducible (summary.json then says
+    ``reproducible: false``)."""
+    warm_start_share: float = 0.2
+    """Share of the time limit the first schedule may take (the hand-style schedule
+    bettered track by track, or last week kept) before the whole week's model starts from
+    it; at most ``warm_start_max_seconds``."""
+    warm_start_max_seconds: float = 10.0
+    """Seconds: the cap of ``warm_start_share`` (a long time limit is for the whole model)."""
+    core_share: float = 0.3
+    """Share of the time left after the first schedule kept for the disjoint-core bound,
+    which proves what the main search could not (``prove_with_cores``)."""
+    min_core_seconds: float = 0.5
+    """Seconds: with less time left, the core bound is not tried (one core check of a
+    60-client week takes about that long)."""
+    continuity_share: float = 0.4
+    """With last week's schedule: share of the time left after the first schedule kept for
+    phase 2, which holds continuing clients in place (the point of such a run)."""
+    complete_hint_share: float = 0.2
+    """Share of phase 2's time that may go to completing its hint (extending the schedule's
+    values to the secondary terms' variables, so that CP-SAT starts from that solution);
+    at most ``complete_hint_max_seconds``."""
+    complete_hint_max_seconds: float = 2.0
+    """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
+    or never)."""
+    min_run_seconds: float = 0.05
+    """Seconds: a stage with less time left is not started (a track of the track-by-track
+    search, a core check, phase 2), and a stage solver or the hint completion is given at
+    least this long."""
+
+    # ---- weeks too large for one model ------------------------------------------------
+    build_seconds_per_variable: float = 50e-6
+    """Seconds to build one model variable (benchmarks: 189 s for 3.8 M variables), to
+    estimate a model's build time before building it."""
+    build_share: float = 0.5
+    """A model whose estimated build time exceeds this share of the time limit is not
+    built: the week is solved one track at a time instead."""
+    large_week_share: float = 0.9
+    """Share of the time left that the track-by-track search of such a week may use (the
+    rest covers building each track's model after its budget was set, and the result)."""
+
+    # ---- CP-SAT parameters ------------------------------------------------------------
+    linearization_level: int = 2
+    """CP-SAT ``linearization_level`` of the whole-week search (and explanations): the
+    "a joined client needs a running group, a group needs a therapist" cuts are clauses,
+    and only level 2 puts them in the LP, which then sees staffing shortages."""
+    parallel_presolve_iterations: int = 1
+    """CP-SAT ``max_presolve_iterations`` of the whole-week search with several workers:
+    on 60-client weeks the default three passes spend seconds probing, which the parallel
+    search (starting from the track-by-track hint) does not need to prove. One interleaved
+    worker keeps CP-SAT's full presolve (westside-iop, 60 s, seed 0: OPTIMAL 42 in 46 s with
+    it, FEASIBLE 39 of bound 42 with one light pass)."""
+    parallel_probing_level: int = 0
+    """CP-SAT ``cp_model_probing_level`` of the whole-week search with several workers (see
+    ``parallel_presolve_iterations``)."""
+    stage_presolve_iterations: int = 1
+    """CP-SAT ``max_presolve_iterations`` of a stage (one track, last week kept): a stage
+    has a few seconds, so one light pass lets the search, which starts from the hint,
+    begin at once."""
+    stage_probing_level: int = 0
+    """CP-SAT ``cp_model_probing_level`` of a stage: full probing of a 90-client track can
+    take all of its seconds."""
+
+    # ---- the track-by-track search ----------------------------------------------------
+    rooms_per_stage: int = 24
+    """A stage of a week with more rooms sees only some of them (those its tracks use, then
+    the least booked): every room is a variable per group copy, and 100 rooms make a
+    one-track model too large."""
+    therapists_per_stage: int = 40
+    """A stage of a week with more therapists sees only those of its tracks (group
+    leaders, primary therapists, those in its sessions now)."""
+
+    # ---- the hand-style schedule ------------------------------------------------------
+    greedy_day_combinations: int = 6
+    """Day choices the hand-style schedule tries per block for a client before giving up
+    on that block (a coordinator tries a few, not all)."""
+    greedy_rounds: int = 3
+    """Rounds of placing the clients not yet placed, after groups below their minimum size
+    were dissolved (each round frees places the next can use)."""
+    greedy_repair_rounds: int = 20
+    """Most rounds of dropping the clients of a broken rule (per the independent checker)
+    until the hand-style schedule is valid; in practice one or none is needed."""
+
+    def __post_init__(self) -> None:
+        issues = [Issue(name, problem) for name, problem in _problems(self)]
+        if issues:
+            raise SearchParamsError(issues)
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], where: str = "search parameters"
+    ) -> SearchParams:
+        """Parameters named in ``data`` (the rest at their defaults); unknown names and
+        values of the wrong type raise :class:`SearchParamsError` naming them."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        issues = []
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name not in fields:
+                issues.append(
+                    Issue(
+                        f"{where}: {name}",
+                        f"unknown search parameter{did_you_mean(name, fields)}",
+                        f"use one of: {', '.join(fields)}",
+                    )
+                )
+                continue
+            wanted = type(getattr(cls(), name))
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (wanted is int and not isinstance(value, int))
+            ):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not {_kind(wanted)}", ""))
+                continue
+            values[name] = wanted(value)
+        if issues:
+            raise SearchParamsError(issues)
+        try:
+            return cls(**values)
+        except SearchParamsError as exc:
+            raise SearchParamsError(
+                [Issue(f"{where}: {i.where}", i.problem, i.fix) for i in exc.issues]
+            ) from None
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SearchParams:
+        """Parameters from a TOML (``.toml``) or JSON file of ``name = value`` pairs; the
+        rest at their defaults. Raises :class:`SearchParamsError` for an unreadable file,
+        an unknown name or a bad value."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise SearchParamsError(
+                [Issue(str(path), f"cannot be read ({exc})", "write name = value pairs")]
+            ) from None
+        if not isinstance(data, dict):
+            raise SearchParamsError([Issue(str(path), "is not a table of name = value", "")])
+        return cls.from_mapping(data, str(path))
+
+    def changed(self) -> dict[str, Any]:
+        """The parameters that differ from the defaults (for summaries and benchmarks)."""
+        default = SearchParams()
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) != getattr(default, f.name)
+        }
+
+    def default_workers(self) -> int:
+        """Search workers when none are given: every core, within ``min_workers`` and
+        ``max_workers``."""
+        return max(self.min_workers, min(os.cpu_count() or 1, self.max_workers))
+
+
+def _kind(wanted: type) -> str:
+    return "a whole number" if wanted is int else "a number"
+
+
+def _problems(params: SearchParams) -> list[tuple[str, str]]:
+    """Values out of range, as (name, problem)."""
+    out = []
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if f.name.endswith("_share") and not 0 <= value <= 1:
+            out.append((f.name, f"{value} is not a share between 0 and 1"))
+        elif not f.name.endswith("_share") and value < 0:
+            out.append((f.name, f"{value} is negative"))
+    if params.min_workers < 1:
+        out.append(("min_workers", "at least one worker is needed"))
+    if params.max_workers < params.min_workers:
+        out.append(("max_workers", f"is below min_workers ({params.min_workers})"))
+    return out
