@@ -235,7 +235,7 @@ def _pin_staff_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Pro
                 )
     if pin.room_id is not None:
         room = rooms.get(pin.room_id)
-        if pin.block is not None and s.is_virtual(pin.block):
+        if pin.block is not None and scenario.is_virtual(pin.block):
             out.append(
                 (
                     "room_id",

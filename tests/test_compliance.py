@@ -61,7 +61,7 @@ def test_compliance_of_a_solved_week(result: Result) -> None:
         "",
     )
     assert pd.isna(c5["shortest_day_hours"])
-    assert compliance_counts(result.scenario, result.assignments) == {
+    counts = {
         "scheduled_clients": 4,
         "under_any_minimum": 0,
         "under_hours_per_week": 0,
@@ -70,6 +70,8 @@ def test_compliance_of_a_solved_week(result: Result) -> None:
         "under_sessions": 0,
         "virtual_days": 8,
     }
+    assert compliance_counts(result.scenario, result.assignments) == counts
+    assert result.summary()["compliance"] == counts  # summary.json
 
 
 def edited(result: Result, folder: Path) -> Path:
