@@ -96,3 +96,18 @@ def test_virtual_track_week_is_seeded_and_valid() -> None:
     plain = Scenario.from_data(generate("S", seed=3))
     assert "EVE-V" not in plain.blocks and not any(c.telehealth for c in plain.clients)
     assert all(p.min_hours_per_week is None for p in plain.plans.values())
+
+
+def test_runner_on_the_virtual_track_row(tmp_path: Path) -> None:
+    # S-V: the S week with a telehealth evening track and hour minimums; every method's
+    # schedule, when it finds one, keeps every rule (rule 10 and virtual rooms included)
+    rows = run_all(
+        [Instance("S-V", 0, 2.0)], METHODS, 1, True, tmp_path / "r.csv", tmp_path / "b.md"
+    )
+    assert [row["method"] for row in rows] == list(METHODS)
+    for row in rows:
+        assert not row.get("error"), row
+        assert row["size"] == "S-V" and row["clients"] == 20
+        assert row["valid"] is not False, row
+    greedy = next(row for row in rows if row["method"] == "greedy")
+    assert greedy["valid"] is True and greedy["objective"] > 0
