@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import icalendar
 import pandas as pd
 import pytest
 from conftest import assert_valid
@@ -149,3 +150,12 @@ def test_grid_marks_the_virtual_block_and_its_sessions(result: Result, tmp_path:
     cells = [str(v) for row in week.iter_rows(min_row=2, values_only=True) for v in row[1:] if v]
     assert any("· video" in cell for cell in cells)
     assert not any("video" in cell and "room" in cell for cell in cells)
+
+
+def test_calendars_place_virtual_sessions_on_video(result: Result, tmp_path: Path) -> None:
+    folder = tmp_path / "week"
+    result.write(folder, report=False, xlsx=False, client_calendars=True)
+    c1 = icalendar.Calendar.from_ical((folder / "calendars" / "client-C1.ics").read_bytes())
+    c3 = icalendar.Calendar.from_ical((folder / "calendars" / "client-C3.ics").read_bytes())
+    assert {str(e.get("location")) for e in c1.walk("VEVENT")} == {"Video (telehealth)"}
+    assert [e.get("location") for e in c3.walk("VEVENT")] == [None] * 12  # no rooms here
