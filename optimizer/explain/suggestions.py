@@ -15,8 +15,8 @@ from ortools.sat.python import cp_model
 from ..errors import OptimizerError
 from ..model.cpmodel import GroupName
 from ..reasons import Cause, attendable_pairs, ids_text
-from ..scenario import Client, Scenario, days_in_program, hours_text, requirement
-from ..windows import format_interval
+from ..scenario import Client, Scenario, hours_text, requirement
+from ..windows import days_in_program, format_interval
 from .causes import window_why
 from .cores import CoreModel
 from .edits import (
