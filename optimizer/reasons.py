@@ -354,8 +354,7 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            can_work(t.available, t.busy, d, s, e)
-            and _rooms_free(scenario, type_id, d, b, s, e)
+            can_work(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, b, s, e)
             for d, b, s, e in slots
         )
 
