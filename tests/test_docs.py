@@ -93,6 +93,10 @@ def schema_type(prop: dict[str, Any]) -> str:
         return schema_type({**options[0], **{k: v for k, v in prop.items() if k != "anyOf"}})
     if options:
         kinds = sorted(p.get("type", "") for p in options)
+        if "boolean" in kinds:  # also yes/no/1/0 text
+            return "yes/no"
+        if kinds == ["array", "object"]:  # a block: its slots, or {slots, telehealth}
+            return f"{schema_type(options[kinds.index('array')])} or {{slots, telehealth}}"
         assert kinds == ["array", "string"], prop
         items = next(p for p in options if p.get("type") == "array").get("items", {})
         return "date list" if items.get("format") == "date" else "id list"
@@ -101,8 +105,6 @@ def schema_type(prop: dict[str, Any]) -> str:
     if "enum" in prop:
         return "day" if prop["enum"] == list(scenario.DAY_NAMES) else " or ".join(prop["enum"])
     kind = prop["type"]
-    if kind == "boolean":
-        return "yes/no"
     if kind == "string":
         if prop.get("format") == "date":
             return "date"
@@ -114,6 +116,8 @@ def schema_type(prop: dict[str, Any]) -> str:
         if low is not None and high is not None:
             return f"integer {low}..{high}"
         return f"integer >= {low}" if low is not None else "integer"
+    if kind == "number":
+        return f"number {prop['minimum']}..{prop['maximum']}"
     if kind == "array":
         return f"list of {schema_type(prop['items'])}"
     if kind == "object":
@@ -273,6 +277,7 @@ CORE_TERMS = (
     "candidates", "group context", "copy", "room class", "hand-style schedule",
     "track-by-track search", "phase 1", "core", "disjoint-core bound", "check", "violation",
     "static cause", "suggestion", "verified", "variant", "edit", "executor", "PHI", "pseudonym",
+    "virtual block", "telehealth", "hour minimums",
 )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from ..io.schedule import Schedule
 from ..scenario import Scenario
 from .agreement import check_sessions_csv
 from .clients import check_clients
+from .hours import check_hours
 from .past import check_past
 from .pins import check_pins
 from .read import read_week
@@ -42,6 +43,7 @@ def check_schedule(
     check_sessions(week, findings)
     check_staff(week, findings)
     check_clients(week, findings, partial=partial)
+    check_hours(week, findings, partial=partial)
     check_pins(week, findings)
     if previous is not None and from_date is not None:
         check_past(week, previous, from_date, findings)
