@@ -457,8 +457,12 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
         raise ScenarioError(_unfinishable(week, control))
     served = search.outcome("served")
-    if search.solver is not None and served is not None and served.value is not None:
-        schedule = extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
+    if served is not None and served.value is not None:
+        schedule = (  # no solver: every goal so far was proven by the first schedule
+            extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
+            if search.solver is not None
+            else start
+        )
         status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
         after = search.outcomes[search.outcomes.index(served) + 1 :]
         outcome = _Outcome(

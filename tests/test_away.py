@@ -112,14 +112,15 @@ def test_bad_away_cells_name_the_file_row_and_column(
     data.update(clients="clients.csv", therapists="therapists.csv")
     (folder / "scenario.yaml").write_text(yaml.safe_dump(data))
     with (folder / "clients.csv").open("w", newline="") as handle:
-        csv.writer(handle).writerows(
-            [["client_id", "track", "plan"], ["C1", "S", "IOP-3"]]
-        )  # fmt: skip
+        csv.writer(handle).writerows([["client_id", "track", "plan"], ["C1", "S", "IOP-3"]])
     with (folder / "therapists.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows(
-            [["therapist_id", "skills", "away"], ["T1", "group_therapy", "2026-12-14"],
-             ["T2", "group_therapy", cell]]
-        )  # fmt: skip
+            [
+                ["therapist_id", "skills", "away"],
+                ["T1", "group_therapy", "2026-12-14"],
+                ["T2", "group_therapy", cell],
+            ]
+        )
     with pytest.raises(ScenarioError) as error:
         load_scenario(folder)
     (issue,) = error.value.issues
@@ -183,10 +184,15 @@ def test_client_away_with_windows_names_the_away_days(check_valid) -> None:
     # remains for a 2-day plan. The reason names both the away days and Friday's window.
     data = week(
         clients=[
-            {"client_id": "C1", "track": "S", "plan": "IOP-3", "away": "2026-12-15..2026-12-17",
-             "busy": "Fri 08:00-12:00"},
+            {
+                "client_id": "C1",
+                "track": "S",
+                "plan": "IOP-3",
+                "away": "2026-12-15..2026-12-17",
+                "busy": "Fri 08:00-12:00",
+            },
         ]
-    )  # fmt: skip
+    )
     result = solve(Scenario.from_data(data), **FAST)
     check_valid(result)
     (reason,) = result.unscheduled["reason"]

@@ -113,10 +113,17 @@ def test_a_step_down_keeps_a_subset_of_last_weeks_days_in_the_same_block(check_v
             {"client_id": "C1", "track": "SUD", "plan": "IOP-3", "preferred_block": "EVE"},
             {"client_id": "C2", "track": "SUD", "plan": "IOP-5"},
             {"client_id": "C3", "track": "SUD", "plan": "IOP-5"},
-            *({"client_id": f"C{i}", "track": "SUD", "plan": "IOP-3",
-               "busy": "Mon-Fri 08:00-12:00"} for i in (4, 5)),
+            *(
+                {
+                    "client_id": f"C{i}",
+                    "track": "SUD",
+                    "plan": "IOP-3",
+                    "busy": "Mon-Fri 08:00-12:00",
+                }
+                for i in (4, 5)
+            ),
         ],
-    }  # fmt: skip
+    }
     result = solve(Scenario.from_data(this_week), previous=read_schedule(folder), **FAST)
     check_valid(result)
     assert result.objective == 5
@@ -171,6 +178,64 @@ def test_goal_one_refuses_to_unschedule_a_continuing_client(check_valid) -> None
     assert len(dropped) == 1 and dropped.iloc[0]["to"] == "not scheduled"
 
 
+def test_priorities_order_the_continuing_clients(check_valid) -> None:
+    # One AM slot, groups of exactly 1 and one therapist: one client a day.
+    # Last week C1 (priority 1) came Monday, C3 (priority 5) Tuesday; this week the program
+    # runs Monday only, so one of them can come: goal 1 keeps the higher priority, C3
+    # (continuing 5 against 1), who moves from Tuesday to Monday (2 changes: Tuesday
+    # dropped, Monday added).
+    one = {"group_therapy": {"kind": "group", "min_size": 1, "max_size": 1}}
+    data = week(
+        blocks={"AM": ["09:00-09:50"]},
+        session_types=one,
+        clients=[
+            {"client_id": "C1", "track": "SUD", "plan": "P1"},
+            {"client_id": "C3", "track": "SUD", "plan": "P1", "priority": 5},
+        ],
+    )
+    pins = {"C1": ("Mon", "AM"), "C3": ("Tue", "AM")}
+    earlier = {
+        **data,
+        "week_start": "2026-12-14",
+        "pins": [
+            {"kind": "client_block", "client_id": cid, "day": day, "block": block}
+            for cid, (day, block) in pins.items()
+        ],
+    }
+    folder = check_valid(solve(Scenario.from_data(earlier), **FAST))
+    result = solve(
+        Scenario.from_data({**data, "days": ["Mon"]}), previous=read_schedule(folder), **FAST
+    )
+    check_valid(result)
+    assert days_and_blocks(result) == {"C3": {"Mon": "AM"}}
+    assert goals(result)["continuing"] == (5, 5, "OPTIMAL")
+    assert goals(result)["changes"] == (3, 3, "OPTIMAL")  # and C1's Monday dropped
+
+
+def test_a_first_schedule_that_reaches_every_bound_needs_no_search(check_valid) -> None:
+    # One client, one day: last week kept serves everyone (bound: all who can attend) and
+    # changes nothing (bound 0), so every goal is proven without a search; with every weight
+    # 0 there is no later goal: the first schedule is the answer, OPTIMAL.
+    from optimizer.terms import TERM_NAMES
+
+    data = week(
+        days=["Mon"],
+        clients=[{"client_id": "C1", "track": "SUD", "plan": "P1"}],
+        session_types={"group_therapy": {"kind": "group", "min_size": 1, "max_size": 2}},
+    )
+    folder = last_week(data, {"C1": "AM"}, check_valid)
+    result = solve(
+        Scenario.from_data(data),
+        previous=read_schedule(folder),
+        weights=dict.fromkeys(TERM_NAMES, 0),
+        **FAST,
+    )
+    check_valid(result)
+    assert result.status.value == "OPTIMAL"
+    assert goals(result) == {"continuing": (1, 1, "OPTIMAL"), "served": (1, 1, "OPTIMAL")}
+    assert result.summary()["parameters"]["deterministic_units"] == 0.0  # no search ran
+
+
 def test_moving_a_continuing_client_to_serve_a_new_one_is_allowed(check_valid) -> None:
     # Goal 2 (clients served) comes before goal 3 (changes): last week C1 and C2 (SUD) came
     # Mon EVE; M1 and M2 (MH, new) can only come Mon EVE, and T1 leads one group at a time.
@@ -214,7 +279,7 @@ SICK_WEEK: dict[str, Any] = week(
         {"therapist_id": "T3", "skills": "group_therapy"},
     ],
     rooms=[{"room_id": "R1", "capacity": 6}, {"room_id": "R2", "capacity": 6}],
-)  # fmt: skip
+)
 
 
 def sick_week_schedule(tmp_path: Path, check_valid) -> Path:
@@ -226,9 +291,17 @@ def sick_week_schedule(tmp_path: Path, check_valid) -> Path:
             pins.append({"kind": "client_block", "client_id": client, "day": day, "block": "AM"})
         for start in ("09:00", "10:00"):
             for track, leader in (("SUD", "T1"), ("MH", "T2")):
-                pins.append({"kind": "group_session", "session_type": "group_therapy",
-                             "day": day, "block": "AM", "start": start, "track": track,
-                             "therapist_id": leader})  # fmt: skip
+                pins.append(
+                    {
+                        "kind": "group_session",
+                        "session_type": "group_therapy",
+                        "day": day,
+                        "block": "AM",
+                        "start": start,
+                        "track": track,
+                        "therapist_id": leader,
+                    }
+                )
     planned = solve(Scenario.from_data({**SICK_WEEK, "pins": pins}), **FAST)
     assert planned.status.value == "OPTIMAL" and planned.objective == 4
     return check_valid(planned)
@@ -272,26 +345,36 @@ def test_replan_keeps_the_past_and_moves_only_the_clients_of_the_sick_therapist(
     assert {(what, src.split()[-2], dst.split()[-2]) for _c, what, src, dst in rows} == {
         ("therapist", "T1", "T3")
     }
-    assert rows[0] == ("S1", "therapist", "Wed AM 09:00 group_therapy T1 R1",
-                       "Wed AM 09:00 group_therapy T3 R1")  # fmt: skip
+    assert rows[0] == (
+        "S1",
+        "therapist",
+        "Wed AM 09:00 group_therapy T1 R1",
+        "Wed AM 09:00 group_therapy T3 R1",
+    )
     assert len(rows) == 4  # two Wednesday group sessions each
     assert goals(result)["changes"] == (0, 0, "OPTIMAL")
     assert goals(result)["session_changes"] == (4, 4, "OPTIMAL")
     # The re-planned folder passes check --previous --from; a changed past session breaks it.
     previous = read_schedule(planned)
     when = dt.date(2026, 12, 15)
-    assert not list(check_schedule(Scenario.from_data(sick), read_schedule(replanned),
-                                   previous=previous, from_date=when))  # fmt: skip
+    assert not list(
+        check_schedule(
+            Scenario.from_data(sick), read_schedule(replanned), previous=previous, from_date=when
+        )
+    )
     assignments = (replanned / "assignments.csv").read_text(encoding="utf-8")
-    moved = assignments.replace("Mon-AM-1-T1,group_therapy,Mon,2026-12-14,AM,09:00,09:50,T1,R1",
-                                "Mon-AM-1-T1,group_therapy,Mon,2026-12-14,AM,09:00,09:50,T1,R2",
-                                1)  # fmt: skip
+    moved = assignments.replace(
+        "Mon-AM-1-T1,group_therapy,Mon,2026-12-14,AM,09:00,09:50,T1,R1",
+        "Mon-AM-1-T1,group_therapy,Mon,2026-12-14,AM,09:00,09:50,T1,R2",
+        1,
+    )
     assert moved != assignments
     (replanned / "assignments.csv").write_text(moved, encoding="utf-8")
     found = [
         v
-        for v in check_schedule(Scenario.from_data(sick), read_schedule(replanned),
-                                previous=previous, from_date=when)  # fmt: skip
+        for v in check_schedule(
+            Scenario.from_data(sick), read_schedule(replanned), previous=previous, from_date=when
+        )
         if v.rule == "past-changed"
     ]
     assert [v.ids for v in found] == [("Mon-AM-1-T1",)]
@@ -318,8 +401,11 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     assert goals(result)["session_changes"] == (6, 6, "OPTIMAL")
     sessions = result.sessions
     assert (sessions["therapist_id"] == "T1").sum() == 3
-    assert list(sessions[(sessions["day"] == "Fri") & (sessions["track"] == "SUD")]
-                .sort_values("start")["therapist_id"]) in (["T1", "T3"], ["T3", "T1"])  # fmt: skip
+    assert list(
+        sessions[(sessions["day"] == "Fri") & (sessions["track"] == "SUD")].sort_values("start")[
+            "therapist_id"
+        ]
+    ) in (["T1", "T3"], ["T3", "T1"])
 
     # T1 capped at 2 (both used on Monday) and T3 away from Tuesday: no one may lead the
     # SUD pair's groups any more, and they have attended: they cannot complete the week
@@ -344,8 +430,12 @@ def test_a_kept_session_that_breaks_the_scenario_is_an_input_error(
         ],
     }
     with pytest.raises(ScenarioError) as error:
-        solve(Scenario.from_data(sick), previous=read_schedule(planned), from_date="2026-12-15",
-              **FAST)  # fmt: skip
+        solve(
+            Scenario.from_data(sick),
+            previous=read_schedule(planned),
+            from_date="2026-12-15",
+            **FAST,
+        )
     text = str(error.value)
     assert "Mon-AM-1-T1" in text and "when the therapist is away" in text
     assert "re-plan from an earlier date" in text
@@ -354,15 +444,26 @@ def test_a_kept_session_that_breaks_the_scenario_is_an_input_error(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        pytest.param(["--from", "2026-12-16"], "re-plans a schedule, but none was given",
-                     id="from-without-previous"),  # fmt: skip
-        pytest.param(["--previous", "PLANNED", "--from", "2026-12-25"],
-                     "is not a date of the scenario's week (2026-12-14 to 2026-12-20)",
-                     id="date-outside-the-week"),  # fmt: skip
-        pytest.param(["--previous", "PLANNED", "--from", "2026-12-32"],
-                     "December 2026 has days 01 to 31", id="not-a-date"),  # fmt: skip
-        pytest.param(["--previous", "LASTWEEK", "--from", "2026-12-16"],
-                     "outside the scenario's week", id="previous-of-another-week"),  # fmt: skip
+        pytest.param(
+            ["--from", "2026-12-16"],
+            "re-plans a schedule, but none was given",
+            id="from-without-previous",
+        ),
+        pytest.param(
+            ["--previous", "PLANNED", "--from", "2026-12-25"],
+            "is not a date of the scenario's week (2026-12-14 to 2026-12-20)",
+            id="date-outside-the-week",
+        ),
+        pytest.param(
+            ["--previous", "PLANNED", "--from", "2026-12-32"],
+            "December 2026 has days 01 to 31",
+            id="not-a-date",
+        ),
+        pytest.param(
+            ["--previous", "LASTWEEK", "--from", "2026-12-16"],
+            "outside the scenario's week",
+            id="previous-of-another-week",
+        ),
     ],
 )
 def test_bad_replan_arguments_exit_2_and_write_nothing(
@@ -423,8 +524,14 @@ def test_the_two_weeks_example(tmp_path: Path) -> None:
     run("solve", str(EXAMPLE / "week-1"), "--out", str(out / "week-1"))
     assert (summary("week-1")["status"], summary("week-1")["objective"]) == ("OPTIMAL", 6)
 
-    run("solve", str(EXAMPLE / "week-2"), "--previous", str(out / "week-1"),
-        "--out", str(out / "week-2"))  # fmt: skip
+    run(
+        "solve",
+        str(EXAMPLE / "week-2"),
+        "--previous",
+        str(out / "week-1"),
+        "--out",
+        str(out / "week-2"),
+    )
     assert goal_table("week-2") == {
         "continuing": (5, 5, "OPTIMAL"),
         "served": (6, 6, "OPTIMAL"),
