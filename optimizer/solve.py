@@ -5,16 +5,18 @@ scheduled clients; only when that is proven optimal does phase 2 fix it and mini
 weighted secondary penalties. The stages, in order:
 
 1. build the week's model (:mod:`optimizer.model`), with its pins;
-2. a first schedule as the model's hint: last week kept (:mod:`optimizer.weekly.keep`), or
-   the hand-style schedule (:mod:`optimizer.search.greedy`) bettered one track at a time
+2. a first schedule as the model's hint: the hand-style schedule
+   (:mod:`optimizer.search.greedy`) bettered one track at a time
    (:mod:`optimizer.search.tracks`);
 3. phase 1 on the whole week, then (when unproven) the disjoint-core bound
    (:mod:`optimizer.search.bounds`), then phase 2 (:mod:`optimizer.search.phases`);
 4. the result: the best schedule found, its reasons, terms and changes.
 
 A week whose model would take too long even to build skips 1-3: it is solved one track at a
-time. Every number steering the stages is a field of
-:class:`~optimizer.search.params.SearchParams`.
+time. A week planned from another schedule (``previous``: last week's, or this week's
+re-planned from a date) is solved by SPEC §7's goal order instead (:mod:`optimizer.weekly`):
+that schedule kept as far as it goes is the first schedule, then each goal in turn. Every
+number steering the stages is a field of :class:`~optimizer.search.params.SearchParams`.
 """
 
 from __future__ import annotations

@@ -9,8 +9,8 @@ With last week's schedule (or this week's, re-planned from a date) the goals are
 2. ``served``: SPEC §4's primary objective, the priority of all clients scheduled;
 3. ``changes``: days on which a continuing client's block differs from the other schedule
    (its own goal: no efficiency term can outbid it; dropped by ``weights: {changes: 0}``);
-   re-planning from a date adds ``session_changes`` here: sessions of continuing clients on
-   the re-planned days whose type and therapist in that slot differ;
+   re-planning from a date adds ``session_changes`` next: sessions of continuing clients on
+   the re-planned days whose slot no longer holds that type with that therapist and room;
 4. ``secondary``: the other weighted secondary terms of SPEC §4.
 
 Each goal is solved with every earlier one held at the value it reached (``>=`` a maximum,
@@ -46,7 +46,8 @@ GOAL_UNITS = {
     "continuing": "priority of continuing clients scheduled",
     "served": "priority of clients scheduled (the primary objective)",
     "changes": "days changed for continuing clients",
-    "session_changes": "re-planned sessions of continuing clients with another type or therapist",
+    "session_changes": "re-planned sessions of continuing clients with another type, "
+    "therapist or room",
     "secondary": "weighted sum of the other secondary terms",
 }
 """What one unit of each goal is (the summary and the printed table)."""
