@@ -587,7 +587,7 @@ def _result(
     goals = None
     if outcome.goals is not None and last_week is not None and solved:
         values = goal_values(scenario, schedule, last_week, secondary, replanned)
-        goals = [o.to_dict() | {"value": values[o.name]} for o in outcome.goals.outcomes]
+        goals = [o.to_dict(values[o.name]) for o in outcome.goals.outcomes]
     result = Result(
         scenario=scenario,
         status=outcome.status,

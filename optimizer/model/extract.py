@@ -194,8 +194,13 @@ def assign_rooms(
     named: dict[int, Session] = {}
     classes = {rep for rep, members in room_members.items() if len(members) > 1}
     in_class = [idx for idx, s in enumerate(sessions) if s.room_id in classes]
-    in_class.sort(
-        key=lambda i: (day_index(sessions[i].day), sessions[i].start, sessions[i].session_id)
+    in_class.sort(  # at each start time, sessions with a wish choose first
+        key=lambda i: (
+            day_index(sessions[i].day),
+            sessions[i].start,
+            i not in wishes,
+            sessions[i].session_id,
+        )
     )
     for idx in in_class:
         session = sessions[idx]

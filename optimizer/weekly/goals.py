@@ -107,14 +107,26 @@ class GoalOutcome:
     bound: int | None
     status: SolveStatus
 
-    def to_dict(self) -> dict[str, Any]:
-        """The summary.json form (``goals``)."""
+    def to_dict(self, value: int | None = None) -> dict[str, Any]:
+        """The summary.json form (``goals``), with ``value`` recomputed from the schedule
+        when given: a goal whose schedule is worse than the proven bound (the model counts a
+        kept session optimistically when a group runs in several copies) is then FEASIBLE,
+        not OPTIMAL."""
+        value = self.value if value is None else value
+        status = self.status
+        worse = (
+            value is not None
+            and self.bound is not None
+            and (value > self.bound if self.sense == "min" else value < self.bound)
+        )
+        if status == SolveStatus.OPTIMAL and worse:
+            status = SolveStatus.FEASIBLE
         return {
             "goal": self.name,
             "sense": "maximise" if self.sense == "max" else "minimise",
-            "value": self.value,
+            "value": value,
             "bound": self.bound,
-            "status": self.status.value,
+            "status": status.value,
             "unit": GOAL_UNITS[self.name],
         }
 
