@@ -3,8 +3,8 @@
 ``next_week(data, attendance, seed, turnover)`` turns a generated week (``generate``) and who
 attended what in it into the following week: a share ``turnover`` of the scheduled clients
 is discharged (half gone, half leaving on Wednesday), as many new clients are admitted (half
-from Monday, half from Wednesday), as many continuing five-day clients step down to three
-days; the staff stays. ``measure(size, seed, ...)`` solves both weeks (week 2 with week 1 as
+from Monday, half from Wednesday), and as many continuing five-day clients step down to
+three days; the staff stays. ``measure(size, seed, ...)`` solves both weeks (week 2 with week 1 as
 ``previous``), then a one-therapist sick day re-planned from that date, and reports:
 
 * the share of continuing clients who kept their days and blocks (a step-down: a subset of
@@ -60,8 +60,9 @@ def next_week(
     wednesday = (start + dt.timedelta(days=2)).isoformat()
     scheduled = sorted(attendance)
     count = max(1, round(turnover * len(scheduled)))
-    leaving = rng.sample(scheduled, 2 * count)
-    gone, leave_wed = sorted(leaving[:count]), sorted(leaving[count:])
+    leaving = rng.sample(scheduled, count)
+    half = (count + 1) // 2
+    gone, leave_wed = sorted(leaving[:half]), sorted(leaving[half:])
     clients = []
     for client in week["clients"]:
         cid = client["client_id"]
@@ -83,7 +84,7 @@ def next_week(
     pool = generate(len(data["clients"]), seed + 1000)["clients"]
     therapists = {t["therapist_id"] for t in week["therapists"]}
     admitted = []
-    for idx, new in enumerate(rng.sample(pool, 2 * count)):
+    for idx, new in enumerate(rng.sample(pool, count)):
         row = dict(new)
         row["client_id"] = f"N{idx + 1:03d}"
         row["admit_date"] = week["week_start"] if idx % 2 == 0 else wednesday
@@ -145,14 +146,19 @@ def measure(
     workers: int | None,
     out: Path,
     weights: Mapping[str, int] | None = None,
+    reuse: bool = False,
+    no_sick_day: bool = False,
 ) -> dict[str, Any]:
     """Solve week 1, week 2 with week 1 as previous, and a sick day re-planned; the figures
-    of the module docstring, one row."""
+    of the module docstring, one row. ``reuse``: take week 1 from ``out`` when it is there
+    (to compare versions of week 2 on the same week 1)."""
     data = generate(size, seed)
-    week1 = solve(Scenario.from_data(data), time_limit=time_limit, workers=workers, seed=seed)
     first = out / f"size{size}-seed{seed}-week1"
-    week1.write(first, report=False, xlsx=False, calendars=False)
-    attendance1 = _attendance(week1)
+    if not (reuse and (first / "assignments.csv").exists()):
+        week1 = solve(Scenario.from_data(data), time_limit=time_limit, workers=workers, seed=seed)
+        week1.write(first, report=False, xlsx=False, calendars=False)
+    rows = read_schedule(first).assignments.astype(str)
+    attendance1 = attendance(zip(rows["client_id"], rows["day"], rows["block"], strict=True))
     data2, events = next_week(data, attendance1, seed, turnover)
     scenario2 = Scenario.from_data(data2)
     started = time.perf_counter()
@@ -194,7 +200,8 @@ def measure(
         "valid": _valid(week2),
         "goals": week2.summary().get("goals"),
     }
-    row.update(_sick_day(week2, scenario2, second, out, size, seed, time_limit, workers))
+    if not no_sick_day:
+        row.update(_sick_day(week2, scenario2, second, out, size, seed, time_limit, workers))
     return row
 
 
@@ -260,6 +267,8 @@ def _sick_day(
 @click.option("--workers", default=None, type=int)
 @click.option("--out", "out_dir", default="out/rolling", show_default=True)
 @click.option("--weight", "weight_items", multiple=True, metavar="NAME=VALUE")
+@click.option("--reuse", is_flag=True, help="Take week 1 from --out when it is there.")
+@click.option("--no-sick-day", is_flag=True, help="Only the two weeks.")
 def main(
     size: int,
     seeds: str,
@@ -268,6 +277,8 @@ def main(
     workers: int | None,
     out_dir: str,
     weight_items: tuple[str, ...],
+    reuse: bool,
+    no_sick_day: bool,
 ) -> None:
     """Measure continuity on rolling weeks: one JSON line per seed."""
     from optimizer.terms import parse_weight_overrides
@@ -275,7 +286,7 @@ def main(
     weights = parse_weight_overrides(weight_items) or None
     out = Path(out_dir)
     for seed in (int(s) for s in seeds.split(",")):
-        row = measure(size, seed, turnover, time_limit, workers, out, weights)
+        row = measure(size, seed, turnover, time_limit, workers, out, weights, reuse, no_sick_day)
         click.echo(json.dumps(row))
 
 
