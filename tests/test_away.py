@@ -240,6 +240,12 @@ def test_therapist_away_takes_no_session_that_date(check_valid) -> None:
     assert "plan IOP-5 needs 5 days" in reason
     assert "on only 4 (Mon, Tue, Thu, Fri); not on Wed" in reason
     assert "T1 away Wed (2026-12-16); T2 away Wed (2026-12-16)" in reason
+    # explain tells the same cause and offers the lighter plan, verified: IOP-3 fits the
+    # four staffed days.
+    explanation = explain(blocked, "C1", time_limit=5)
+    assert explanation.codes == ["too-few-staffed-days"]
+    verified = [s.description for s in explanation.suggestions if s.verified]
+    assert verified == ["plan IOP-3 instead of IOP-5"]
 
 
 def test_primary_therapist_away_is_named() -> None:
