@@ -416,7 +416,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
         start = schedule_keeping(
             week.candidates,
-            week.last_week.attendance,
+            week.last_week,
             budget,
             control,
             week.seed,

@@ -23,7 +23,8 @@ from ..result import has_solution
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
-from ..terms import PreviousAttendance
+from .goals import session_changes_goal
+from .previous import PreviousWeek
 from .replan import KeptPast, keep_past
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def schedule_keeping(
     candidates: Candidates,
-    previous: PreviousAttendance,
+    last_week: PreviousWeek,
     time_limit: float,
     control: SearchControl,
     seed: int = 0,
@@ -41,8 +42,10 @@ def schedule_keeping(
 ) -> WeekSchedule:
     """The schedule serving as many continuing clients as possible (with
     ``continuing_first``), then as many clients, then keeping as many of last week's (day,
-    block) pairs as possible, while continuing clients attend only last week's pairs; the
-    scenario's pins and the ``past`` of a re-planned week hold.
+    block) pairs as possible (and, re-planning from a date, as many of the sessions of the
+    re-planned days), while continuing clients attend only last week's pairs; the
+    scenario's pins and the ``past`` of a re-planned week hold. The search starts from last
+    week's schedule.
 
     A continuing client whose plan now needs a day the routine lacks may attend any pair;
     so may, in a second round (from the first round's schedule), those the first round
@@ -51,6 +54,7 @@ def schedule_keeping(
     seconds for both rounds (run through ``control``, which keeps the solve's overall
     budget). An empty schedule when none is found in time.
     """
+    previous = last_week.attendance
     only: dict[str, list[tuple[str, str]]] = {}
     for cid, days in previous.items():
         routine = set(days.items())
@@ -59,7 +63,7 @@ def schedule_keeping(
             only[cid] = still  # else the plan needs a day the routine lacks: free to move
     deadline = control.seconds_left() - time_limit
     schedule = _keep_round(
-        candidates, only, previous, past, continuing_first, WeekSchedule(),
+        candidates, only, last_week, past, continuing_first, last_week.schedule,
         time_limit / 2, control, seed, workers,
     )  # fmt: skip
     dropped = [
@@ -69,7 +73,7 @@ def schedule_keeping(
         log.info("keeping last week: %d continuing client(s) free to move", len(dropped))
         freed = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
         again = _keep_round(
-            candidates, freed, previous, past, continuing_first, schedule,
+            candidates, freed, last_week, past, continuing_first, schedule,
             max(0.0, control.seconds_left() - deadline), control, seed, workers,
         )  # fmt: skip
         schedule = again if not again.is_empty else schedule
@@ -79,7 +83,7 @@ def schedule_keeping(
 def _keep_round(
     candidates: Candidates,
     only: dict[str, list[tuple[str, str]]],
-    previous: PreviousAttendance,
+    last_week: PreviousWeek,
     past: KeptPast | None,
     continuing_first: bool,
     hint: WeekSchedule,
@@ -90,6 +94,7 @@ def _keep_round(
 ) -> WeekSchedule:
     """One round of :func:`schedule_keeping`: the clients of ``only`` on those pairs."""
     scenario = candidates.scenario
+    previous = last_week.attendance
     iop = IOPModel(build_candidates(scenario, only_pairs=only))
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
@@ -104,16 +109,27 @@ def _keep_round(
         if previous.get(cid, {}).get(day) == block
     ]
     priority = {c.client_id: c.priority for c in scenario.clients}
-    continuing = [cid for cid in previous if cid in iop.scheduled_vars] if continuing_first else []
-    served_most = sum(priority.values())
-    # lexicographic: continuing clients, then clients, then pairs kept
-    m.maximize(
-        (len(kept_pairs) + 1)
-        * (
-            (served_most + 1) * sum(priority[cid] * iop.scheduled_vars[cid] for cid in continuing)
-            + iop.primary
+    continuing = (
+        {cid for cid in previous if cid in iop.scheduled_vars} if continuing_first else set()
+    )
+    # A continuing client outweighs every other client, a client every pair or session kept.
+    newcomers = sum(p for cid, p in priority.items() if cid not in continuing)
+    clients = cp_model.LinearExpr.weighted_sum(
+        list(iop.scheduled_vars.values()),
+        [priority[cid] * (newcomers + 1 if cid in continuing else 1) for cid in iop.scheduled_vars],
+    )
+    missed: cp_model.LinearExprT = 0
+    missed_most = 0
+    if past is not None:  # the sessions of the re-planned days too
+        missed = session_changes_goal(iop, last_week.schedule, past.replanned)
+        missed_most = sum(
+            1 for _cid, x in last_week.schedule.assignments() if x.day in past.replanned
         )
-        + sum(kept_pairs)
+    stability_most = len(kept_pairs) + missed_most
+    m.maximize(
+        cp_model.LinearExpr.weighted_sum(
+            [clients, sum(kept_pairs), missed], [stability_most + 1, 1, -1]
+        )
     )
     solver = make_solver(control.params, time_limit, workers, seed, role=Role.STAGE)
     status = control.run(solver, m)

@@ -36,7 +36,7 @@ from ..scenario import Scenario, date_problem
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
-from ..windows import DAY_NAMES, day_index
+from ..windows import DAY_NAMES
 
 FROM_OPTION = "--from"
 """How the re-planning date is named in messages (the CLI option; the library's
@@ -350,10 +350,3 @@ def with_past(past: KeptPast, schedule: WeekSchedule) -> WeekSchedule:
     """The kept sessions, as written, and ``schedule``'s sessions from the date on."""
     later = WeekSchedule(tuple(x for x in schedule.sessions if x.day not in past.days))
     return (past.schedule + later).sorted()
-
-
-def days_from(scenario: Scenario, from_date: dt.date) -> tuple[str, ...]:
-    """The operating days re-planned: ``from_date`` and later, in week order."""
-    return tuple(
-        d for d in sorted(scenario.days, key=day_index) if scenario.date_of(d) >= from_date
-    )
