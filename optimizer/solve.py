@@ -43,7 +43,7 @@ from .pins import resolve_pins
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
-from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
+from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule, served
 from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl
 from .search.greedy import solve_greedy
@@ -424,9 +424,11 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             past=week.past,
             continuing_first=week.scenario.rules.continuing_first,
         )
+        start = _better_by_hand(week, start)
         replanned = week.past.replanned if week.past is not None else None
+        last_week = week.last_week
         changed_sessions = (
-            session_changes_goal(iop, week.last_week.schedule, replanned)
+            (lambda: session_changes_goal(iop, last_week.schedule, replanned))
             if replanned is not None
             else None
         )
@@ -458,19 +460,19 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         )
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
         raise ScenarioError(_unfinishable(week, control))
-    served = search.outcome("served")
-    if served is not None and served.value is not None:
+    served_goal = search.outcome("served")
+    if served_goal is not None and served_goal.value is not None:
         schedule = (  # no solver: every goal so far was proven by the first schedule
             extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
             if search.solver is not None
             else start
         )
         status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
-        after = search.outcomes[search.outcomes.index(served) + 1 :]
+        after = search.outcomes[search.outcomes.index(served_goal) + 1 :]
         outcome = _Outcome(
             status,
-            served.value,
-            served.bound,
+            schedule.served(week.scenario),  # a goal held unsearched may leave it higher
+            served_goal.bound if served_goal.bound is not None else reachable(week.candidates),
             schedule=schedule,
             goals=search,
             secondary_optimised=all(o.value is not None for o in after),
@@ -495,6 +497,27 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         if outcome.status == SolveStatus.OPTIMAL:
             outcome = replace(outcome, status=SolveStatus.FEASIBLE)
     return _result(week, outcome, build_seconds, _parameters(week, outcome, control))
+
+
+def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:
+    """The hand-style schedule instead of last week kept when it serves more continuing
+    clients, or as many and more clients (last week kept may have found little in its time
+    on a large week): the goals then start from the better one, and the changes goal moves
+    people back. Only where the hand-style schedule is valid: no pins, no kept past."""
+    assert week.last_week is not None
+    if not week.warm_start or week.scenario.pins or week.past is not None:
+        return start
+    by_hand = solve_greedy(week.scenario, week.params).schedule
+    continuing = set(week.last_week.attendance) if week.scenario.rules.continuing_first else set()
+
+    def rank(schedule: WeekSchedule) -> tuple[int, int]:
+        ids = schedule.client_ids()
+        return served(week.scenario, ids & continuing), served(week.scenario, ids)
+
+    if rank(by_hand) > rank(start):
+        log.info("the hand-style schedule serves more than last week kept: starting from it")
+        return by_hand
+    return start
 
 
 def _unfinishable(week: _Week, control: SearchControl) -> list[Issue]:

@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from ortools.sat.python import cp_model
@@ -33,6 +33,7 @@ from ortools.sat.python import cp_model
 from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..result import Progress, SolveStatus, solve_status
+from ..scenario import Weights
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.phases import complete_hint
@@ -68,22 +69,32 @@ class Goal:
 
     name: str
     sense: Literal["max", "min"]
-    expression: cp_model.LinearExprT
+    expression: cp_model.LinearExprT | Callable[[], cp_model.LinearExprT]
+    """The goal, or a function building it (its auxiliary variables) when its turn comes."""
     tie_break: cp_model.LinearExprT = 0
     tie_break_most: int = 0
     known_bound: int | None = None
     """A bound known without solving (clients who can attend at all; no change at all): a
     first schedule that reaches it needs no search for this goal."""
 
+    def built(self) -> Goal:
+        """The goal with its expression built (see :attr:`expression`)."""
+        if callable(self.expression):
+            return replace(self, expression=self.expression())
+        return self
+
+    def expr(self) -> cp_model.LinearExprT:
+        """The expression of a built goal."""
+        assert not callable(self.expression), "build the goal first"
+        return self.expression
+
     def search_objective(self) -> cp_model.LinearExprT:
-        """What the solver optimises for this goal (the goal, then its tie-break)."""
+        """What the solver optimises for this (built) goal (the goal, then its tie-break)."""
         if not self.tie_break_most:
-            return self.expression
+            return self.expr()
         scale = self.tie_break_most + 1
         sign = 1 if self.sense == "max" else -1
-        return cp_model.LinearExpr.weighted_sum(
-            [self.expression, self.tie_break], [sign * scale, -1]
-        )
+        return cp_model.LinearExpr.weighted_sum([self.expr(), self.tie_break], [sign * scale, -1])
 
     def goal_bound(self, search_bound: float) -> int:
         """The goal's own bound from the solver's bound on :meth:`search_objective`
@@ -135,12 +146,16 @@ def goal_order(
     iop: IOPModel,
     last_week: PreviousWeek,
     continuing_first: bool,
-    session_changes: cp_model.LinearExprT | None = None,
+    session_changes: Callable[[], cp_model.LinearExprT] | None = None,
 ) -> list[Goal]:
     """The goals of SPEC §7 for ``iop`` (a model built with ``last_week``'s attendance):
     continuing clients (unless ``continuing_first`` is off), clients served, changes (when
     their weight is not 0), ``session_changes`` (when given: re-planning from a date), the
-    other secondary terms (when any weight is not 0). Builds the secondary terms."""
+    other secondary terms (when any weight is not 0).
+
+    A goal needing auxiliary variables (session changes, the other terms) is built when its
+    turn comes (:attr:`Goal.expression` is then a function): the earlier goals' models stay
+    as small as they can, and their hints complete."""
     priority = {c.client_id: c.priority for c in iop.scenario.clients}
     goals = []
     continuing = sorted(cid for cid in last_week.attendance if cid in iop.scheduled_vars)
@@ -151,22 +166,25 @@ def goal_order(
         )
         best = sum(priority[cid] for cid in continuing if cid in attendable)
         goals.append(Goal("continuing", "max", expression, known_bound=best))
-    iop.add_secondary_terms()
-    changes = iop.secondary_terms.get("changes")
+    weights = iop.scenario.weights
     everyone = sum(priority[cid] for cid in attendable)
-    if changes is None:
+    if not weights.changes:
         goals.append(Goal("served", "max", iop.primary, known_bound=everyone))
     else:  # served first, then (only among equal ones) as few changes as possible
+        changes = iop.term("changes")  # no auxiliary variables
         most = len(DAY_NAMES) * len(continuing)
         goals.append(Goal("served", "max", iop.primary, changes, most, known_bound=everyone))
         goals.append(Goal("changes", "min", changes, known_bound=0))
-    weights = iop.scenario.weights
     if session_changes is not None:
         goals.append(Goal("session_changes", "min", session_changes, known_bound=0))
-    rest = [name for name in iop.secondary_terms if name != "changes"]
+    rest = [name for name in Weights.model_fields if name != "changes" and getattr(weights, name)]
     if rest:
-        expression = sum(getattr(weights, name) * iop.secondary_terms[name] for name in rest)
-        goals.append(Goal("secondary", "min", expression))
+
+        def others() -> cp_model.LinearExprT:
+            iop.add_secondary_terms()
+            return sum(getattr(weights, name) * iop.secondary_terms[name] for name in rest)
+
+        goals.append(Goal("secondary", "min", others))
     return goals
 
 
@@ -270,7 +288,7 @@ class _GoalCallback(cp_model.CpSolverSolutionCallback):
         solver.best_bound_callback = self._on_bound
 
     def on_solution_callback(self) -> None:
-        self.best = round(self.value(self.goal.expression))
+        self.best = round(self.value(self.goal.expr()))
         if self.progress is not None:
             self.progress(
                 Progress(
@@ -308,14 +326,21 @@ def optimise_goals(
     ``start`` schedule's hint (its goal values are ``start_values``). Every goal but the
     last may take ``params.goal_share`` of the time left (it stops earlier once proven);
     the last takes the rest. While no goal was searched yet, a goal whose ``known_bound``
-    the start reaches is proven without a search. A goal that finds no solution ends the
-    search (later goals are reported UNKNOWN, unreached)."""
+    the start reaches is proven without a search. A goal whose search finds no solution in
+    its time is held at its value where the search stands (the last solution's, or the
+    start's) and the next goal goes on from there; when that value is unknown (or the goal
+    is proven infeasible, or the search was stopped) the search ends, later goals reported
+    UNKNOWN."""
     params = control.params
     model = iop.model
     if not start.is_empty:
         hint_schedule(iop, start)
     search = GoalSearch(None, [])
-    for idx, goal in enumerate(goals):
+    solved_vars = 0  # variables of the model search.solver ran on
+    for idx, pending in enumerate(goals):
+        unbuilt_vars = len(model.proto.variables)
+        goal = pending.built()
+        known_before = len(model.proto.variables) == unbuilt_vars  # no new variable
         last = idx == len(goals) - 1
         reached = start_values.get(goal.name)
         if (
@@ -328,13 +353,11 @@ def optimise_goals(
             search.outcomes.append(
                 GoalOutcome(goal.name, goal.sense, reached, reached, SolveStatus.OPTIMAL)
             )
-            model.add(
-                goal.expression >= reached if goal.sense == "max" else goal.expression <= reached
-            )
+            model.add(goal.expr() >= reached if goal.sense == "max" else goal.expr() <= reached)
             continue
         if search.solver is not None:  # the previous goal's solution as the hint
             model.clear_hints()
-            for var_idx in range(len(model.proto.variables)):
+            for var_idx in range(solved_vars):
                 var = model.get_int_var_from_proto_index(var_idx)
                 model.add_hint(var, search.solver.value(var))
         if goal.sense == "max" or goal.tie_break_most:
@@ -343,20 +366,32 @@ def optimise_goals(
             model.minimize(goal.search_objective())
         left = control.seconds_left()
         hint_seconds = min(params.complete_hint_max_seconds, params.complete_hint_share * left)
-        complete_hint(model, hint_seconds, control, seed)
+        complete_hint(model, hint_seconds, control, seed)  # the new goal's variables
         budget = control.seconds_left() * (1.0 if last else params.goal_share)
         solver = make_solver(params, budget, workers, seed, log_search=log_search)
         callback = _GoalCallback(goal, solver, progress, control.started)
         status = solve_status(control.run(solver, model, callback), model)
         if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            log.info("goal %s: no solution (%s)", goal.name, status.value)
-            search.outcomes.append(GoalOutcome(goal.name, goal.sense, None, None, status))
-            search.outcomes.extend(
-                GoalOutcome(g.name, g.sense, None, None, SolveStatus.UNKNOWN)
-                for g in goals[idx + 1 :]
+            held = None  # the goal's value where the search stands (nothing better found)
+            if status == SolveStatus.UNKNOWN and search.solver is not None and known_before:
+                held = round(search.solver.value(goal.expr()))
+            elif status == SolveStatus.UNKNOWN and search.solver is None and not start.is_empty:
+                held = start_values.get(goal.name)
+            log.info("goal %s: no better solution (%s), held at %s", goal.name, status.value, held)
+            if held is None or control.stopped:
+                search.outcomes.append(GoalOutcome(goal.name, goal.sense, None, None, status))
+                search.outcomes.extend(
+                    GoalOutcome(g.name, g.sense, None, None, SolveStatus.UNKNOWN)
+                    for g in goals[idx + 1 :]
+                )
+                return search
+            search.outcomes.append(
+                GoalOutcome(goal.name, goal.sense, held, None, SolveStatus.FEASIBLE)
             )
-            return search
-        value = round(solver.value(goal.expression))
+            model.add(goal.expr() >= held if goal.sense == "max" else goal.expr() <= held)
+            continue
+        solved_vars = len(model.proto.variables)
+        value = round(solver.value(goal.expr()))
         bound = goal.goal_bound(solver.best_objective_bound)
         if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
             status = SolveStatus.OPTIMAL
@@ -364,7 +399,7 @@ def optimise_goals(
         search.solver = solver
         search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
         if goal.sense == "max":
-            model.add(goal.expression >= value)
+            model.add(goal.expr() >= value)
         else:
-            model.add(goal.expression <= value)
+            model.add(goal.expr() <= value)
     return search

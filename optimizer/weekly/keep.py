@@ -49,7 +49,7 @@ def schedule_keeping(
 
     A continuing client whose plan now needs a day the routine lacks may attend any pair;
     so may, in a second round (from the first round's schedule), those the first round
-    could not keep at all (their group fell below its minimum size, say). ``candidates``
+    proved it could not keep at all (their group fell below its minimum size, say). ``candidates``
     are the week's (rebuilt here with the routines as the only pairs). ``time_limit`` in
     seconds for both rounds (run through ``control``, which keeps the solve's overall
     budget). An empty schedule when none is found in time.
@@ -62,19 +62,20 @@ def schedule_keeping(
         if len({day for day, _block in still}) >= candidates.requirements[cid].min_days:
             only[cid] = still  # else the plan needs a day the routine lacks: free to move
     deadline = control.seconds_left() - time_limit
-    schedule = _keep_round(
+    schedule, proven = _keep_round(
         candidates, only, last_week, past, continuing_first, last_week.schedule,
-        time_limit / 2, control, seed, workers,
+        time_limit, control, seed, workers,
     )  # fmt: skip
     dropped = [
         cid for cid in only if candidates.attendable.get(cid) and cid not in schedule.client_ids()
     ]
-    if dropped and not schedule.is_empty:
+    if dropped and proven:  # they cannot keep their routine: free them
         log.info("keeping last week: %d continuing client(s) free to move", len(dropped))
         freed = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
-        again = _keep_round(
+        again, _proven = _keep_round(
             candidates, freed, last_week, past, continuing_first, schedule,
-            max(0.0, control.seconds_left() - deadline), control, seed, workers,
+            max(control.params.min_run_seconds, control.seconds_left() - deadline), control,
+            seed, workers,
         )  # fmt: skip
         schedule = again if not again.is_empty else schedule
     return schedule
@@ -91,8 +92,9 @@ def _keep_round(
     control: SearchControl,
     seed: int,
     workers: int,
-) -> WeekSchedule:
-    """One round of :func:`schedule_keeping`: the clients of ``only`` on those pairs."""
+) -> tuple[WeekSchedule, bool]:
+    """One round of :func:`schedule_keeping`: the clients of ``only`` on those pairs; the
+    schedule (empty: none found in time) and whether it is proven the best of the round."""
     scenario = candidates.scenario
     previous = last_week.attendance
     iop = IOPModel(build_candidates(scenario, only_pairs=only))
@@ -135,7 +137,7 @@ def _keep_round(
     status = control.run(solver, m)
     if not has_solution(status):
         log.info("keeping last week: no schedule in %.1fs", time_limit)
-        return WeekSchedule()
+        return WeekSchedule(), False
     schedule = extract_schedule(iop, solver)
     log.info(
         "keeping last week: serves %d of %d clients (%s)",
@@ -143,4 +145,4 @@ def _keep_round(
         len(scenario.clients),
         "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
     )
-    return schedule
+    return schedule, status == cp_model.OPTIMAL
