@@ -22,6 +22,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from optimizer import OptimizerError, Scenario, explain, solve
+from optimizer.weekly.place import place
 
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
 
@@ -96,14 +97,16 @@ def _explain(payload: dict[str, Any], send: Any) -> dict[str, Any]:
 
 
 def _place(payload: dict[str, Any], send: Any) -> dict[str, Any]:
-    import optimizer
-
     scenario = Scenario.from_data(payload["scenario"])
     schedule = schedule_from_tables(ScheduleTables.model_validate(payload["schedule"]))
-    options = optimizer.place(  # type: ignore[attr-defined]
-        scenario, schedule, payload["client_id"], top=payload["top"]
+    placement = place(
+        scenario,
+        schedule,
+        payload["client_id"],
+        top=payload["top"],
+        time_limit=payload["time_limit"],
     )
-    return {"options": jsonable(options)}
+    return placement.to_dict()
 
 
 TASKS = {"solve": _solve, "explain": _explain, "place": _place}

@@ -194,11 +194,7 @@ class _PlacingWeek:
         base = WeekSchedule.from_rows(
             scenario, _records(schedule.assignments), _records(schedule.sessions)
         )
-        # Sessions of a type the scenario does not know (a hand edit) stay out of the model
-        # and the terms; the checker judges the rows as they are.
-        base = WeekSchedule(
-            tuple(s for s in base.sessions if s.session_type in scenario.session_types)
-        )
+        base = _known_part(scenario, base)
         return cls(
             scenario,
             clients[client_id],
@@ -254,6 +250,20 @@ class _PlacingWeek:
             message=message,
             seconds=time.perf_counter() - started,
         )
+
+
+def _known_part(scenario: Scenario, week: WeekSchedule) -> WeekSchedule:
+    """The sessions of known types with their clients of the scenario. What a hand edit
+    left outside the scenario stays out of the model and the terms; the checker judges the
+    rows as they are (and such a schedule is refused, see ``require_valid_schedule``)."""
+    known = {c.client_id for c in scenario.clients}
+    sessions = []
+    for session in week.sessions:
+        members = tuple(cid for cid in session.clients if cid in known)
+        if session.session_type in scenario.session_types and members:
+            same = len(members) == session.size
+            sessions.append(session if same else dataclasses.replace(session, clients=members))
+    return WeekSchedule(tuple(sessions))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -431,7 +441,7 @@ def _moves(before: WeekSchedule, after: WeekSchedule, released: frozenset[str]) 
             continue
         moves.append(
             Move(
-                cid,
+                client_id=cid,
                 leaves=tuple(
                     PlacedSession.of(old[k], False)
                     for k in sorted(old.keys() - new.keys(), key=lambda k: old[k].order())

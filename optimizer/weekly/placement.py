@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict
 
 from ..errors import OptimizerError
 from ..io.schedule import Schedule
@@ -27,10 +28,11 @@ class PlaceInputError(OptimizerError):
     schedule it is placed into breaks rules of its own."""
 
 
-@dataclass(frozen=True)
-class PlacedSession:
+class PlacedSession(BaseModel):
     """One session of an option, as its ``sessions.csv`` row says after the option (``size``
     counts the placed client); ``new`` when the option opens it."""
+
+    model_config = ConfigDict(frozen=True)
 
     session_id: str
     session_type: str
@@ -50,7 +52,7 @@ class PlacedSession:
         return cls(**session.row(), new=new)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self.model_dump()
 
     def text(self) -> str:
         """E.g. ``Mon AM 09:00-09:50 group_therapy: joins Mon-AM-1-T03 (T03, room R2, 8
@@ -65,20 +67,17 @@ class PlacedSession:
         return f"{when} {self.session_type}: {how} {who}"
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(BaseModel):
     """Another client whose sessions an option changes: the sessions they leave and join."""
+
+    model_config = ConfigDict(frozen=True)
 
     client_id: str
     leaves: tuple[PlacedSession, ...]
     joins: tuple[PlacedSession, ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "client_id": self.client_id,
-            "leaves": [s.to_dict() for s in self.leaves],
-            "joins": [s.to_dict() for s in self.joins],
-        }
+        return self.model_dump(mode="json")
 
     def text(self) -> str:
         def brief(s: PlacedSession) -> str:
