@@ -54,15 +54,25 @@ def client(cid: str, **over: Any) -> dict[str, Any]:
     return {"client_id": cid, "track": "SUD", "plan": "P", **over}
 
 
-def write_week(scenario: Scenario, specs: Sequence[SessionSpec], folder: Path) -> Path:
+def write_week(
+    scenario: Scenario,
+    specs: Sequence[SessionSpec],
+    folder: Path,
+    room_of: dict[str, str] | None = None,
+) -> Path:
     """Write a hand-made week as a SPEC §5 folder (every client without a session listed
-    as unscheduled) and check that it keeps every rule."""
+    as unscheduled; sessions in person in ``room_of`` their therapist's room) and check that
+    it keeps every rule."""
+    room_of = room_of or {}
     sessions = WeekSchedule(
         tuple(
-            Session.create(scenario, day, block, slot, stype, track, tid, "", members)
+            Session.create(
+                scenario, day, block, slot, stype, track, tid,
+                "" if scenario.is_virtual(block) else room_of.get(tid, ""), members,
+            )
             for day, block, slot, stype, track, tid, members in specs
         )
-    )
+    )  # fmt: skip
     tables = sessions.to_schedule(scenario, reason="waitlisted")
     folder.mkdir(parents=True)
     write_csv(tables.assignments, folder / "assignments.csv")
@@ -224,6 +234,91 @@ def test_a_pin_of_the_placed_client_is_kept(tmp_path: Path) -> None:
     placement = place(scenario, before, "N")
     assert [(o.attendance, o.penalty) for o in placement.options] == [((("Mon", "AM"),), 2)]
     assert_checked(scenario, placement.options[0])
+
+
+# ---------------------------------------------------------------------------------------
+# Rules of the week's model hold for a placement too: a virtual (telehealth) block only for
+# clients cleared for it, no room there, and the plan's daily hours.
+
+
+ROOM_OF = {"T1": "R1", "T2": "R2"}
+"""The rooms of T1's and T2's sessions in person in :func:`telehealth_week`."""
+
+
+def telehealth_week(cleared: bool, plan: str = "P") -> tuple[Scenario, list[SessionSpec]]:
+    """AM in person (two 50-minute slots; rooms R1 for 3, R2 and R3 for one) and EVE-V by
+    video (two 60-minute slots), both arranged as above; N (on ``plan``) prefers EVE-V.
+    Plan Q is P with at least 2 hours of sessions a day."""
+    clients = [client(c) for c in ("C1", "C2")] + [
+        client(c, telehealth="yes") for c in ("C3", "C4")
+    ]
+    clients.append(
+        client("N", plan=plan, preferred_block="EVE-V", telehealth="yes" if cleared else "no")
+    )
+    scenario = week(
+        clients,
+        three_therapists(),
+        blocks={
+            "AM": ["09:00-09:50", "10:00-10:50"],
+            "EVE-V": {"slots": ["18:00-19:00", "19:00-20:00"], "telehealth": True},
+        },
+        rooms=[
+            {"room_id": "R1", "capacity": 3},
+            {"room_id": "R2", "capacity": 1},
+            {"room_id": "R3", "capacity": 1},
+        ],
+        plans={
+            "P": {"min_days": 1, "max_days": 1, "sessions": {"group": 1, "one": 1}},
+            "Q": {
+                "min_days": 1,
+                "max_days": 1,
+                "sessions": {"group": 1, "one": 1},
+                "min_hours_per_day": 2,
+            },
+        },  # fmt: skip
+    )
+    specs: list[SessionSpec] = []
+    for block, (a, b) in (("AM", ("C1", "C2")), ("EVE-V", ("C3", "C4"))):
+        specs += [
+            ("Mon", block, 0, "group", "SUD", "T1", [a, b]),
+            ("Mon", block, 1, "one", "", "T1", [a]),
+            ("Mon", block, 1, "one", "", "T2", [b]),
+        ]
+    return scenario, specs
+
+
+@pytest.mark.parametrize(
+    ("cleared", "offered"),
+    [
+        (True, [(("Mon", "EVE-V"), ""), (("Mon", "AM"), "R3")]),  # cleared: video first
+        (False, [(("Mon", "AM"), "R3")]),  # not cleared for telehealth: in person only
+    ],
+)
+def test_virtual_blocks_only_for_clients_cleared_for_telehealth(
+    tmp_path: Path, cleared: bool, offered: list[tuple[tuple[str, str], str]]
+) -> None:
+    # As in the two-block week: EVE-V (preferred) -1, AM +2. N's new individual session
+    # is in R3, the one room free in person at 10:00, and has no room by video.
+    scenario, specs = telehealth_week(cleared)
+    before = read_schedule(write_week(scenario, specs, tmp_path / "week", ROOM_OF))
+    placement = place(scenario, before, "N")
+    got = [(o.attendance[0], o.sessions[1].room_id) for o in placement.options]
+    assert got == offered
+    for option in placement.options:
+        assert_checked(scenario, option)
+
+
+def test_the_plans_daily_hours_leave_only_long_enough_blocks(tmp_path: Path) -> None:
+    # Plan Q needs 2 h a day: AM gives 1 h 40 min, EVE-V 2 h. Cleared for telehealth, N
+    # gets the EVE-V option only; not cleared, N can attend no block at all.
+    scenario, specs = telehealth_week(True, plan="Q")
+    before = read_schedule(write_week(scenario, specs, tmp_path / "cleared", ROOM_OF))
+    assert [o.attendance for o in place(scenario, before, "N").options] == [(("Mon", "EVE-V"),)]
+    scenario, specs = telehealth_week(False, plan="Q")
+    before = read_schedule(write_week(scenario, specs, tmp_path / "not-cleared", ROOM_OF))
+    placement = place(scenario, before, "N")
+    assert (placement.options, placement.without_moving) == ((), "none")
+    assert placement.message.startswith("N (SUD, plan Q) cannot attend any block this week")
 
 
 # ---------------------------------------------------------------------------------------
