@@ -31,7 +31,7 @@ from ..model.candidates import attendable
 from ..scenario import Client, Scenario, requirement
 from ..schedule import ASSIGNMENT_COLUMNS, SESSION_COLUMNS, Session, WeekSchedule
 from ..search.params import SearchParams
-from ..terms import secondary_terms
+from ..terms import secondary_terms, therapist_capacity
 from ..windows import DAY_NAMES
 from .movers import ReleaseModel
 from .placement import (
@@ -147,6 +147,8 @@ class _PlacingWeek:
     session_rows: tuple[dict[str, Any], ...]
     """The rows of ``tables.sessions``, read once."""
     base: WeekSchedule
+    capacities: Mapping[str, int]
+    """Every therapist's :func:`therapist_capacity` (sessions a week)."""
     base_terms: Mapping[str, int]
     params: SearchParams
     seed: int
@@ -195,13 +197,15 @@ class _PlacingWeek:
             scenario, _records(schedule.assignments), _records(schedule.sessions)
         )
         base = _known_part(scenario, base)
+        capacities = {t.therapist_id: therapist_capacity(scenario, t) for t in scenario.therapists}
         return cls(
             scenario,
             clients[client_id],
             tables,
             tuple(_records(schedule.sessions)),
             base,
-            _terms(scenario, base),
+            capacities,
+            _terms(scenario, base, capacities),
             params,
             seed,
         )
@@ -270,8 +274,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dict("records")  # type: ignore[return-value]
 
 
-def _terms(scenario: Scenario, schedule: WeekSchedule) -> dict[str, int]:
-    values = secondary_terms(scenario, schedule)
+def _terms(
+    scenario: Scenario, schedule: WeekSchedule, capacities: Mapping[str, int]
+) -> dict[str, int]:
+    values = secondary_terms(scenario, schedule, capacities=capacities)
     return {name: values[name] for name in TERMS_WITHOUT_PREVIOUS}
 
 
@@ -403,7 +409,7 @@ def _option(
             ", ".join(sorted({v.rule for v in errors})),
         )
         return None
-    terms = _terms(week.scenario, after)
+    terms = _terms(week.scenario, after, week.capacities)
     change = {name: terms[name] - week.base_terms[name] for name in terms}
     weights = week.scenario.weights
     before = {s.session_id: s for s in week.base.sessions}
