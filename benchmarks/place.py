@@ -164,8 +164,9 @@ def place_section(rows: list[dict[str, Any]], meta: dict[str, Any]) -> list[str]
     moved = [float(r["seconds"]) for r in rows if r.get("moves_others") in (True, "True")]
     if moved:
         out.append(
-            f"- calls that needed options moving others ({len(moved)}, bounded by "
-            f"`--time-limit`): median {statistics.median(moved):.2f} s"
+            f"- calls that needed options moving others ({len(moved)}; that search is bounded "
+            f"by place's time limit, {meta.get('place_seconds', 10):g} s): median "
+            f"{statistics.median(moved):.2f} s"
         )
     return out
 

@@ -724,7 +724,7 @@ def place_command(
     """Solve a week once, then time `place` for new intakes (run `doc` after for the page)."""
     from .place import PLACE_COLUMNS, run_place
 
-    meta: dict[str, Any] = {**machine(), "load_before": _load()}
+    meta: dict[str, Any] = {**machine(), "load_before": _load(), "place_seconds": 10.0}
     rows = run_place(size.upper(), seed, intakes, time_limit, workers)
     meta.update(load_after=_load(), command="python -m benchmarks.run " + " ".join(sys.argv[1:]))
     path = Path(csv_path)

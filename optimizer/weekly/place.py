@@ -288,7 +288,7 @@ def _terms(
 def _without_moving(week: _PlacingWeek, top: int) -> tuple[list[PlaceOption], bool]:
     """Up to ``top`` checked options that move nobody, and whether "none other exists" is
     proven (the model found no further fit, and the checker rejected none)."""
-    model = placement_model(week.scenario, [week.client_id], week.base)
+    model = placement_model(week.scenario, [week.client_id], week.base, capacities=week.capacities)
     options: list[PlaceOption] = []
     rejected = 0
     for fit in model.fits(week.params, week.params.place_solve_seconds, week.seed):
@@ -367,7 +367,8 @@ def _released_option(
     everyone else fixed (None when there is none, or none within ``deadline``)."""
     fixed = _without_clients(week.base, released)
     before = {cid: [s for s in week.base.sessions if cid in s.clients] for cid in released}
-    model = placement_model(week.scenario, [week.client_id, *sorted(released)], fixed, before)
+    placed = [week.client_id, *sorted(released)]
+    model = placement_model(week.scenario, placed, fixed, before, week.capacities)
     limit = max(0.0, min(week.params.place_solve_seconds, deadline - time.perf_counter()))
     fit = next(model.fits(week.params, limit, week.seed), None)
     if fit is None:

@@ -166,13 +166,18 @@ class PlacementModel(IOPModel):
         seats: Sequence[Seat],
         pins: Sequence[ResolvedPin] = (),
         before: Mapping[str, Sequence[Session]] | None = None,
+        capacities: Mapping[str, int] | None = None,
     ) -> None:
         """``scenario`` is the whole week (for the load of every therapist), ``candidates``
         those of the placed clients' sub-week with ``fixed`` reserved, ``pins`` the placed
         clients' pins. ``before`` holds, per placed client who was in the week (a client
         moved to make room), their sessions then: the model first keeps as many of them as
-        it can (``changed`` counts those lost), and only then minimizes ``penalty``."""
+        it can (``changed`` counts those lost), and only then minimizes ``penalty``.
+        ``capacities``: every therapist's :func:`therapist_capacity`, if known already."""
         self.week = scenario
+        self.capacities = capacities or {
+            t.therapist_id: therapist_capacity(scenario, t) for t in scenario.therapists
+        }
         self.fixed = fixed
         self.seats = tuple(seats)
         self.seat_vars: list[tuple[Seat, cp_model.IntVar]] = []
@@ -354,7 +359,7 @@ class PlacementModel(IOPModel):
         the fixed week's sessions, minus its value in the fixed week."""
         m = self.model
         counts = Counter(s.therapist_id for s in self.fixed.sessions)
-        capacity = {t.therapist_id: therapist_capacity(self.week, t) for t in self.week.therapists}
+        capacity = self.capacities
         before = max((load_percent(counts[t], c) for t, c in capacity.items()), default=0)
         load = m.new_int_var(before, max(LOAD_CEILING, before), "max_therapist_load")
         for tid, events in self._therapist_events().items():
@@ -413,14 +418,14 @@ def placement_model(
     placed: Sequence[str],
     fixed: WeekSchedule,
     before: Mapping[str, Sequence[Session]] | None = None,
+    capacities: Mapping[str, int] | None = None,
 ) -> PlacementModel:
     """The placement model of ``placed`` (client ids of ``scenario``) into ``fixed``;
-    ``before``: the sessions of placed clients who were in the week (see
-    :class:`PlacementModel`)."""
+    ``before`` and ``capacities`` as in :class:`PlacementModel`."""
     sub = sub_week(scenario, placed)
     reserved = Reservations()
     reserved.reserve(fixed.sessions)
     candidates = build_candidates(sub, reserved)
     seats = find_seats(scenario, candidates, fixed, sub.clients)
     pins = [p for p in resolve_pins(scenario) if p.client_id in set(placed)]
-    return PlacementModel(scenario, candidates, fixed, seats, pins, before)
+    return PlacementModel(scenario, candidates, fixed, seats, pins, before, capacities)
