@@ -236,6 +236,37 @@ def test_a_pin_of_the_placed_client_is_kept(tmp_path: Path) -> None:
     assert_checked(scenario, placement.options[0])
 
 
+@pytest.mark.parametrize(
+    ("who_avoids", "avoided"),
+    [
+        ("N", "C3"),  # N avoids C3, who is in the PM group
+        ("C3", "N"),  # C3 avoids N: the same, from the other side
+    ],
+)
+def test_a_group_with_someone_avoided_is_no_seat(
+    tmp_path: Path, who_avoids: str, avoided: str
+) -> None:
+    scenario, specs = two_block_week()
+    clients = tuple(
+        c.updated(avoid=(avoided,)) if c.client_id == who_avoids else c for c in scenario.clients
+    )
+    scenario = scenario.updated(clients=clients)
+    before = read_schedule(write_week(scenario, specs, tmp_path / "week"))
+    assert [o.attendance for o in place(scenario, before, "N").options] == [(("Mon", "AM"),)]
+
+
+def test_a_pinned_group_session_of_the_placed_client_is_kept(tmp_path: Path) -> None:
+    # Promised at intake: N's first session is T1's group at 09:00. Only the AM option.
+    pin = {"kind": "client_session", "client_id": "N", "session_type": "group", "day": "Mon",
+           "block": "AM", "slot": 1, "therapist_id": "T1"}  # fmt: skip
+    scenario, specs = two_block_week(pins=[pin])
+    before = read_schedule(write_week(scenario, specs, tmp_path / "week"))
+    [option] = place(scenario, before, "N").options
+    assert option.attendance == (("Mon", "AM"),)
+    assert option.sessions[0].session_id == "Mon-AM-1-T1"
+    assert_checked(scenario, option)
+
+
 # ---------------------------------------------------------------------------------------
 # Rules of the week's model hold for a placement too: a virtual (telehealth) block only for
 # clients cleared for it, no room there, and the plan's daily hours.
