@@ -18,7 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 DEFAULT_TOP = 5
 """Options offered unless asked otherwise."""
 DEFAULT_TIME_LIMIT = 10.0
-"""Seconds for the options that move others (only searched when no option moves nobody)."""
+"""Seconds for the options that move others (searched only when no option leaves everyone
+in place)."""
 MOST_REJECTED = 3
 """Fits the checker may reject before the search for more stops (each one a rule the model
 does not know; none is expected)."""
@@ -93,8 +94,8 @@ def place(
         return week.placement(
             [],
             "none",
-            f"{who} cannot attend any block this week (their available and busy times, "
-            "admission and discharge dates, or fewer open days than their plan needs): no "
+            f"{who} cannot attend any block this week (their available and busy times or "
+            "dates, telehealth clearance, or fewer days or hours than their plan needs): no "
             "option, even moving others.",
             started,
         )
@@ -261,13 +262,20 @@ def _known_part(scenario: Scenario, week: WeekSchedule) -> WeekSchedule:
     left outside the scenario stays out of the model and the terms; the checker judges the
     rows as they are (and such a schedule is refused, see ``require_valid_schedule``)."""
     known = {c.client_id for c in scenario.clients}
-    sessions = []
-    for session in week.sessions:
-        members = tuple(cid for cid in session.clients if cid in known)
-        if session.session_type in scenario.session_types and members:
-            same = len(members) == session.size
-            sessions.append(session if same else dataclasses.replace(session, clients=members))
-    return WeekSchedule(tuple(sessions))
+    typed = (s for s in week.sessions if s.session_type in scenario.session_types)
+    return _with_clients(typed, known.__contains__)
+
+
+def _with_clients(sessions: Iterable[Session], keep: Callable[[str], bool]) -> WeekSchedule:
+    """The sessions with only the clients ``keep`` holds; sessions left empty stop running."""
+    out = []
+    for session in sessions:
+        members = tuple(cid for cid in session.clients if keep(cid))
+        if len(members) == session.size:
+            out.append(session)
+        elif members:
+            out.append(dataclasses.replace(session, clients=members))
+    return WeekSchedule(tuple(out))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -365,7 +373,7 @@ def _released_option(
 ) -> PlaceOption | None:
     """The best checked option placing the client and the ``released`` clients with
     everyone else fixed (None when there is none, or none within ``deadline``)."""
-    fixed = _without_clients(week.base, released)
+    fixed = _with_clients(week.base.sessions, lambda cid: cid not in released)
     before = {cid: [s for s in week.base.sessions if cid in s.clients] for cid in released}
     placed = [week.client_id, *sorted(released)]
     model = placement_model(week.scenario, placed, fixed, before, week.capacities)
@@ -375,19 +383,6 @@ def _released_option(
         log.debug("moving %s does not make room", ", ".join(sorted(released)))
         return None
     return _option(week, fit, fixed, released)
-
-
-def _without_clients(schedule: WeekSchedule, released: Iterable[str]) -> WeekSchedule:
-    """The schedule without these clients; sessions left empty stop running."""
-    gone = set(released)
-    out = []
-    for session in schedule.sessions:
-        stay = tuple(cid for cid in session.clients if cid not in gone)
-        if len(stay) == session.size:
-            out.append(session)
-        elif stay:
-            out.append(dataclasses.replace(session, clients=stay))
-    return WeekSchedule(tuple(out))
 
 
 # ---------------------------------------------------------------------------------------
