@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from optimizer import Scenario, check_schedule, cli, read_schedule
+from optimizer import Scenario, check_schedule, cli, read_schedule, solve
 from optimizer.io.write import write_csv
 from optimizer.schedule import Session, WeekSchedule
 from optimizer.search.params import SearchParams
@@ -432,6 +432,21 @@ def test_when_nothing_fits_the_fewest_moved_clients_are_named(tmp_path: Path) ->
         ("C1", "Mon-AM-1-T1", "drop", "Mon", "2026-12-14", "AM", "09:00", "09:50", "T1", "")
     }
     assert "C2 leaves Mon AM 09:00 drop (T1); joins Tue AM 09:00 drop (T1)" in option.text()
+
+
+def test_an_app_places_into_the_result_of_a_solve_or_a_folder(tmp_path: Path) -> None:
+    # The drop-in week without N: the solver puts C1 alone in a group (a drop-in group may
+    # run with one) on Monday or Tuesday. N (Monday only) then has one option, one session
+    # (C1's group or a new one), whether the week is a result of solve() or its folder.
+    scenario = drop_in_week(["C1", "N"], {"N": MON_ONLY})
+    without_n = scenario.updated(clients=scenario.clients[:1])
+    result = solve(without_n, time_limit=10, workers=1, seed=0)
+    assert result.scheduled_clients == 1
+    folder = result.write(tmp_path / "week", report=False, xlsx=False, calendars=False)
+    for schedule in (result, folder, str(folder)):
+        placement = place(scenario, schedule, "N")
+        assert [len(o.sessions) for o in placement.options] == [1]
+        assert_checked(scenario, placement.options[0])
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,14 +20,17 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from ..check import check_schedule
 from ..errors import Issue, did_you_mean
-from ..io.schedule import Schedule
+from ..io.schedule import Schedule, read_schedule
 from ..model.candidates import attendable
+from ..result import Result
 from ..scenario import Client, Scenario, requirement
 from ..schedule import ASSIGNMENT_COLUMNS, SESSION_COLUMNS, Session, WeekSchedule
 from ..search.params import SearchParams
@@ -60,7 +63,7 @@ NOT_YET_PLACED = "not in the schedule this client was placed into (added to the 
 
 def place(
     scenario: Scenario,
-    schedule: Schedule,
+    schedule: Schedule | Result | str | PathLike[str],
     client_id: str,
     top: int = DEFAULT_TOP,
     *,
@@ -70,7 +73,9 @@ def place(
 ) -> Placement:
     """Up to ``top`` ways to fit ``client_id`` (a client of ``scenario`` who is not
     scheduled in ``schedule``: a new intake, a waitlisted or unscheduled client) into
-    ``schedule`` without changing any other client's sessions, best first.
+    ``schedule`` without changing any other client's sessions, best first. ``schedule`` is
+    a schedule folder's tables (:func:`~optimizer.io.read_schedule`), the folder itself, or
+    a :class:`~optimizer.result.Result` of :func:`~optimizer.solve.solve`.
 
     The client may join group sessions that run (same track, a place left, nobody they
     avoid) and new sessions may open (a free qualified therapist and room); options differ
@@ -86,7 +91,8 @@ def place(
     started = time.perf_counter()
     if top < 1:
         raise PlaceInputError([Issue("top", f"{top} options cannot be shown", "ask for 1 or more")])
-    week = _PlacingWeek.of(scenario, schedule, client_id, params or SearchParams(), seed)
+    tables = _tables(schedule)
+    week = _PlacingWeek.of(scenario, tables, client_id, params or SearchParams(), seed)
     client = week.client
     who = f"{client_id} ({client.track}, plan {client.plan})"
     if not week.can_attend:
@@ -255,6 +261,19 @@ class _PlacingWeek:
             message=message,
             seconds=time.perf_counter() - started,
         )
+
+
+def _tables(schedule: Schedule | Result | str | PathLike[str]) -> Schedule:
+    """A schedule's tables, cells as text, from any of the forms :func:`place` takes."""
+    if isinstance(schedule, Schedule):
+        return schedule
+    if isinstance(schedule, Result):
+        return Schedule(
+            assignments=schedule.assignments.astype(str),
+            sessions=schedule.sessions.astype(str),
+            unscheduled=schedule.unscheduled.astype(str),
+        )
+    return read_schedule(Path(schedule))
 
 
 def _known_part(scenario: Scenario, week: WeekSchedule) -> WeekSchedule:
