@@ -296,12 +296,17 @@ def test_bad_uploads_get_422_naming_the_file(
     assert "iop-service-" not in answer.text  # no server-side temporary path
 
 
+def solved(client: httpx.Client, document: dict[str, Any]) -> dict[str, Any]:
+    """The schedule of a solve of ``document`` with the default time limit, once it ended."""
+    solve_id = client.post("/api/solves", json={"scenario": document}).json()["id"]
+    list(events(client, solve_id))
+    return dict(client.get(f"/api/solves/{solve_id}/schedule").json())
+
+
 def test_check_and_explain(server: Server) -> None:
     document = scenario_document("tiny-evening-bottleneck")
     with server.client() as client:
-        solve_id = client.post("/api/solves", json={"scenario": document}).json()["id"]
-        list(events(client, solve_id))
-        schedule = client.get(f"/api/solves/{solve_id}/schedule").json()
+        schedule = solved(client, document)
         ok = client.post("/api/check", json={"scenario": document, "schedule": schedule}).json()
         assert ok["ok"] and ok["violations"] == [] and ok["verdict"].startswith("OK")
         # C07's first session is moved into an EVE group of 4: C07 then misses a slot of a
@@ -342,9 +347,7 @@ def test_place_offers_checked_options_and_refuses_bad_ids(server: Server) -> Non
     # C05 fits nowhere, even moving others (T01's limit).
     document = scenario_document("tiny-evening-bottleneck")
     with server.client() as client:
-        solve_id = client.post("/api/solves", json={"scenario": document}).json()["id"]
-        list(events(client, solve_id))
-        schedule = client.get(f"/api/solves/{solve_id}/schedule").json()
+        schedule = solved(client, document)
         intake = {**document, "clients": [*document["clients"], {"client_id": "N01",
                   "track": "SUD", "plan": "TWO-DAY"}]}  # fmt: skip
         answer = client.post(
