@@ -200,16 +200,15 @@ class _PlacingWeek:
             ignore_index=True,
         )
         tables = dataclasses.replace(schedule, unscheduled=unscheduled.astype(str))
-        base = WeekSchedule.from_rows(
-            scenario, _records(schedule.assignments), _records(schedule.sessions)
-        )
+        session_rows = tuple(_records(schedule.sessions))
+        base = WeekSchedule.from_rows(scenario, _records(schedule.assignments), session_rows)
         base = _known_part(scenario, base)
         capacities = {t.therapist_id: therapist_capacity(scenario, t) for t in scenario.therapists}
         return cls(
             scenario,
             clients[client_id],
             tables,
-            tuple(_records(schedule.sessions)),
+            session_rows,
             base,
             capacities,
             _terms(scenario, base, capacities),
