@@ -207,7 +207,9 @@ def two_block_week(**over: Any) -> tuple[Scenario, list[SessionSpec]]:
     return week(clients, three_therapists(), **over), specs
 
 
-def test_options_are_ranked_by_the_secondary_objective(tmp_path: Path) -> None:
+def test_options_are_ranked_by_the_secondary_objective(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # Either block: join its group (small_groups -1, x2) and take T3 in slot 2
     # (individual_by_group_leader +1); AM also costs preferred_block +1 (x3). T1 has four
     # sessions in four slots (100 %), T3 then one: the load term does not change.
@@ -223,6 +225,8 @@ def test_options_are_ranked_by_the_secondary_objective(tmp_path: Path) -> None:
     for option in placement.options:
         assert_checked(scenario, option)
     assert [o.attendance for o in place(scenario, before, "N", top=1).options] == [(("Mon", "PM"),)]
+    # The model ranked by the penalties the rows give (it warns when they differ).
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
 
 
 def test_a_pin_of_the_placed_client_is_kept(tmp_path: Path) -> None:

@@ -426,6 +426,10 @@ def _option(
     terms = _terms(week.scenario, after, week.capacities)
     change = {name: terms[name] - week.base_terms[name] for name in terms}
     weights = week.scenario.weights
+    penalty = sum(getattr(weights, name) * value for name, value in change.items())
+    if not released and penalty != fit.penalty:
+        # The model's terms and optimizer.terms disagree: the ranking may be off.
+        log.warning("option penalty %d by the model, %d from the rows", fit.penalty, penalty)
     before = {s.session_id: s for s in week.base.sessions}
     mine = sorted((s for s in after.sessions if week.client_id in s.clients), key=Session.order)
     return PlaceOption(
@@ -435,7 +439,7 @@ def _option(
             (day, block) for cid, day, block in fit.attendance if cid == week.client_id
         ),
         sessions=tuple(PlacedSession.of(s, opened(before, s)) for s in mine),
-        penalty=sum(getattr(weights, name) * value for name, value in change.items()),
+        penalty=penalty,
         terms=change,
         moves=_moves(week.base, after, released),
         edit=edit,
