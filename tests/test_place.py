@@ -453,6 +453,33 @@ def test_an_app_places_into_the_result_of_a_solve_or_a_folder(tmp_path: Path) ->
         assert_checked(scenario, placement.options[0])
 
 
+def test_when_nobody_alone_makes_room_the_track_model_names_two(tmp_path: Path) -> None:
+    # Mon, Tue, Wed; only T1. Monday's group is full (C1, C2), so is Tuesday's (C3, C4).
+    # N and C1 can come Monday only, C2 Monday or Tuesday, C3 Tuesday only, C4 Tuesday or
+    # Wednesday. Nobody alone makes room (C2 has nowhere to go while Tuesday is full); C4
+    # to a Wednesday group of their own and C2 into C4's Tuesday place does: two moved.
+    days = {"N": "Mon 08:00-12:00", "C1": "Mon 08:00-12:00", "C2": "Mon,Tue 08:00-12:00",
+            "C3": "Tue 08:00-12:00", "C4": "Tue,Wed 08:00-12:00"}  # fmt: skip
+    scenario = drop_in_week(["C1", "C2", "C3", "C4", "N"], days)
+    scenario = scenario.updated(days=("Mon", "Tue", "Wed"), therapists=scenario.therapists[:1])
+    base = [
+        ("Mon", "AM", 0, "drop", "SUD", "T1", ["C1", "C2"]),
+        ("Tue", "AM", 0, "drop", "SUD", "T1", ["C3", "C4"]),
+    ]
+    before = read_schedule(write_week(scenario, base, tmp_path / "w"))
+    placement = place(scenario, before, "N", time_limit=60)
+    assert (placement.moves_others, placement.without_moving) == (True, "none")
+    [option] = placement.options
+    assert_checked(scenario, option)
+    assert [
+        (m.client_id, [s.day for s in m.leaves], [s.day for s in m.joins]) for m in option.moves
+    ] == [
+        ("C2", ["Mon"], ["Tue"]),
+        ("C4", ["Tue"], ["Wed"]),
+    ]
+    assert [(s.session_id, s.size) for s in option.sessions] == [("Mon-AM-1-T1", 2)]
+
+
 # ---------------------------------------------------------------------------------------
 # Invalid input
 
