@@ -226,6 +226,8 @@ class Placement:
         :class:`Result` that writes the SPEC §5 folder. ``status`` is FEASIBLE (the
         schedule is valid; that no other serves more is not proven) and ``best_bound``
         unknown; ``parameters`` say which client and option were placed."""
+        if not 1 <= option <= len(self.options):
+            raise ValueError(f"there is no option {option} (the placement has {len(self.options)})")
         chosen = self.options[option - 1]
         tables = chosen.schedule
         week = WeekSchedule.from_rows(
