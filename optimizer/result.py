@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .compliance import compliance_counts
 from .io.write import write_result
 from .report import ReportOptions
 from .scenario import Scenario
@@ -192,6 +193,7 @@ class Result:
             "secondary_search": self.secondary_search.to_dict(),
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),
+            "compliance": compliance_counts(self.scenario, self.assignments),
             "parameters": dict(self.parameters),
             "versions": {
                 "iop-optimizer": __version__,
