@@ -39,9 +39,8 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 
 def summary_of(result: Any) -> dict[str, Any]:
-    """``Result.summary`` as data, whether the library has it as a method or a property."""
-    summary = result.summary
-    return dict(summary() if callable(summary) else summary)
+    """``Result.summary`` (the summary.json fields) as a plain dict."""
+    return dict(result.summary)
 
 
 def jsonable(value: Any) -> Any:
