@@ -36,7 +36,8 @@ from .redact import pseudonyms, redact_result, redact_scenario
 from .report import write_reports
 from .report.progress import ProgressLine
 from .report.text import summary_text
-from .solve import SolveStatus, solve
+from .result import SolveStatus
+from .solve import solve
 from .terms import parse_weight_overrides
 from .timezones import program_timezone
 from .whatif import format_comparison, load_whatif, run_batch, succeeded

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -169,6 +169,15 @@ class WeekSchedule:
         return WeekSchedule(
             tuple(s for s in self.sessions if (s.session_id in session_ids) == keep)
         )
+
+    def of_clients(self, client_ids: set[str]) -> WeekSchedule:
+        """The sessions of the clients ``client_ids``, each holding only those clients."""
+        out = []
+        for s in self.sessions:
+            clients = tuple(cid for cid in s.clients if cid in client_ids)
+            if clients:
+                out.append(replace(s, clients=clients))
+        return WeekSchedule(tuple(out))
 
     def __add__(self, other: WeekSchedule) -> WeekSchedule:
         return WeekSchedule(self.sessions + other.sessions)

@@ -23,6 +23,7 @@ from optimizer.explain.fits import track_subproblem
 from optimizer.model import IOPModel, build_candidates
 from optimizer.reasons import static_causes, unscheduled_reasons
 from optimizer.scenario import Scenario
+from optimizer.schedule import WeekSchedule
 
 SLOTS = {"AM": ["09:00-09:50", "10:00-10:50"], "EVE": ["18:00-18:50", "19:00-19:50"]}
 TYPES = {
@@ -326,12 +327,14 @@ def test_track_subproblem_drops_references_to_other_tracks():
         {"session_id": sid, "track": "", "size": "1", **where, "therapist_id": tid}
         for sid, tid in (("S1", "T1"), ("S3", "T2"))
     ]
-    sub, _reserved, local, mine = track_subproblem(
-        scenario, "C2", ["C1", "C3"], (assignments, sessions)
-    )
+    week = WeekSchedule.from_rows(scenario, assignments, sessions)
+    sub, reserved, local = track_subproblem(scenario, "C2", ["C1", "C3"], week)
     assert [c.client_id for c in sub.clients] == ["C1", "C2"]
     assert sub.clients[0].avoid == () and sub.pins == ()
-    assert local == {"C1", "C2"} and mine == {"S1"}
+    assert local == {"C1", "C2"}
+    assert [s.session_id for s in week.of_clients(local).sessions] == ["S1"]
+    # C3's session (MH) is reserved: T2 is busy Mon 09:00-09:50, T1 is not.
+    assert dict(reserved.therapist_busy) == {"T2": [("Mon", 540, 590)]}
     # One slot, two therapists, both taken (T1 by C1, T2 by C3): C2 comes in only if one of
     # them leaves, so the minimal core is both therapists' time plus both clients.
     schedule = Schedule(

@@ -99,6 +99,18 @@ def test_select_and_add() -> None:
     assert MONDAY.select({first.session_id}) + MONDAY.select(set()) == WeekSchedule((first,))
 
 
+def test_of_clients_keeps_their_sessions_with_only_them() -> None:
+    tuesday = WeekSchedule((group("Tue", 0, "T2", ("C1", "C2")),))
+    week = MONDAY + tuesday
+    # C1 is only on Tuesday; C3 only on Monday (both slots); C2 is everywhere.
+    assert week.of_clients({"C1"}) == WeekSchedule(
+        (dataclasses.replace(tuesday.sessions[0], clients=("C1",)),)
+    )
+    assert [s.clients for s in week.of_clients({"C3"}).sessions] == [("C3",), ("C3",)]
+    assert week.of_clients({"C1", "C2", "C3"}) == week
+    assert week.of_clients(set()) == WeekSchedule()
+
+
 def test_attendance_keeps_one_block_a_day() -> None:
     # A hand edit put C1 in two blocks on Mon: the first in alphabetical order counts.
     triples = [("C1", "Mon", "EVE"), ("C1", "Mon", "AM"), ("C1", "Tue", "EVE"), ("C2", "Mon", "AM")]

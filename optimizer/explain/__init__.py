@@ -28,7 +28,7 @@ checks; :mod:`.edits` building and applying scenario changes; :mod:`.params` eve
 number and the one CP-SAT solver configuration.
 """
 
-from .api import UnknownClientError, explain, schedule_rows
+from .api import UnknownClientError, explain, week_schedule
 from .edits import apply_changes
 from .fits import fits
 from .params import DEFAULT_EXPLAIN_TIME, ExplainParams
@@ -44,5 +44,5 @@ __all__ = [
     "apply_changes",
     "explain",
     "fits",
-    "schedule_rows",
+    "week_schedule",
 ]

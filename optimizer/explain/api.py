@@ -13,10 +13,11 @@ from ..io.schedule import read_schedule
 from ..model.candidates import Candidates, build_candidates
 from ..reasons import Cause, static_causes
 from ..scenario import Client, Scenario
+from ..schedule import WeekSchedule
 from ..solve import solve
 from .causes import dynamic_causes, other_tracks_cause
 from .cores import CoreModel
-from .fits import Rows, fits_in_track
+from .fits import fits_in_track
 from .params import DEFAULT_EXPLAIN_TIME, DEFAULT_PARAMS, DEFAULT_SOLVE_TIME, ExplainParams
 from .result import Explanation
 from .suggestions import (
@@ -34,8 +35,10 @@ class UnknownClientError(OptimizerError):
     """The client id is not in the scenario."""
 
 
-def schedule_rows(schedule: Any) -> tuple[Rows, Rows] | None:
-    """Assignment and session rows of a :class:`Result`, a :class:`Schedule` or a folder."""
+def week_schedule(scenario: Scenario, schedule: Any) -> WeekSchedule | None:
+    """The :class:`WeekSchedule` of a :class:`Result`, a :class:`Schedule` or a schedule
+    folder (sessions at no slot of ``scenario``'s week, which only a hand edit makes, are
+    left out: see :meth:`WeekSchedule.from_rows`)."""
     if schedule is None:
         return None
     if isinstance(schedule, (str, Path)):
@@ -45,11 +48,11 @@ def schedule_rows(schedule: Any) -> tuple[Rows, Rows] | None:
     if assignments is None or sessions is None:
         raise TypeError("schedule must be a Result, a Schedule or a schedule folder")
 
-    def records(frame: Any) -> Rows:
+    def records(frame: Any) -> list[dict[str, str]]:
         rows = frame.to_dict("records")
         return [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in rows]
 
-    return records(assignments), records(sessions)
+    return WeekSchedule.from_rows(scenario, records(assignments), records(sessions))
 
 
 def explain(
@@ -90,14 +93,14 @@ def explain(
         result.seconds = time.perf_counter() - started
         return result
 
-    rows = schedule_rows(schedule)
-    if rows is None:
+    week = week_schedule(scenario, schedule)
+    if week is None:
         log.info("no schedule given: solving one (%.0fs)", solve_time_limit)
         res = solve(scenario, time_limit=solve_time_limit, prove_with_cores=False)
-        rows = schedule_rows(res)
+        week = week_schedule(scenario, res)
         deadline = time.perf_counter() + time_limit
-    assert rows is not None
-    scheduled = {r["client_id"] for r in rows[0]}
+    assert week is not None
+    scheduled = week.client_ids()
     if client_id in scheduled:
         result = Explanation(client_id, True, "scheduled in this schedule")
         result.seconds = time.perf_counter() - started
@@ -105,7 +108,7 @@ def explain(
     keep = sorted(scheduled)
     # A schedule cut short by its time limit may have room left: insertion checks first.
     quick_limit = min(params.check_time, params.quick_share * time_limit)
-    if fits_in_track(scenario, client_id, keep, rows, quick_limit, params) == "fits":
+    if fits_in_track(scenario, client_id, keep, week, quick_limit, params) == "fits":
         explanation = Explanation(
             client_id,
             False,
@@ -119,7 +122,7 @@ def explain(
         explanation.seconds = time.perf_counter() - started
         return explanation
     explanation = _core_story(
-        scenario, client, candidates, keep, rows, started, time_limit, deadline, params
+        scenario, client, candidates, keep, week, started, time_limit, deadline, params
     )
     explanation.seconds = time.perf_counter() - started
     return explanation
@@ -143,9 +146,9 @@ def _static_story(
     )
     if causes[0].code != "not-in-program":
         result.suggestions = static_suggestions(scenario, client, causes, params)
-        rows = schedule_rows(schedule)
-        keep = sorted({r["client_id"] for r in rows[0]} - {client_id}) if rows else []
-        verify(scenario, client_id, result.suggestions, keep, rows, deadline, params)
+        week = week_schedule(scenario, schedule)
+        keep = sorted(week.client_ids() - {client_id}) if week else []
+        verify(scenario, client_id, result.suggestions, keep, week, deadline, params)
         result.suggestions = ordered(result.suggestions)
     return result
 
@@ -155,7 +158,7 @@ def _core_story(
     client: Client,
     candidates: Candidates,
     keep: list[str],
-    rows: tuple[Rows, Rows],
+    week: WeekSchedule,
     started: float,
     time_limit: float,
     deadline: float,
@@ -168,7 +171,7 @@ def _core_story(
     first_check = max(params.check_time, params.core_share * time_limit)
     whole_first = len(scenario.clients) <= params.whole_week_clients
     for track_only in [False, True] if whole_first else [True, False]:
-        cm = CoreModel(scenario, client, keep, rows, track_only=track_only, params=params)
+        cm = CoreModel(scenario, client, keep, week, track_only=track_only, params=params)
         status, core, _ = cm.check(cm.names, min(first_check, deadline - time.perf_counter()))
         if status != "unknown" or deadline - time.perf_counter() < params.retry_at_least:
             break
@@ -186,7 +189,7 @@ def _core_story(
             Cause("undecided", "no answer within the time limit; try a longer --time-limit")
         ]
     elif not core and cm.track_only:
-        explanation.causes = [other_tracks_cause(scenario, client, candidates, rows)]
+        explanation.causes = [other_tracks_cause(scenario, client, candidates, week)]
         explanation.summary = (
             "cannot be added while the other tracks keep their sessions: "
             + explanation.causes[0].message
@@ -209,15 +212,15 @@ def _core_story(
         )
         explanation.core = ["/".join(n) for n in core]
         explanation.core_minimal = minimal
-        explanation.causes = dynamic_causes(scenario, client, core, cm.iop, rows)
+        explanation.causes = dynamic_causes(scenario, client, core, cm.iop, week)
         if cm.track_only:
-            explanation.causes.append(other_tracks_cause(scenario, client, candidates, rows))
+            explanation.causes.append(other_tracks_cause(scenario, client, candidates, week))
         explanation.summary = "cannot be added without unscheduling another client: " + "; ".join(
             c.message for c in explanation.causes
         )
         explanation.suggestions = core_suggestions(scenario, client, cm, core, deadline, params)
     explanation.suggestions += generic_suggestions(scenario, client, params)
-    verify(scenario, client_id, explanation.suggestions, keep, rows, deadline, params)
+    verify(scenario, client_id, explanation.suggestions, keep, week, deadline, params)
     explanation.suggestions = ordered(explanation.suggestions)
     log.info(
         "explained %s in %.2fs (%d checks)", client_id, time.perf_counter() - started, cm.checks

@@ -16,15 +16,15 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from ..model.candidates import Reservations, build_candidates, client_can_attend, staff_can_take
+from ..model.candidates import Reservations, build_candidates
 from ..model.cpmodel import GroupName, IOPModel
-from ..model.hints import add_schedule_hint
-from ..reasons import attendable_pairs
+from ..model.hints import hint_schedule
+from ..result import ModelInvalidError
 from ..scenario import Client, Scenario
-from ..solve import ModelInvalidError
-from ..windows import day_index
+from ..schedule import WeekSchedule
+from ..windows import attendable_pairs, can_work, client_can_attend, day_index
 from .edits import replaced, subtract_windows
-from .fits import Rows, client_vars, hinted_values, track_subproblem
+from .fits import client_vars, hinted_values, track_subproblem
 from .params import DEFAULT_PARAMS, ExplainParams, feasibility_solver
 
 DELETE_ORDER = (
@@ -69,34 +69,28 @@ class CoreModel:
         scenario: Scenario,
         client: Client,
         keep: Sequence[str],
-        rows: tuple[Rows, Rows] | None,
+        schedule: WeekSchedule | None,
         client_windows: bool = False,
         track_only: bool = False,
         params: ExplainParams = DEFAULT_PARAMS,
     ):
         """``track_only``: only the client's track is modelled; every other track's sessions
-        of ``rows`` are reserved (a smaller model, for weeks where the whole is too slow)."""
+        of ``schedule`` are reserved (a smaller model, for weeks where the whole is too slow)."""
         self.scenario = scenario
         self.client = client
         self.track_only = track_only
         self.params = params
         reserved: Reservations | None = None
-        if track_only and rows is not None:
-            assignments, sessions = rows
-            scenario, reserved, local, mine = track_subproblem(
-                scenario, client.client_id, keep, rows
-            )
+        if track_only and schedule is not None:
+            scenario, reserved, local = track_subproblem(scenario, client.client_id, keep, schedule)
             keep = [cid for cid in keep if cid in local]
-            rows = (
-                [r for r in assignments if r["client_id"] in local],
-                [r for r in sessions if r["session_id"] in mine],
-            )
+            schedule = schedule.of_clients(local)
         relaxed = relaxed_scenario(scenario, client, client_windows)
         self.candidates = build_candidates(relaxed, reserved)
         self.iop = IOPModel(self.candidates, named_groups=True)
         self.iop.model.add(self.iop.scheduled_vars[client.client_id] == 1)
         self._guard_relaxed(scenario, client)
-        self._guard_others(client.client_id, keep, rows)
+        self._guard_others(client.client_id, keep, schedule)
         order = {kind: idx for idx, kind in enumerate(DELETE_ORDER)}
         self.names: list[GroupName] = sorted(
             self.iop.group_literals, key=lambda n: (order.get(n[0], len(order)), n)
@@ -119,22 +113,22 @@ class CoreModel:
                 events.append((tid, o.day, o.block, o.start, o.end, var))
         for tid, day, block, start, end, var in events:
             t = therapists[tid]
-            if not staff_can_take(t.available, t.busy, day, start, end):
+            if not can_work(t.available, t.busy, day, start, end):
                 m.add(var == 0).only_enforce_if(iop.literal(("therapist-hours", tid, day, block)))
         cid = client.client_id
         for (owner, day, block), var in iop.attend_vars.items():
             if owner == cid and not client_can_attend(scenario, client, day, block):
                 m.add(var == 0).only_enforce_if(iop.literal(("client-window", cid, day, block)))
 
-    def _guard_others(self, cid: str, keep: Sequence[str], rows: tuple[Rows, Rows] | None) -> None:
+    def _guard_others(self, cid: str, keep: Sequence[str], schedule: WeekSchedule | None) -> None:
         """ "X stays scheduled" (``keep``) and "X keeps their sessions" (``stay``) literals."""
         iop, m = self.iop, self.iop.model
         for other in keep:
             if other != cid and self.candidates.attendable.get(other):
                 m.add(iop.scheduled_vars[other] == 1).only_enforce_if(iop.literal(("keep", other)))
-        if rows is None:
+        if schedule is None:
             return
-        add_schedule_hint(iop, *rows)
+        hint_schedule(iop, schedule)
         # "stay": a kept client keeps their sessions exactly; with every client staying,
         # the question is small (insert the client around the others) and quickly proven.
         values = hinted_values(iop)

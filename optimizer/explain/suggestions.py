@@ -14,9 +14,10 @@ from ortools.sat.python import cp_model
 
 from ..errors import OptimizerError
 from ..model.cpmodel import GroupName
-from ..reasons import Cause, attendable_pairs, ids_text
+from ..reasons import Cause, ids_text
 from ..scenario import Client, Scenario
-from ..windows import format_interval
+from ..schedule import WeekSchedule
+from ..windows import attendable_pairs, format_interval
 from .causes import window_why
 from .cores import CoreModel
 from .edits import (
@@ -27,7 +28,7 @@ from .edits import (
     new_therapist_like,
     therapist_works,
 )
-from .fits import Rows, fits
+from .fits import fits
 from .params import DEFAULT_PARAMS, ExplainParams
 from .result import Change, Suggestion
 
@@ -397,7 +398,7 @@ def verify(
     client_id: str,
     suggestions: list[Suggestion],
     keep: Sequence[str],
-    rows: tuple[Rows, Rows] | None,
+    schedule: WeekSchedule | None,
     deadline: float,
     params: ExplainParams = DEFAULT_PARAMS,
 ) -> None:
@@ -424,7 +425,7 @@ def verify(
             continue
         # Part of the share goes to building models: solving gets the rest.
         solving = min(share, remaining) * params.verify_solve_share
-        sug.status = fits(changed, client_id, keep, rows, solving, params)
+        sug.status = fits(changed, client_id, keep, schedule, solving, params)
         sug.verified = sug.status == "fits"
         sug.seconds = time.perf_counter() - started
 
