@@ -29,7 +29,7 @@ from .check import (
     rewrite_sessions_csv,
 )
 from .errors import OptimizerError
-from .explain import explain
+from .explain import DEFAULT_EXPLAIN_TIME, explain
 from .io import load_scenario, read_schedule
 from .io.folders import default_out_dir
 from .redact import pseudonyms, redact_result, redact_scenario
@@ -414,7 +414,7 @@ def batch_command(
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0.5),
-    default=15.0,
+    default=DEFAULT_EXPLAIN_TIME,
     show_default=True,
     help="Seconds for the causes and the verified suggestions (one worker).",
 )

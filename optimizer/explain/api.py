@@ -14,11 +14,11 @@ from ..model.candidates import Candidates, build_candidates
 from ..reasons import Cause, static_causes
 from ..scenario import Client, Scenario
 from ..schedule import WeekSchedule
+from ..search.params import SearchParams
 from ..solve import solve
 from .causes import dynamic_causes, other_tracks_cause
 from .cores import CoreModel
 from .fits import fits_in_track
-from .params import DEFAULT_EXPLAIN_TIME, DEFAULT_PARAMS, DEFAULT_SOLVE_TIME, ExplainParams
 from .result import Explanation
 from .suggestions import (
     core_suggestions,
@@ -29,6 +29,11 @@ from .suggestions import (
 )
 
 log = logging.getLogger(__name__)
+
+DEFAULT_EXPLAIN_TIME = 15.0
+"""Seconds for the dynamic causes and the suggestions together (one worker)."""
+DEFAULT_SOLVE_TIME = 20.0
+"""Seconds to solve a schedule first when ``explain`` is given none."""
 
 
 class UnknownClientError(OptimizerError):
@@ -62,17 +67,19 @@ def explain(
     time_limit: float = DEFAULT_EXPLAIN_TIME,
     *,
     solve_time_limit: float = DEFAULT_SOLVE_TIME,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams | None = None,
 ) -> Explanation:
     """Why ``client_id`` is unscheduled and what would let them in.
 
     ``schedule`` (a :class:`~optimizer.Result`, a :class:`~optimizer.Schedule` or a schedule
     folder) gives the clients to keep scheduled; without it, when no static cause applies, a
     schedule is solved first (``solve_time_limit`` seconds). ``time_limit`` (seconds, one
-    worker) bounds the core and the verified suggestions; ``params`` says how that time is
-    shared. Raises :class:`UnknownClientError` for an id that is not in the scenario.
+    worker) bounds the core and the verified suggestions; ``params.explain`` says how that
+    time is shared (``params``: default :class:`SearchParams`, also the first solve's).
+    Raises :class:`UnknownClientError` for an id that is not in the scenario.
     """
     started = time.perf_counter()
+    params = params or SearchParams()
     clients = {c.client_id: c for c in scenario.clients}
     if client_id not in clients:
         raise UnknownClientError(
@@ -96,7 +103,7 @@ def explain(
     week = week_schedule(scenario, schedule)
     if week is None:
         log.info("no schedule given: solving one (%.0fs)", solve_time_limit)
-        res = solve(scenario, time_limit=solve_time_limit, prove_with_cores=False)
+        res = solve(scenario, time_limit=solve_time_limit, prove_with_cores=False, params=params)
         week = week_schedule(scenario, res)
         deadline = time.perf_counter() + time_limit
     assert week is not None
@@ -107,7 +114,7 @@ def explain(
         return result
     keep = sorted(scheduled)
     # A schedule cut short by its time limit may have room left: insertion checks first.
-    quick_limit = min(params.check_time, params.quick_share * time_limit)
+    quick_limit = min(params.explain.check_time, params.explain.quick_share * time_limit)
     if fits_in_track(scenario, client_id, keep, week, quick_limit, params) == "fits":
         explanation = Explanation(
             client_id,
@@ -134,7 +141,7 @@ def _static_story(
     causes: list[Cause],
     schedule: Any,
     deadline: float,
-    params: ExplainParams,
+    params: SearchParams,
 ) -> Explanation:
     """A client kept out whatever the others do: the causes and the changes that answer them."""
     client_id = client.client_id
@@ -162,18 +169,18 @@ def _core_story(
     started: float,
     time_limit: float,
     deadline: float,
-    params: ExplainParams,
+    params: SearchParams,
 ) -> Explanation:
     """A client the others keep out: a minimal core, its causes and verified suggestions."""
     client_id = client.client_id
     # The whole week gives the best story; its proofs get slow beyond about 50 clients,
     # where the client's track alone (other tracks' sessions reserved) comes first.
-    first_check = max(params.check_time, params.core_share * time_limit)
-    whole_first = len(scenario.clients) <= params.whole_week_clients
+    first_check = max(params.explain.check_time, params.explain.core_share * time_limit)
+    whole_first = len(scenario.clients) <= params.explain.whole_week_clients
     for track_only in [False, True] if whole_first else [True, False]:
-        cm = CoreModel(scenario, client, keep, week, track_only=track_only, params=params)
+        cm = CoreModel(scenario, client, keep, week, params, track_only=track_only)
         status, core, _ = cm.check(cm.names, min(first_check, deadline - time.perf_counter()))
-        if status != "unknown" or deadline - time.perf_counter() < params.retry_at_least:
+        if status != "unknown" or deadline - time.perf_counter() < params.explain.retry_at_least:
             break
         log.info("core undecided (track_only=%s): trying the other model", track_only)
     explanation = Explanation(client_id, False, "")
@@ -206,9 +213,11 @@ def _core_story(
             )
         ]
     else:
-        shrink_until = started + (params.core_share + params.shrink_share) * time_limit
+        shrink_until = (
+            started + (params.explain.core_share + params.explain.shrink_share) * time_limit
+        )
         core, minimal = cm.shrink(
-            core, max(shrink_until, time.perf_counter() + params.shrink_at_least)
+            core, max(shrink_until, time.perf_counter() + params.explain.shrink_at_least)
         )
         explanation.core = ["/".join(n) for n in core]
         explanation.core_minimal = minimal

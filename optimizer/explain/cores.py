@@ -19,13 +19,13 @@ from ortools.sat.python import cp_model
 from ..model.candidates import Reservations, build_candidates
 from ..model.cpmodel import GroupName, IOPModel
 from ..model.hints import hint_schedule
-from ..result import ModelInvalidError
+from ..result import SolveStatus
 from ..scenario import Client, Scenario
 from ..schedule import WeekSchedule
+from ..search.params import SearchParams
 from ..windows import attendable_pairs, can_work, client_can_attend, day_index
 from .edits import replaced, subtract_windows
-from .fits import client_vars, hinted_values, track_subproblem
-from .params import DEFAULT_PARAMS, ExplainParams, feasibility_solver
+from .fits import client_vars, feasibility, hinted_values, track_subproblem
 
 DELETE_ORDER = (
     "stay",
@@ -70,9 +70,9 @@ class CoreModel:
         client: Client,
         keep: Sequence[str],
         schedule: WeekSchedule | None,
+        params: SearchParams,
         client_windows: bool = False,
         track_only: bool = False,
-        params: ExplainParams = DEFAULT_PARAMS,
     ):
         """``track_only``: only the client's track is modelled; every other track's sessions
         of ``schedule`` are reserved (a smaller model, for weeks where the whole is too slow)."""
@@ -147,17 +147,14 @@ class CoreModel:
         m.clear_assumptions()
         lits = [self.iop.group_literals[n] for n in enforced]
         m.add_assumptions(lits)
-        solver = feasibility_solver(time_limit, self.params, presolve=presolve)
-        status = solver.solve(m)
+        status, solver = feasibility(m, time_limit, self.params, presolve=presolve)
         self.checks += 1
-        if status == cp_model.INFEASIBLE:
+        if status == SolveStatus.INFEASIBLE:
             by_index = {self.iop.group_literals[n].index: n for n in enforced}
             core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
             return "does not fit", [n for n in enforced if n in set(core)], solver
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             return "fits", [], solver
-        if status == cp_model.MODEL_INVALID:
-            raise ModelInvalidError(m.validate())
         return "unknown", [], solver
 
     def _prefer_keep(self, core: list[GroupName], deadline: float) -> list[GroupName]:
@@ -169,11 +166,12 @@ class CoreModel:
             if (
                 keep not in self.iop.group_literals
                 or keep in core
-                or remaining <= self.params.shrink_stop
+                or remaining <= self.params.explain.shrink_stop
             ):
                 continue
             trial = [keep if n == name else n for n in core]
-            status, _smaller, _ = self.check(trial, min(self.params.shrink_check_time, remaining))
+            limit = min(self.params.explain.shrink_check_time, remaining)
+            status, _smaller, _ = self.check(trial, limit)
             if status == "does not fit":
                 core = trial
         return core
@@ -186,11 +184,11 @@ class CoreModel:
             idx = 0
             while idx < len(core):
                 remaining = deadline - time.perf_counter()
-                if remaining <= self.params.shrink_stop:
+                if remaining <= self.params.explain.shrink_stop:
                     return core, False
                 trial = core[:idx] + core[idx + chunk :]
                 status, smaller, _ = self.check(
-                    trial, min(self.params.shrink_check_time, remaining)
+                    trial, min(self.params.explain.shrink_check_time, remaining)
                 )
                 if status == "does not fit":
                     core = smaller or trial

@@ -11,11 +11,24 @@ from ortools.sat.python import cp_model
 from ..model.candidates import Reservations, build_candidates
 from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
-from ..result import ModelInvalidError
+from ..result import SolveStatus, solve_status
 from ..scenario import Scenario
 from ..schedule import WeekSchedule
+from ..search.params import SearchParams
+from ..search.solver import Role, make_solver
 from .edits import replaced
-from .params import DEFAULT_PARAMS, ExplainParams, feasibility_solver
+
+
+def feasibility(
+    model: cp_model.CpModel, time_limit: float, params: SearchParams, presolve: bool = True
+) -> tuple[SolveStatus, cp_model.CpSolver]:
+    """Solve one feasibility check of ``explain`` (a ``Role.CHECK`` solver: one worker,
+    seed 0, ``time_limit`` seconds). ``presolve=False`` for hinted checks: presolve loses
+    the schedule's hint on these models; without it a hinted check starts from the schedule
+    and repairs it, often in a fraction of a second. MODEL_INVALID raises
+    :class:`~optimizer.result.ModelInvalidError`."""
+    solver = make_solver(params, time_limit, role=Role.CHECK, presolve=presolve)
+    return solve_status(int(solver.solve(model)), model), solver
 
 
 def client_vars(iop: IOPModel) -> dict[str, list[cp_model.IntVar]]:
@@ -45,7 +58,7 @@ def fits(
     keep: Iterable[str],
     schedule: WeekSchedule | None,
     time_limit: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams | None = None,
 ) -> str:
     """Can ``client_id`` be scheduled with every client of ``keep`` still scheduled?
 
@@ -54,8 +67,10 @@ def fits(
     reserved); then the client's track may move within its days and blocks while the others
     keep their sessions; then everyone may move.
     ``time_limit`` is in seconds of solving. Returns ``fits``, ``does not fit``, ``unknown``
-    or ``does not fit without moving others`` (the last try ran out of time).
+    or ``does not fit without moving others`` (the last try ran out of time). ``params``:
+    the shares of ``params.explain`` and the solver (default :class:`SearchParams`).
     """
+    params = params or SearchParams()
     candidates = build_candidates(scenario)
     if not candidates.attendable.get(client_id):
         return "does not fit"
@@ -68,18 +83,18 @@ def fits(
     if schedule is not None:
         started = time.perf_counter()
         local = fits_in_track(
-            scenario, client_id, kept, schedule, params.track_share * time_limit, params
+            scenario, client_id, kept, schedule, params.explain.track_share * time_limit, params
         )
         solving += time.perf_counter() - started
         if local == "fits":
             return "fits"
         if local == "does not fit":
             outcome = "does not fit without moving others"
-        tries[:0] = [("days", params.days_share)]
+        tries[:0] = [("days", params.explain.days_share)]
     track = {c.client_id: c.track for c in scenario.clients}
     for fix, part in tries:
         remaining = time_limit - solving
-        if remaining <= params.fits_stop:
+        if remaining <= params.explain.fits_stop:
             break
         iop = IOPModel(candidates)
         m = iop.model
@@ -101,13 +116,11 @@ def fits(
                     if cid in kept_set:
                         m.add(var == values.get(var.index, 0))
         started = time.perf_counter()
-        status = feasibility_solver(remaining * part, params).solve(m)
+        status, _solver = feasibility(m, remaining * part, params)
         solving += time.perf_counter() - started
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             return "fits"
-        if status == cp_model.MODEL_INVALID:
-            raise ModelInvalidError(m.validate())
-        if status == cp_model.INFEASIBLE:
+        if status == SolveStatus.INFEASIBLE:
             if fix == "everyone":
                 return "does not fit"
             outcome = "does not fit without moving others"
@@ -159,7 +172,7 @@ def fits_in_track(
     kept: Sequence[str],
     schedule: WeekSchedule,
     limit: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> str:
     """The small neighbourhood: only the client's track may move. Every other track's
     sessions are reserved (therapist and room time, caps), as in the warm start, so the model
@@ -173,9 +186,9 @@ def fits_in_track(
     for cid in local_ids:
         iop.model.add(iop.scheduled_vars[cid] == 1)
     hint_schedule(iop, schedule.of_clients(local_ids))
-    status = feasibility_solver(limit, params, presolve=False).solve(iop.model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status, _solver = feasibility(iop.model, limit, params, presolve=False)
+    if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return "fits"
-    if status == cp_model.INFEASIBLE:
+    if status == SolveStatus.INFEASIBLE:
         return "does not fit"
     return "unknown"

@@ -17,6 +17,7 @@ from ..model.cpmodel import GroupName
 from ..reasons import Cause, ids_text
 from ..scenario import Client, Scenario
 from ..schedule import WeekSchedule
+from ..search.params import SearchParams
 from ..windows import attendable_pairs, format_interval
 from .causes import window_why
 from .cores import CoreModel
@@ -29,7 +30,6 @@ from .edits import (
     therapist_works,
 )
 from .fits import fits
-from .params import DEFAULT_PARAMS, ExplainParams
 from .result import Change, Suggestion
 
 
@@ -79,7 +79,7 @@ def static_suggestions(
     scenario: Scenario,
     client: Client,
     causes: list[Cause],
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Changes that answer each static cause (windows, plans, therapists, sizes, tracks)."""
     out: list[Suggestion] = []
@@ -89,7 +89,7 @@ def static_suggestions(
             out += _open_days(scenario, client, cause, pairs, params)
         elif cause.code == "primary-unavailable":
             tid = client.primary_therapist or ""
-            for day, block in pairs[: params.primary_blocks]:
+            for day, block in pairs[: params.explain.primary_blocks]:
                 out.append(
                     Suggestion(
                         f"primary therapist {tid} worked {block} on {day} "
@@ -103,8 +103,8 @@ def static_suggestions(
             cause.code == "no-qualified-staff" and cause.therapist_ids
         ):
             speaks = f" (speaks {client.language})" if cause.code == "no-language-therapist" else ""
-            for tid in cause.therapist_ids[: params.alternatives]:
-                for day, block in pairs[: params.alternatives]:
+            for tid in cause.therapist_ids[: params.explain.alternatives]:
+                for day, block in pairs[: params.explain.alternatives]:
                     out.append(
                         Suggestion(
                             f"{tid}{speaks} worked {block} on {day}",
@@ -141,12 +141,12 @@ def _open_days(
     client: Client,
     cause: Cause,
     pairs: Sequence[tuple[str, str]],
-    params: ExplainParams,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Too few days: the client's windows opened on a lost day, or a lighter plan."""
     out = []
     lost = [x for x in cause.details.get("lost", []) if x["kind"] == "windows"]
-    for item in lost[: params.days_to_open]:
+    for item in lost[: params.explain.days_to_open]:
         day = item["day"]
         options = [
             (change_minutes(changes), block, changes)
@@ -166,13 +166,13 @@ def _open_days(
             )
         )
     fitting = len(set(d for d, _b in pairs))
-    for plan_id in plan_alternatives(scenario, client, fitting)[: params.alternatives]:
+    for plan_id in plan_alternatives(scenario, client, fitting)[: params.explain.alternatives]:
         out.append(_other_plan(client, plan_id, rank=30))
     return out
 
 
 def _cohort(
-    scenario: Scenario, client: Client, cause: Cause, params: ExplainParams
+    scenario: Scenario, client: Client, cause: Cause, params: SearchParams
 ) -> list[Suggestion]:
     """A cohort too small for a group: smaller groups, or another track."""
     out = []
@@ -189,7 +189,7 @@ def _cohort(
             )
         )
     tracks = sorted({c.track for c in scenario.clients} - {client.track})
-    for track in tracks[: params.alternatives]:
+    for track in tracks[: params.explain.alternatives]:
         out.append(
             Suggestion(
                 f"the client joined track {track} instead of {client.track}",
@@ -209,7 +209,7 @@ def core_suggestions(
     cm: CoreModel,
     core: list[GroupName],
     deadline: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Relax each core group alone (all others enforced) in the named model; where the
     client then fits, read how much was needed and turn it into a scenario change."""
@@ -217,15 +217,15 @@ def core_suggestions(
     per_kind: dict[str, int] = defaultdict(int)
     for name in core:
         kind = name[0]
-        if kind in ("keep", "stay") or per_kind[kind] >= params.per_core_kind:
+        if kind in ("keep", "stay") or per_kind[kind] >= params.explain.per_core_kind:
             continue
         per_kind[kind] += 1
         remaining = deadline - time.perf_counter()
-        if remaining <= params.suggestion_stop:
+        if remaining <= params.explain.suggestion_stop:
             break
         # A quick look with only this group relaxed tells how much of it the client needs.
         enforced = [n for n in cm.names if n != name]
-        status, _core, solver = cm.check(enforced, min(params.shrink_check_time, remaining))
+        status, _core, solver = cm.check(enforced, min(params.explain.shrink_check_time, remaining))
         read = _FROM_CORE.get(kind)
         suggestion = (
             read(
@@ -381,12 +381,12 @@ _FROM_CORE: dict[str, Callable[[_Relaxed, int], Suggestion | None]] = {
 
 
 def generic_suggestions(
-    scenario: Scenario, client: Client, params: ExplainParams = DEFAULT_PARAMS
+    scenario: Scenario, client: Client, params: SearchParams
 ) -> list[Suggestion]:
     """Lighter plans, and individual sessions with any qualified therapist."""
     out = [
         _other_plan(client, plan_id, rank=12)  # quick to verify (one client) and often enough
-        for plan_id in plan_alternatives(scenario, client, None)[: params.alternatives]
+        for plan_id in plan_alternatives(scenario, client, None)[: params.explain.alternatives]
     ]
     if client.primary_therapist:
         out.append(_any_therapist(client))
@@ -400,7 +400,7 @@ def verify(
     keep: Sequence[str],
     schedule: WeekSchedule | None,
     deadline: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> None:
     """Re-solve each suggestion's changed scenario (smallest changes first) until the
     deadline; the time left is shared among the suggestions still to try."""
@@ -411,12 +411,15 @@ def verify(
         if sug.changes and key not in seen:
             seen.add(key)
             pending.append(sug)
-    pending = pending[: params.max_suggestions]
+    pending = pending[: params.explain.max_suggestions]
     for idx, sug in enumerate(pending):
         remaining = deadline - time.perf_counter()
-        if remaining <= params.suggestion_stop:
+        if remaining <= params.explain.suggestion_stop:
             break
-        share = max(params.check_time, params.verify_share * remaining / (len(pending) - idx))
+        share = max(
+            params.explain.check_time,
+            params.explain.verify_share * remaining / (len(pending) - idx),
+        )
         started = time.perf_counter()
         try:
             changed = apply_changes(scenario, sug.changes)
@@ -424,7 +427,7 @@ def verify(
             sug.status = f"invalid change: {error.issues[0]}"
             continue
         # Part of the share goes to building models: solving gets the rest.
-        solving = min(share, remaining) * params.verify_solve_share
+        solving = min(share, remaining) * params.explain.verify_solve_share
         sug.status = fits(changed, client_id, keep, schedule, solving, params)
         sug.verified = sug.status == "fits"
         sug.seconds = time.perf_counter() - started
