@@ -30,9 +30,10 @@ from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import optimizer
-from optimizer import Issue, OptimizerError, Scenario, check_schedule
-
+from ..check import check_schedule
+from ..errors import Issue, OptimizerError
+from ..scenario import Scenario
+from ..version import __version__
 from .config import ServiceConfig
 from .files import DOWNLOADS, build_download, import_scenario
 from .jobs import FINAL, JobManager, QueueFull, UnknownJob
@@ -53,6 +54,7 @@ from .payloads import (
     scenario_from_document,
     schedule_from_tables,
 )
+from .worker import place_function
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("optimizer.service.access")
@@ -255,7 +257,7 @@ def _scenario_facts(scenario: Scenario) -> dict[str, Any]:
 
 def has_place() -> bool:
     """True when this version of the library can place one client (SPEC §7)."""
-    return callable(getattr(optimizer, "place", None))
+    return place_function() is not None
 
 
 def create_app(config: ServiceConfig | None = None, manager: JobManager | None = None) -> FastAPI:
@@ -273,7 +275,7 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
 
     app = FastAPI(
         title="IOP optimizer",
-        version=optimizer.__version__,
+        version=__version__,
         description=(
             "Weekly timetables for Intensive Outpatient Programs (SPEC §8). Solves run in "
             "worker processes; follow one with GET /api/solves/{id}/events. Invalid input "
@@ -383,7 +385,7 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         """Liveness, version and the optional parts this version has."""
         return {
             "status": "ok",
-            "version": optimizer.__version__,
+            "version": __version__,
             "features": {"place": has_place()},
         }
 
