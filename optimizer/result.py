@@ -19,7 +19,7 @@ from ortools.sat.python import cp_model
 from .io.write import write_result
 from .report import ReportOptions
 from .scenario import Scenario
-from .schedule import served
+from .schedule import gap_percent, served
 from .terms import TERM_UNITS
 from .timezones import program_timezone
 from .version import __version__
@@ -110,6 +110,11 @@ class Result:
     @property
     def unscheduled_clients(self) -> int:
         return len(self.unscheduled)
+
+    def gap_percent(self) -> float | None:
+        """How far the objective may be from the optimum, in percent of the bound (0 when
+        proven, None without a schedule; see :func:`optimizer.schedule.gap_percent`)."""
+        return gap_percent(self.objective, self.best_bound)
 
     def served_objective(self) -> int:
         """The primary objective recomputed from the schedule itself (sum of priorities)."""

@@ -5,7 +5,8 @@ SPEC §5 writes a schedule as two tables, ``sessions.csv`` (one row per session)
 the package a schedule is a :class:`WeekSchedule`: a tuple of :class:`Session` records, each
 holding the ids of its clients, so the assignments are derived and cannot disagree with the
 sessions. Defined once here: the session id, the canonical row order of the output, the
-primary objective a schedule serves, and the conversions to and from the SPEC §5 tables.
+primary objective a schedule serves (and the gap to its bound), and the conversions to and
+from the SPEC §5 tables.
 """
 
 from __future__ import annotations
@@ -41,6 +42,23 @@ def served(scenario: Scenario, client_ids: Iterable[str]) -> int:
     """
     priority = {c.client_id: c.priority for c in scenario.clients}
     return sum(priority[cid] for cid in set(client_ids))
+
+
+def gap_percent(objective: Any, best_bound: Any) -> float | None:
+    """How far ``objective`` may be from the optimum, in percent: ``|best_bound -
+    objective|`` over the largest of ``|objective|``, ``|best_bound|`` and 1, so 0 for a
+    proven objective, and the same measure for phase 2's penalties (bound below the
+    objective). None when either is missing (None, NaN or pandas' NA).
+
+    The one definition behind the progress line, the report's summary, the what-if
+    comparison and :meth:`Result.gap_percent <optimizer.result.Result.gap_percent>` (it
+    lives here, below ``result.py``, because the report, which ``result.py`` imports, uses
+    it too).
+    """
+    if objective is None or best_bound is None or pd.isna(objective) or pd.isna(best_bound):
+        return None
+    objective, best_bound = float(objective), float(best_bound)
+    return 100 * abs(best_bound - objective) / max(1.0, abs(objective), abs(best_bound))
 
 
 @dataclass(frozen=True, slots=True)
