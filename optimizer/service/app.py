@@ -289,7 +289,9 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
     app.state.jobs = jobs
     app.state.config = config
     _add_error_handlers(app)
-    _add_routes(app, config, jobs)
+    _add_page_routes(app, config)
+    _add_solve_routes(app, config, jobs)
+    _add_schedule_routes(app, config, jobs)
     _add_openapi(app)
     build_stack = app.build_middleware_stack
 
@@ -367,7 +369,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+def _add_page_routes(app: FastAPI, config: ServiceConfig) -> None:
+    """The page, its static files, the health check and the scenario import."""
+
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(_static("index.html"), headers={"cache-control": "no-cache"})
@@ -406,6 +410,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         body = await request.body()
         scenario = await run_in_threadpool(import_scenario, body, filename, config)
         return {"scenario": _document_for_page(scenario), "facts": _scenario_facts(scenario)}
+
+
+def _add_solve_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Solves: submit, follow, stop, and their schedules and files."""
 
     @app.post("/api/solves", status_code=202, response_model=Submitted, tags=["solves"])
     def submit(body: SolveRequest) -> dict[str, Any]:
@@ -493,6 +501,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
             return _issues_response(404, [Issue("solve", "has no schedule (yet)", "")])
         assert job.scenario is not None
         return _download(name, job.scenario, job.result, job.result.get("summary"))
+
+
+def _add_schedule_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Work on a schedule given in the body: its files, the checker, explain and place."""
 
     @app.post(
         "/api/files/{name}",
