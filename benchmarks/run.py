@@ -1,6 +1,6 @@
 """The benchmark runner: every method on every instance, each run in its own process.
 
-    python -m benchmarks.run all [--instances M:5:60,L:1:60,XL:1:120] [--methods ...]
+    python -m benchmarks.run all [--instances M:5:60,M-V:3:60,L:1:60,XL:1:120] [--methods ...]
     python -m benchmarks.run one --size M --seed 0 --method product --time-limit 60
     python -m benchmarks.run doc          # regenerate docs/benchmarks.md from results.csv
     python -m benchmarks.run sweep [--instances M:5:30]   # CP-SAT parameter variants
@@ -45,7 +45,9 @@ from .report import fmt, report
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "benchmarks" / "results.csv"
 DEFAULT_DOC = ROOT / "docs" / "benchmarks.md"
-DEFAULT_INSTANCES = "M:5:60,L:1:60,XL:1:120"
+DEFAULT_INSTANCES = "M:5:60,M-V:3:60,L:1:60,XL:1:120"
+"""M-V: the M weeks with a telehealth evening track and hour minimums
+(:func:`benchmarks.generate.with_virtual_track`)."""
 DEFAULT_SWEEP_CSV = ROOT / "benchmarks" / "sweep.csv"
 SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
     # The product's own parameters (optimizer.search.params.SearchParams), then one change

@@ -7,7 +7,8 @@
   therapist and one per suitable room;
 * every individual session is one boolean per client x slot x therapist, plus one per room;
 * therapist and room clock-time conflicts as at-most-one over the sessions covering each
-  start time, daily and weekly caps as sums;
+  start time, daily and weekly caps as sums; no room in a virtual block; the plan's weekly
+  hours as a sum of block minutes;
 * objective: the priority-weighted number of scheduled clients (the primary objective only).
 
 No candidate aggregation, no symmetry breaking between copies, no hints, no cuts. Only the
@@ -191,13 +192,14 @@ class TextbookModel:
                         }
                         if not therapists:
                             continue
+                        in_person = s.rooms is not None and not s.is_virtual(block)
                         rooms = {
                             r.room_id: m.new_bool_var(f"ir[{name},{r.room_id}]")
-                            for r in s.rooms or ()
+                            for r in (s.rooms or () if in_person else ())
                             if (not r.serves or type_id in r.serves)
                             and room_free[(r.room_id, day, block, slot_idx)]
                         }
-                        if s.rooms is not None:
+                        if in_person:
                             m.add(sum(rooms.values()) == sum(therapists.values()))
                         self.individuals.append(
                             _Individual(cid, day, block, slot_idx, type_id, therapists, rooms)
@@ -217,6 +219,9 @@ class TextbookModel:
         per_day: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
         for (cid, day, _block), var in self.attend_vars.items():
             per_day[(cid, day)].append(var)
+        minutes: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (cid, _day, block), var in self.attend_vars.items():
+            minutes[cid].append((s.block_minutes(block), var))
         per_client: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (cid, _day), vars_ in per_day.items():
             m.add(sum(vars_) <= 1)
@@ -228,6 +233,9 @@ class TextbookModel:
             days = sum(per_client[cid])
             m.add(days >= req.min_days * y)
             m.add(days <= req.max_days * y)
+            if req.min_minutes_per_week:  # rule 10: a day's minutes are its block's
+                week = sum(length * var for length, var in minutes[cid])
+                m.add(week >= req.min_minutes_per_week * y)
             for type_id in s.session_types:
                 count = sum(type_terms.get((cid, type_id), []))
                 if req.min_sessions[type_id]:
@@ -261,6 +269,7 @@ class TextbookModel:
             and free[(t.therapist_id, day, block, slot_idx)]
         ]
         copies = min(len(therapists), len(members) // stype.min_size)
+        in_person = s.rooms is not None and not s.is_virtual(block)
         for k in range(copies):
             name = f"{day},{block},{slot_idx},{track},{type_id},{k}"
             run = m.new_bool_var(f"run[{name}]")
@@ -268,7 +277,7 @@ class TextbookModel:
             lead_vars = {t: m.new_bool_var(f"lead[{t},{name}]") for t in therapists}
             room_vars = {
                 r.room_id: m.new_bool_var(f"room[{r.room_id},{name}]")
-                for r in s.rooms or ()
+                for r in (s.rooms or () if in_person else ())
                 if (not r.serves or type_id in r.serves)
                 and room_free[(r.room_id, day, block, slot_idx)]
             }
@@ -278,8 +287,8 @@ class TextbookModel:
             m.add(size >= stype.min_size * run)
             m.add(size <= (stype.max_size or 1) * run)
             m.add(sum(lead_vars.values()) == run)
-            if s.rooms is not None:
-                capacity = {r.room_id: r.capacity for r in s.rooms}
+            if in_person:
+                capacity = {r.room_id: r.capacity for r in s.rooms or ()}
                 m.add(sum(room_vars.values()) == run)
                 m.add(size <= sum(capacity[r] * var for r, var in room_vars.items()))
             for cid, var in member_vars.items():

@@ -235,7 +235,15 @@ def _pin_staff_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Pro
                 )
     if pin.room_id is not None:
         room = rooms.get(pin.room_id)
-        if room is None:
+        if pin.block is not None and scenario.is_virtual(pin.block):
+            out.append(
+                (
+                    "room_id",
+                    f"block {pin.block} is virtual (telehealth): its sessions have no room",
+                    "leave room_id empty, or pin an in-person block",
+                )
+            )
+        elif room is None:
             out.append(
                 (
                     "room_id",

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from .compliance import compliance_counts
 from .io.write import write_result
 from .report import ReportOptions
 from .scenario import Scenario
@@ -154,6 +155,7 @@ class Result:
             "secondary": dict(self.secondary),
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),
+            "compliance": compliance_counts(self.scenario, self.assignments),
             "parameters": dict(self.parameters),
             "versions": {
                 "iop-optimizer": __version__,

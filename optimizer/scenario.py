@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from fractions import Fraction
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
@@ -23,7 +25,9 @@ from pydantic import (
     PlainSerializer,
     ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
     WithJsonSchema,
+    WrapValidator,
     field_validator,
     model_validator,
 )
@@ -199,6 +203,130 @@ DayName = Annotated[
 ]
 
 
+YES_NO_HINT = "write yes or no (true/false and 1/0 are read too)"
+_YES = {"yes", "true", "1"}
+_NO = {"no", "false", "0"}
+
+
+def _to_yes_no(value: Any) -> bool:
+    """A yes/no cell: yes/no, true/false or 1/0 in any case; empty means no."""
+    value = _blank_to_none(value)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _YES:
+        return True
+    if text in _NO:
+        return False
+    raise ValueError(f"expected yes or no, got {_short(value)}")
+
+
+_YES_NO_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "boolean"},
+        {"enum": [0, 1]},
+        {
+            "type": "string",
+            # JSON Schema patterns have no case-insensitive flag: both cases per letter
+            "pattern": r"^\s*([Yy][Ee][Ss]|[Nn][Oo]|[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee]"
+            r"|[01])?\s*$",
+        },
+    ],
+    "description": "yes or no (also true/false, 1/0, any case); empty means no",
+}
+YesNo = Annotated[bool, BeforeValidator(_to_yes_no), WithJsonSchema(_YES_NO_SCHEMA)]
+
+
+class Block(tuple[Interval, ...]):
+    """A block's slots in time order, each ``(start, end)`` in minutes after midnight.
+
+    It is a tuple of slots, so code that only needs the clock times reads it as one;
+    ``telehealth`` is True for a *virtual* block (held by video, SPEC §2): its sessions
+    need no room, the commute does not apply, and only clients cleared for telehealth
+    attend it.
+    """
+
+    telehealth: bool
+
+    def __new__(cls, slots: Iterable[Interval] = (), telehealth: bool = False) -> Block:
+        block = super().__new__(cls, tuple(slots))
+        block.telehealth = bool(telehealth)
+        return block
+
+    def __getnewargs__(self) -> tuple[tuple[Interval, ...], bool]:  # type: ignore[override]
+        return tuple(self), self.telehealth
+
+    def __eq__(self, other: object) -> bool:
+        return tuple.__eq__(self, other) and self.telehealth == getattr(other, "telehealth", False)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((tuple(self), self.telehealth))
+
+    def __repr__(self) -> str:
+        slots = tuple.__repr__(self)
+        return f"Block({slots}, telehealth=True)" if self.telehealth else f"Block({slots})"
+
+
+_BLOCK_KEYS = ("slots", "telehealth")
+
+
+def _to_block(value: Any, handler: ValidatorFunctionWrapHandler) -> Block:
+    """A block: a list of slots, or a mapping ``{slots: [...], telehealth: yes}``."""
+    if isinstance(value, Block):
+        return Block(handler(tuple(value)), value.telehealth)
+    if isinstance(value, Mapping):
+        unknown = [str(key) for key in value if key not in _BLOCK_KEYS]
+        if unknown:
+            raise ValueError(
+                f"unknown key '{unknown[0]}'{did_you_mean(unknown[0], _BLOCK_KEYS)} in a block "
+                "written as a mapping (it takes slots and telehealth)"
+            )
+        if "slots" not in value:
+            raise ValueError("a block written as a mapping needs its slots")
+        return Block(handler(value["slots"]), _to_yes_no(value.get("telehealth")))
+    return Block(handler(value))
+
+
+def _block_data(block: tuple[Interval, ...]) -> list[str] | dict[str, Any]:
+    slots = [format_interval(slot) for slot in block]
+    if getattr(block, "telehealth", False):
+        return {"slots": slots, "telehealth": True}
+    return slots
+
+
+_SLOT_LIST_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "items": {"type": "string", "pattern": r"^\d{2}:\d{2}-\d{2}:\d{2}$"},
+}
+BlockSlots = Annotated[
+    tuple[SlotTime, ...],
+    WrapValidator(_to_block),
+    PlainSerializer(_block_data),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                _SLOT_LIST_SCHEMA,
+                {
+                    "type": "object",
+                    "properties": {"slots": _SLOT_LIST_SCHEMA, "telehealth": _YES_NO_SCHEMA},
+                    "required": ["slots"],
+                    "additionalProperties": False,
+                },
+            ],
+            "description": "slots 'HH:MM-HH:MM' in time order; as a mapping with "
+            "telehealth: yes, a virtual block (no room, no commute, telehealth clients only)",
+        }
+    ),
+]
+
+
 class _Validated(BaseModel):
     def updated(self, **changes: Any) -> Self:
         """A copy with some fields replaced (parsed values: model objects, tuples, windows
@@ -242,12 +370,28 @@ class SessionType(_Frozen):
 
 
 class Plan(_Frozen):
-    """A level of care: days per week and weekly minimum (and maximum) sessions per type."""
+    """A level of care: days per week, weekly minimum (and maximum) sessions per type, and
+    the hour minimums (per week and per attended day) that payers and levels of care set."""
 
     min_days: int = Field(ge=1, le=7)
     max_days: int = Field(ge=1, le=7)
     sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
     max_sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    min_hours_per_week: float | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 24,
+        allow_inf_nan=False,
+        description="hours of sessions a client needs over the week (prorated with the plan "
+        "for a partial week)",
+    )
+    min_hours_per_day: float | None = Field(
+        default=None,
+        ge=0,
+        le=24,
+        allow_inf_nan=False,
+        description="hours of sessions a client needs on every attended day (never prorated)",
+    )
 
     @model_validator(mode="after")
     def _days(self) -> Plan:
@@ -300,6 +444,8 @@ class Client(_Row):
     priority: int = Field(default=1, ge=1, le=1_000_000)
     language: OptionalText = None
     name: OptionalText = Field(default=None, repr=False)
+    telehealth: YesNo = False
+    """Cleared to attend virtual blocks (SPEC §2)."""
 
     @field_validator("priority", mode="before")
     @classmethod
@@ -387,7 +533,7 @@ class Scenario(_Frozen):
         description="IANA time zone of the program's clock times, e.g. America/New_York; "
         "when absent, the zone of the computer writing the calendars",
     )
-    blocks: dict[str, tuple[SlotTime, ...]] = Field(min_length=1, max_length=MAX_BLOCKS)
+    blocks: dict[str, BlockSlots] = Field(min_length=1, max_length=MAX_BLOCKS)
     session_types: dict[str, SessionType] = Field(min_length=1)
     plans: dict[str, Plan] = Field(min_length=1)
     rules: Rules = Rules()
@@ -480,6 +626,17 @@ class Scenario(_Frozen):
         slots = self.blocks[block]
         return slots[0][0], slots[-1][1]
 
+    def is_virtual(self, block: str) -> bool:
+        """True when ``block`` is held by video (``telehealth: true``): no room, no commute,
+        telehealth clients only. False for a name that is not a block (a hand-edited
+        schedule may carry one)."""
+        return getattr(self.blocks.get(block), "telehealth", False)
+
+    def block_minutes(self, block: str) -> int:
+        """Session minutes of a client attending ``block`` on a day: a session in every slot
+        (SPEC §3 rule 2), so the slots' lengths summed."""
+        return sum(end - start for start, end in self.blocks[block])
+
 
 # ---------------------------------------------------------------------------------------
 # Validation helpers
@@ -518,6 +675,10 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
             wanted = "a mapping" if kind in {"dict_type", "model_type"} else "a list"
             message = f"expected {wanted}, got {_short(value)}"
             fix = "see the scenario example in the README"
+        elif message.startswith("expected yes or no"):
+            fix = YES_NO_HINT
+        elif path and path[0] == "blocks" and "mapping" in message:
+            fix = "write a block as a list of slots, or as {slots: [...], telehealth: yes}"
         elif path and path[0] == "blocks":  # a slot, not a window: no day names here
             fix = "write each slot as 'HH:MM-HH:MM', e.g. '09:00-09:50'"
         elif "window" in message:
@@ -706,6 +867,7 @@ def _plan_issues(s: Scenario) -> Problems:
                         "raise max_sessions or lower sessions",
                     )
                 )
+        out.extend(_hour_issues(s, plan_id, plan))
         needed = sum(plan.sessions.values())
         if needed > plan.max_days * max_slots:
             out.append(
@@ -826,6 +988,40 @@ def _type_reference_issues(s: Scenario) -> Problems:
     return out
 
 
+def _hour_issues(scenario: Scenario, plan_id: str, plan: Plan) -> list[tuple[Path, str, str]]:
+    """A plan's hour minimums that no client could reach: a day longer than the longest
+    block, or a week longer than ``max_days`` of it."""
+    if not scenario.blocks or not all(scenario.blocks.values()):
+        return []  # reported as a block problem
+    longest = max(scenario.blocks, key=scenario.block_minutes)
+    most = scenario.block_minutes(longest)
+    per_day = hour_minutes(plan.min_hours_per_day)
+    per_week = hour_minutes(plan.min_hours_per_week)
+    block_text = (
+        f"the longest block, {longest} ({len(scenario.blocks[longest])} slots), "
+        f"gives {hours_text(most)}"
+    )
+    out: list[tuple[Path, str, str]] = []
+    if per_day > most:
+        out.append(
+            (
+                ("plans", plan_id, "min_hours_per_day"),
+                f"plan {plan_id} needs {hours_text(per_day)} a day but {block_text}",
+                "lower min_hours_per_day or lengthen a block",
+            )
+        )
+    if per_week > plan.max_days * most:
+        out.append(
+            (
+                ("plans", plan_id, "min_hours_per_week"),
+                f"plan {plan_id} needs {hours_text(per_week)} a week but {block_text}, so "
+                f"its max_days {plan.max_days} give at most {hours_text(plan.max_days * most)}",
+                "lower min_hours_per_week, raise max_days or lengthen a block",
+            )
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Domain rules shared by every consumer of a scenario
 
@@ -841,17 +1037,55 @@ class Requirement(BaseModel):
     max_sessions: dict[str, int | None]
     """Per session type; ``None`` = no weekly maximum."""
     days_in_program: int
+    min_minutes_per_week: int = 0
+    """Session minutes the client needs over the week (the plan's ``min_hours_per_week``,
+    prorated, rounded up to a whole minute); 0 = no minimum."""
+    min_minutes_per_day: int = 0
+    """Session minutes the client needs on every attended day (``min_hours_per_day``,
+    never prorated); 0 = no minimum."""
+    prorated: bool = False
+    """True when the week is partial for the client (fewer days in the program than the
+    plan's ``min_days``) and the plan was scaled down."""
+
+    def days_for_hours(self, block_minutes: int) -> int:
+        """Fewest days attending a block of ``block_minutes`` (session minutes a day) that
+        reach the weekly hours and the plan's ``min_days``; may exceed ``max_days``."""
+        if not self.min_minutes_per_week:
+            return self.min_days
+        if block_minutes <= 0:
+            return self.max_days + 1
+        return max(self.min_days, -(-self.min_minutes_per_week // block_minutes))
+
+
+def hour_minutes(hours: float | None) -> Fraction:
+    """Exact minutes of an hour figure written in a scenario (``7.5`` -> 450; None -> 0)."""
+    return Fraction(str(hours)) * 60 if hours else Fraction(0)
+
+
+def hours_text(minutes: float | Fraction) -> str:
+    """Minutes as a coordinator reads hours: ``540`` -> ``9 h``, ``450`` -> ``7.5 h``,
+    ``100`` -> ``1.67 h``."""
+    return f"{float(minutes) / 60:.2f}".rstrip("0").rstrip(".") + " h"
 
 
 def requirement(scenario: Scenario, client: Client) -> Requirement:
-    """The client's weekly requirement: the plan, prorated for a partial week."""
+    """The client's weekly requirement: the plan, prorated for a partial week (SPEC §2).
+
+    With ``d`` open days in the program below the plan's ``min_days``, the days become
+    ``d``, each session minimum ``floor(m * d / min_days)`` and the weekly hours
+    ``min_hours_per_week * d / min_days``; the daily hours are never prorated. Hours are
+    returned as whole minutes, rounded up (a client's session minutes are whole).
+    """
     plan = scenario.plans[client.plan]
     present = len(days_in_program(scenario, client))
     min_days, max_days = plan.min_days, plan.max_days
     minimums = {t: plan.sessions.get(t, 0) for t in scenario.session_types}
-    if present < plan.min_days:
+    week_minutes = hour_minutes(plan.min_hours_per_week)
+    prorated = present < plan.min_days
+    if prorated:
         minimums = {t: (m * present) // plan.min_days for t, m in minimums.items()}
         min_days = max_days = present
+        week_minutes = week_minutes * present / plan.min_days
     maximums: dict[str, int | None] = {}
     for type_id, stype in scenario.session_types.items():
         if type_id in plan.max_sessions:
@@ -866,4 +1100,7 @@ def requirement(scenario: Scenario, client: Client) -> Requirement:
         min_sessions=minimums,
         max_sessions=maximums,
         days_in_program=present,
+        min_minutes_per_week=math.ceil(week_minutes),
+        min_minutes_per_day=math.ceil(hour_minutes(plan.min_hours_per_day)),
+        prorated=prorated,
     )

@@ -180,11 +180,17 @@ def can_work(
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
     """The client can attend ``block`` on ``day``: the whole block inside their available
-    windows, and ``rules.commute_minutes`` away from every busy window."""
+    windows, and ``rules.commute_minutes`` away from every busy window. A virtual block is
+    for clients cleared for telehealth only, and needs no commute (the client's busy windows
+    still may not overlap it)."""
+    virtual = scenario.is_virtual(block)
+    if virtual and not client.telehealth:
+        return False
     start, end = scenario.block_span(block)
     idx = day_index(day)
+    commute = 0 if virtual else scenario.rules.commute_minutes
     return inside_available(client.available, idx, start, end) and clear_of_busy(
-        client.busy, idx, start, end, scenario.rules.commute_minutes
+        client.busy, idx, start, end, commute
     )
 
 

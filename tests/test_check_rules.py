@@ -91,6 +91,27 @@ def _no_rooms(c: Case) -> None:
     del c.data["rooms"]
 
 
+def _virtual_am(c: Case) -> None:
+    """AM held by video (its sessions still name rooms R1 and R2 as the valid week has)."""
+    c.data["blocks"]["AM"] = {"slots": c.data["blocks"]["AM"], "telehealth": True}
+
+
+def _cleared(c: Case) -> None:
+    for cid in ("C1", "C2", "C3"):
+        c.client(cid)["telehealth"] = "yes"
+
+
+def _no_rooms_in_am(c: Case) -> None:
+    for session in c.tables["sessions.csv"]:
+        if session["block"] == "AM":
+            c.edit_session(session["session_id"], room_id="")
+
+
+def _long_block(c: Case) -> None:
+    """An unused block of 4 x 50 minutes: plans may then ask up to 200 minutes a day."""
+    c.data["blocks"]["LONG"] = ["15:00-15:50", "16:00-16:50", "17:00-17:50", "18:00-18:50"]
+
+
 ALLOWED_EDGES = [
     pytest.param(
         _all(
@@ -128,6 +149,22 @@ ALLOWED_EDGES = [
     pytest.param(
         lambda c: c.data["plans"]["STD"].update(max_days=3, max_sessions={"individual": 2}),
         id="max-sessions-allows-more-individual",
+    ),
+    pytest.param(
+        # AM by video: no rooms there, and the commute no longer applies (C2 is busy from
+        # 11:20 on Monday, 30 minutes after AM; with a commute of 60 in person it could not)
+        _all(
+            _virtual_am, _cleared, _no_rooms_in_am,
+            _set(lambda c: c.data["rules"], commute_minutes=60),
+        ),
+        id="virtual-block-without-rooms-or-commute",
+    ),
+    pytest.param(
+        # C1 and C2: 2 days x 100 minutes; 3.33 h = 199.8 min and 1.66 h = 99.6 min round up
+        # to 200 and 100 minutes; C3 (prorated to 1 of 2 days): 3.33 h x 1/2 = 99.9 -> 100
+        # minutes, and C3 has 100: every figure met exactly
+        lambda c: c.data["plans"]["STD"].update(min_hours_per_week=3.33, min_hours_per_day=1.66),
+        id="hours-met-exactly-prorated-for-the-partial-week",
     ),
 ]
 
@@ -358,6 +395,22 @@ MUTATIONS = [
         lambda c: _overlapping_block_session(c, "T3", "C2"),
         "client-overlap", ("C2", "Mon-AM-2-T1", "Mon-MID-1-T3"),
         {"client-block", "session-count", "availability"}, id="client-overlap",
+    ),
+    pytest.param(
+        _all(_long_block, _set(lambda c: c.data["plans"]["STD"], min_hours_per_day=1.7)),
+        "hours-day", ("C1",), set(), id="hours-day",
+    ),
+    pytest.param(
+        # 3.5 h a week: C1 and C2 have 3.33 h; C3, prorated to 1.75 h, has 1.67 h
+        _all(_long_block, _set(lambda c: c.data["plans"]["STD"], min_hours_per_week=3.5)),
+        "hours-week", ("C3",), set(), id="hours-week-prorated",
+    ),
+    pytest.param(
+        _all(_virtual_am, _no_rooms_in_am), "telehealth", ("C1",), set(), id="telehealth",
+    ),
+    pytest.param(
+        _all(_virtual_am, _cleared), "virtual-room", ("Mon-AM-1-T1", "R1"), set(),
+        id="virtual-room",
     ),
     pytest.param(
         lambda c: c.tables["unscheduled.csv"].append({"client_id": "C1", "reason": "none"}),

@@ -93,6 +93,10 @@ def schema_type(prop: dict[str, Any]) -> str:
         return schema_type({**options[0], **{k: v for k, v in prop.items() if k != "anyOf"}})
     if options:
         kinds = sorted(p.get("type", "") for p in options)
+        if "boolean" in kinds:  # also yes/no/1/0 text
+            return "yes/no"
+        if kinds == ["array", "object"]:  # a block: its slots, or {slots, telehealth}
+            return f"{schema_type(options[kinds.index('array')])} or {{slots, telehealth}}"
         assert kinds == ["array", "string"], prop
         return "id list"
     if "$ref" in prop:
@@ -111,6 +115,8 @@ def schema_type(prop: dict[str, Any]) -> str:
         if low is not None and high is not None:
             return f"integer {low}..{high}"
         return f"integer >= {low}" if low is not None else "integer"
+    if kind == "number":
+        return f"number {prop['minimum']}..{prop['maximum']}"
     if kind == "array":
         return f"list of {schema_type(prop['items'])}"
     if kind == "object":
@@ -127,6 +133,8 @@ def default_text(field: FieldInfo) -> str:
         return "none"
     if isinstance(value, BaseModel):
         return "all defaults"
+    if isinstance(value, bool):  # a yes/no cell
+        return "yes" if value else "no"
     if value in ((), [], {}):
         return "empty"
     return str(value)
@@ -268,6 +276,7 @@ CORE_TERMS = (
     "candidates", "group context", "copy", "room class", "hand-style schedule",
     "track-by-track search", "phase 1", "core", "disjoint-core bound", "check", "violation",
     "static cause", "suggestion", "verified", "variant", "edit", "executor", "PHI", "pseudonym",
+    "virtual block", "telehealth", "hour minimums",
 )  # fmt: skip
 
 

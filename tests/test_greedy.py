@@ -77,3 +77,29 @@ def test_the_example_weeks_by_hand_are_valid(name: str) -> None:
     result = solve_greedy(scenario)
     assert result.objective == result.schedule.served(scenario) > 0
     assert_week_valid(scenario, result.schedule)
+
+
+def test_hours_pick_enough_days_and_virtual_blocks_hold_no_room() -> None:
+    # Mon-Fri, one 50-minute slot a day; plan 2-5 days of one g group, 3 h a week: 2 days
+    # give 1.67 h, 3 days 2.5 h, so the fewest days meeting the hours are 4 (3.33 h). The
+    # block is virtual: C1 and C2 (cleared) attend it with no room although the scenario has
+    # one; C3 (not cleared) cannot attend at all.
+    scenario = week(
+        [
+            {"client_id": "C1", "track": "SUD", "plan": "P", "telehealth": "yes"},
+            {"client_id": "C2", "track": "SUD", "plan": "P", "telehealth": "yes"},
+            {"client_id": "C3", "track": "SUD", "plan": "P"},
+        ],
+        days=["Mon", "Tue", "Wed", "Thu", "Fri"],
+        blocks={"EVE-V": {"slots": ["18:00-18:50"], "telehealth": True}},
+        plans={"P": {"min_days": 2, "max_days": 5, "sessions": {"g": 1}, "min_hours_per_week": 3}},
+        rooms=[{"room_id": "R1", "capacity": 2}],
+    )
+    result = solve_greedy(scenario)
+    assert result.schedule.client_ids() == {"C1", "C2"}
+    assert {s.room_id for s in result.schedule.sessions} == {""}
+    days = {
+        cid: {s.day for s in result.schedule.sessions if cid in s.clients} for cid in ["C1", "C2"]
+    }
+    assert [len(d) for d in days.values()] == [4, 4]
+    assert_week_valid(scenario, result.schedule)

@@ -399,11 +399,19 @@ def test_single_edits_of_a_solved_schedule_are_caught(
 ) -> None:
     scenario, schedule = _solve_and_check(data)
     assume(len(schedule.assignments) > 0)
+    assert_edits_caught(scenario, schedule, MUTATIONS, picks)
+
+
+def assert_edits_caught(
+    scenario: Scenario, schedule: Schedule, mutations: list[Any], picks: st.DataObject
+) -> None:
+    """Apply each mutation to a fresh copy of the valid schedule; the checker must report
+    the rule and ids the mutation names."""
 
     def choose(options: list[Any]) -> Any:
         return picks.draw(st.sampled_from(options))
 
-    for mutate in MUTATIONS:
+    for mutate in mutations:
         edit = Edit(scenario, schedule)
         outcome = mutate(edit, choose)
         if outcome is None:

@@ -183,6 +183,7 @@ def test_workbook_layout(tiny_folder: Path) -> None:
         "By therapist",
         "By client",
         "Unscheduled",
+        "Compliance",
         "Summary",
     ]
     schedule = read_schedule(tiny_folder)

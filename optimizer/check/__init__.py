@@ -45,7 +45,8 @@ SPEC §3
                               ``max_sessions`` allows more; group types: no maximum unless
                               ``max_sessions``)
     ``availability``          rule 4: the client cannot attend that block that day (windows,
-                              commute, admit/discharge, closed dates, operating days)
+                              commute (none to a virtual block), admit/discharge, closed
+                              dates, operating days)
     ``group-size``            rule 5: a group outside [min_size, max_size]
     ``track-mix``             rule 5: a group mixing tracks
     ``avoid-pair``            rule 5: a group holding two clients who avoid each other
@@ -59,14 +60,21 @@ SPEC §3
     ``therapist-overlap``     rule 7: a therapist in two sessions overlapping in clock time
     ``therapist-daily-cap``   rule 7: more sessions in a day than max_sessions_per_day
     ``therapist-weekly-cap``  rule 7: more sessions in the week than max_sessions_per_week
-    ``room-missing``          rule 8: the scenario has rooms but a session has no room
+    ``room-missing``          rule 8: the scenario has rooms but a session of an in-person
+                              block has no room
     ``room-unexpected``       the scenario has no rooms but a session names one
     ``room-serves``           rule 8: a room that does not serve the session type
     ``room-capacity``         rule 8: more clients than the room holds
     ``room-availability``     rule 8: a session outside the room's availability
     ``room-overlap``          rule 8: a room hosting two sessions overlapping in clock time
+    ``virtual-room``          rule 8: a session of a virtual (telehealth) block names a room
     ``client-overlap``        rule 9: a client in two sessions overlapping in clock time
                               (outside the same slot of one block, which is ``client-block``)
+    ``hours-day``             rule 10: an attended day whose sessions last less than the
+                              plan's ``min_hours_per_day`` (never prorated)
+    ``hours-week``            rule 10: a week whose sessions last less than the plan's
+                              ``min_hours_per_week`` (prorated like the session minimums)
+    ``telehealth``            rule 10: a client without ``telehealth: yes`` in a virtual block
     ``unscheduled-partial``   a client listed in unscheduled.csv who also has sessions
     ``client-missing``        a client with neither sessions nor an unscheduled.csv row
 
@@ -89,10 +97,11 @@ Windows are half-open ``[start, end)`` in minutes after midnight; days are indic
 Layout: :mod:`.read` parses the files into sessions and attendances (the malformed-row
 codes); one module per rule family judges them (:mod:`.sessions`: sessions and groups;
 :mod:`.staff`: therapist and room time and caps; :mod:`.clients`: days, blocks, counts,
-availability, overlaps; :mod:`.pins`; :mod:`.agreement`: sessions.csv against
-assignments.csv, and its rebuild; :mod:`.summary`); :mod:`.semantics` re-derives the
-SPEC §2 windows and proration; :mod:`.report` holds the codes, the findings and their
-text; :mod:`.checker` runs the families in one ordered list.
+availability, overlaps; :mod:`.hours`: hours and telehealth; :mod:`.pins`;
+:mod:`.agreement`: sessions.csv against assignments.csv, and its rebuild; :mod:`.summary`);
+:mod:`.semantics` re-derives the SPEC §2 windows and proration (of days, sessions and
+hours); :mod:`.report` holds the codes, the findings and their text; :mod:`.checker` runs
+the families in one ordered list.
 """
 
 from .agreement import AmbiguousSessionsError, rewrite_sessions_csv, sessions_from_assignments

@@ -6,6 +6,7 @@ from ..io.schedule import Schedule
 from ..scenario import Scenario
 from .agreement import check_sessions_csv
 from .clients import check_clients
+from .hours import check_hours
 from .pins import check_pins
 from .read import read_week
 from .report import CheckReport, Findings
@@ -27,6 +28,7 @@ def check_schedule(scenario: Scenario, schedule: Schedule) -> CheckReport:
     check_sessions(week, findings)
     check_staff(week, findings)
     check_clients(week, findings)
+    check_hours(week, findings)
     check_pins(week, findings)
     check_sessions_csv(week, findings)
     check_summary(week, findings)

@@ -144,7 +144,7 @@ def _check_availability(
         problems.append(f"the client is discharged on {client.discharge_date}")
     if not within(client.available, day_idx, start, end):
         problems.append(f"block {block} ({span(start, end)}) is outside the client's hours")
-    gap = s.rules.commute_minutes
+    gap = 0 if s.is_virtual(block) else s.rules.commute_minutes  # no commute to a video call
     busy = busy_conflict(client.busy, day_idx, start, end, gap)
     if busy is not None:
         problems.append(

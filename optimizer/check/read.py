@@ -346,6 +346,14 @@ def _staff_of(
             f"therapist is not in the scenario ({where_text}).",
         )
     room = week.rooms.get(record["room_id"])
+    if week.scenario.is_virtual(record["block"]):  # held by video: no room (rule 8)
+        if record["room_id"]:
+            findings.add(
+                "virtual-room",
+                (sid, record["room_id"]),
+                f"session of virtual block {record['block']} names a room ({where_text}).",
+            )
+        return therapist, None
     if week.scenario.rooms is None:
         if record["room_id"]:
             findings.add(

@@ -7,8 +7,10 @@ midnight; days are indices 0 = Mon.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..scenario import Client, Scenario, Therapist
 from ..windows import DAY_NAMES, Window
@@ -62,11 +64,16 @@ class Need:
     minimum: dict[str, int]
     maximum: dict[str, int | None]
     prorated: bool
+    week_minutes: int = 0
+    """Session minutes the week needs (``min_hours_per_week``, prorated, rounded up)."""
+    day_minutes: int = 0
+    """Session minutes every attended day needs (``min_hours_per_day``, never prorated)."""
 
 
 def need(scenario: Scenario, client: Client) -> Need:
-    """Days and sessions per type the client's plan asks this week, prorated when the client
-    is in the program on fewer open days than the plan's ``min_days``."""
+    """Days, sessions per type and hours the client's plan asks this week, prorated when the
+    client is in the program on fewer open days than the plan's ``min_days`` (the daily
+    hours never are)."""
     plan = scenario.plans[client.plan]
     closed = set(scenario.closed_dates)
     present = []
@@ -94,7 +101,12 @@ def need(scenario: Scenario, client: Client) -> Need:
             maximum[type_id] = None
         else:
             maximum[type_id] = minimum[type_id]
-    return Need(min_days, max_days, minimum, maximum, prorated)
+    # Hours as exact decimals (7.1 h is 426 minutes, not 425.99...), prorated by d / min_days.
+    week = Decimal(str(plan.min_hours_per_week or 0)) * 60
+    if prorated:
+        week = week * d / plan.min_days
+    day = Decimal(str(plan.min_hours_per_day or 0)) * 60
+    return Need(min_days, max_days, minimum, maximum, prorated, math.ceil(week), math.ceil(day))
 
 
 def languages(therapist: Therapist) -> set[str]:

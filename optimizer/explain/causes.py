@@ -295,7 +295,10 @@ def window_why(scenario: Scenario, client: Client, day: str, block: str) -> str:
     """Why the client's windows keep them out of ``block`` on ``day``, in a few words."""
     idx = day_index(day)
     start, end = scenario.block_span(block)
-    commute = scenario.rules.commute_minutes
+    virtual = scenario.is_virtual(block)
+    if virtual and not client.telehealth:
+        return "a virtual block, and the client is not cleared for telehealth"
+    commute = 0 if virtual else scenario.rules.commute_minutes
     if client.available and not any(
         lo <= start and end <= hi
         for d, lo, hi in client.available

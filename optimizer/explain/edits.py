@@ -70,12 +70,16 @@ def subtract_windows(busy: Sequence[Window], spans: Sequence[Window]) -> tuple[W
 
 
 def client_attends_block(scenario: Scenario, client: Client, day: str, block: str) -> list[Change]:
-    """Client windows changed so that the client can attend ``block`` on ``day``."""
+    """Client windows changed so that the client can attend ``block`` on ``day`` (and, for a
+    virtual block, the client cleared for telehealth; no commute to it)."""
     idx = day_index(day)
     start, end = scenario.block_span(block)
-    commute = scenario.rules.commute_minutes
+    virtual = scenario.is_virtual(block)
+    commute = 0 if virtual else scenario.rules.commute_minutes
     busy = subtract_windows(client.busy, [(idx, start - commute, end + commute)])
     changes = []
+    if virtual and not client.telehealth:
+        changes.append(client_change(client, "telehealth", True))
     if busy != tuple(sorted(client.busy)):
         changes.append(
             Change(
@@ -86,7 +90,8 @@ def client_attends_block(scenario: Scenario, client: Client, day: str, block: st
                 format_windows(busy),
             )
         )
-    if client.available and not client_can_attend(scenario, replaced(client, busy=()), day, block):
+    freed = replaced(client, busy=(), telehealth=True)
+    if client.available and not client_can_attend(scenario, freed, day, block):
         available = tuple(sorted(set(client.available) | {(idx, start, end)}))
         changes.append(
             Change(
@@ -101,9 +106,12 @@ def client_attends_block(scenario: Scenario, client: Client, day: str, block: st
 
 
 def change_minutes(changes: list[Change]) -> int:
-    """How many minutes of a client's windows a change gives up (smaller = easier)."""
+    """How many minutes of a client's windows a change gives up (smaller = easier; other
+    fields, such as a telehealth clearance, count nothing)."""
     total = 0
     for change in changes:
+        if change.field not in ("busy", "available"):
+            continue
         old = parse_windows(change.old or "")
         new = parse_windows(change.new or "")
         length = sum(e - s for _d, s, e in old) - sum(e - s for _d, s, e in new)

@@ -15,10 +15,10 @@ from ortools.sat.python import cp_model
 from ..errors import OptimizerError
 from ..model.cpmodel import GroupName
 from ..reasons import Cause, ids_text
-from ..scenario import Client, Scenario
+from ..scenario import Client, Scenario, hours_text, requirement
 from ..schedule import WeekSchedule
 from ..search.params import SearchParams
-from ..windows import attendable_pairs, format_interval
+from ..windows import attendable_pairs, days_in_program, format_interval
 from .causes import window_why
 from .cores import CoreModel
 from .edits import (
@@ -34,7 +34,8 @@ from .result import Change, Suggestion
 
 
 def plan_alternatives(scenario: Scenario, client: Client, most_days: int | None) -> list[str]:
-    """Other plans asking less of the client (fewer days or sessions), closest first."""
+    """Other plans asking less of the client (fewer days, sessions or hours), closest
+    first."""
     current = scenario.plans[client.plan]
     total = sum(current.sessions.values())
     # Plans the client's cohort uses (an adult is not offered the adolescent plan).
@@ -45,8 +46,11 @@ def plan_alternatives(scenario: Scenario, client: Client, most_days: int | None)
             continue
         if most_days is not None and plan.min_days > most_days:
             continue
-        lighter = plan.min_days <= current.min_days and all(
-            plan.sessions.get(t, 0) <= n for t, n in current.sessions.items()
+        lighter = (
+            plan.min_days <= current.min_days
+            and all(plan.sessions.get(t, 0) <= n for t, n in current.sessions.items())
+            and (plan.min_hours_per_week or 0) <= (current.min_hours_per_week or 0)
+            and (plan.min_hours_per_day or 0) <= (current.min_hours_per_day or 0)
         )
         if not lighter:
             continue
@@ -87,6 +91,8 @@ def static_suggestions(
     for cause in causes:
         if cause.code in ("too-few-days", "no-block-fits"):
             out += _open_days(scenario, client, cause, pairs, params)
+        elif cause.code in ("too-few-hours-a-day", "too-few-hours-a-week"):
+            out += _more_hours(scenario, client, params)
         elif cause.code == "primary-unavailable":
             tid = client.primary_therapist or ""
             for day, block in pairs[: params.explain.primary_blocks]:
@@ -143,8 +149,19 @@ def _open_days(
     pairs: Sequence[tuple[str, str]],
     params: SearchParams,
 ) -> list[Suggestion]:
-    """Too few days: the client's windows opened on a lost day, or a lighter plan."""
+    """Too few days: the client's windows opened on a lost day, the client cleared for
+    telehealth when only virtual blocks fit, or a lighter plan."""
     out = []
+    virtual_only = [x["day"] for x in cause.details.get("lost", []) if x["kind"] == "telehealth"]
+    if virtual_only:
+        out.append(
+            Suggestion(
+                f"the client was cleared for telehealth (virtual blocks fit on "
+                f"{', '.join(virtual_only)})",
+                [client_change(client, "telehealth", True)],
+                rank=5,
+            )
+        )
     lost = [x for x in cause.details.get("lost", []) if x["kind"] == "windows"]
     for item in lost[: params.explain.days_to_open]:
         day = item["day"]
@@ -167,6 +184,42 @@ def _open_days(
         )
     fitting = len(set(d for d, _b in pairs))
     for plan_id in plan_alternatives(scenario, client, fitting)[: params.explain.alternatives]:
+        out.append(_other_plan(client, plan_id, rank=30))
+    return out
+
+
+def _more_hours(scenario: Scenario, client: Client, params: SearchParams) -> list[Suggestion]:
+    """The plan's hours out of reach: the client's windows opened for a block long enough
+    for the day, on a day the client cannot come to one now (cheapest first), or a plan
+    asking fewer hours."""
+    req = requirement(scenario, client)
+    long_enough = [
+        b for b in scenario.blocks if scenario.block_minutes(b) >= req.min_minutes_per_day
+    ]
+    now = {d for d, b in attendable_pairs(scenario, client) if b in long_enough}
+    options = []
+    for day in days_in_program(scenario, client):
+        if day in now:
+            continue
+        found = [
+            (change_minutes(changes), block, changes)
+            for block in long_enough
+            if (changes := client_attends_block(scenario, client, day, block))
+        ]
+        if found:
+            options.append((day, *min(found, key=lambda o: o[0])))
+    options.sort(key=lambda o: o[1])
+    out = [
+        Suggestion(
+            f"the client could attend {block} on {day} "
+            f"({format_interval(scenario.block_span(block))}, "
+            f"{hours_text(scenario.block_minutes(block))} of sessions)",
+            changes,
+            rank=10,
+        )
+        for day, _cost, block, changes in options[: params.explain.days_to_open]
+    ]
+    for plan_id in plan_alternatives(scenario, client, None)[: params.explain.alternatives]:
         out.append(_other_plan(client, plan_id, rank=30))
     return out
 

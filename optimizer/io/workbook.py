@@ -54,7 +54,8 @@ _ABOUT = {
     "days": "operating days, e.g. Mon, Tue, Wed, Thu, Fri",
     "closed_dates": "holidays: dates separated by ; (may be empty)",
     "timezone": "IANA time zone of the program, for calendars",
-    "blocks": "the block's slots in time order, separated by ;",
+    "blocks": "the block's slots in time order, separated by ; (by video: "
+    "{slots: [...], telehealth: yes})",
     "session_types": "{kind: group, min_size: .., max_size: ..} or {kind: individual}",
     "plans": "{min_days: .., max_days: .., sessions: {type: weekly minimum, ...}}",
     "rules": "a program-wide rule",

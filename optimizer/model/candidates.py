@@ -102,7 +102,8 @@ class Candidates:
     groups: list[GroupContext]
     individuals: list[IndividualOption]
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]]
-    """Per (day, block, slot_idx, individual type), rooms that can host one."""
+    """Per (day, block, slot_idx, individual type) of an in-person block, rooms that can host
+    one (virtual blocks need none)."""
     slot_times: dict[SlotKey, tuple[int, int]] = field(default_factory=dict)
     day_cap: dict[tuple[str, str], int | None] = field(default_factory=dict)
     """Sessions a therapist may still take on a day (None = no limit)."""
@@ -120,15 +121,35 @@ def room_class(room_members: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 def attendable(scenario: Scenario, client: Client, req: Requirement) -> list[tuple[str, str]]:
-    """(day, block) pairs the client can attend this week (:func:`attendable_pairs`), or
-    none at all when fewer days are left than their (prorated) plan ``req`` needs: such a
-    client cannot be scheduled."""
+    """(day, block) pairs the client can attend this week under their plan ``req``.
+
+    Pairs the client's windows allow (:func:`attendable_pairs`: days in the program,
+    windows, commute, telehealth) whose block gives the plan's daily hours (a client
+    attending a block has a session in every slot, so a day's session minutes are the
+    block's); none at all when they leave fewer days than the plan needs or cannot reach its
+    weekly hours: such a client cannot be scheduled.
+    """
     if req.min_days == 0:
         return []
-    pairs = attendable_pairs(scenario, client)
+    pairs = [
+        (day, block)
+        for day, block in attendable_pairs(scenario, client)
+        if scenario.block_minutes(block) >= req.min_minutes_per_day
+    ]
     if len({day for day, _block in pairs}) < req.min_days:
         return []
+    if most_week_minutes(scenario, pairs, req.max_days) < req.min_minutes_per_week:
+        return []
     return pairs
+
+
+def most_week_minutes(scenario: Scenario, pairs: Iterable[tuple[str, str]], days: int) -> int:
+    """Most session minutes a client can have in a week of at most ``days`` days attending
+    only ``pairs`` (day, block): the longest block of each day, the best days first."""
+    longest: dict[str, int] = {}
+    for day, block in pairs:
+        longest[day] = max(longest.get(day, 0), scenario.block_minutes(block))
+    return sum(sorted(longest.values(), reverse=True)[:days])
 
 
 def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
@@ -249,7 +270,7 @@ def _group_contexts(
                 rooms: tuple[str, ...] = ()
                 max_size = stype.max_size or 1
                 copies = min(len(therapists), len(members) // stype.min_size)
-                if s.rooms is not None:
+                if s.rooms is not None and not s.is_virtual(block):  # video: no room
                     rooms = tuple(
                         r.room_id
                         for r in s.rooms
@@ -299,7 +320,7 @@ def _individual_options(
                             client.language is None or client.language.lower() in t.spoken_languages
                         )
                     )
-                    if s.rooms is not None:
+                    if s.rooms is not None and not s.is_virtual(block):
                         room_key = (day, block, slot_idx, type_id)
                         if room_key not in individual_rooms:
                             individual_rooms[room_key] = tuple(

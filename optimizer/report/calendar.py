@@ -99,6 +99,8 @@ def _event(
     event.add("summary", type_label(row["session_type"]))
     if row["room_id"]:
         event.add("location", f"Room {row['room_id']}")
+    elif data.scenario.is_virtual(row["block"]):  # a phone shows where to be: on video
+        event.add("location", "Video (telehealth)")
     event.add("description", description)
     event.add("transp", "OPAQUE")
     return event

@@ -240,14 +240,22 @@ def week_grid(data: ReportData) -> WeekGrid:
     return WeekGrid(rows, columns, frozenset(data.scenario.closed_dates), cells)
 
 
-def session_card(row: dict[str, str], is_group: bool) -> list[str]:
-    """What a grid cell says of a session: type, track, therapist, room, size (text parts)."""
+def block_label(scenario: Scenario, block: str) -> str:
+    """A block's name as the grid heads its slots: ``EVE-V (video)`` for a virtual block."""
+    return f"{block} (video)" if scenario.is_virtual(block) else block
+
+
+def session_card(row: dict[str, str], is_group: bool, virtual: bool = False) -> list[str]:
+    """What a grid cell says of a session: type, track, therapist, room (``video`` for a
+    session of a virtual block), size (text parts)."""
     parts = [type_label(row["session_type"])]
     if row["track"]:
         parts.append(row["track"])
     parts.append(row["therapist_id"])
     if row["room_id"]:
         parts.append(f"room {row['room_id']}")
+    elif virtual:
+        parts.append("video")
     size = row["size"]
     parts.append(f"{size} client{'s' if size != '1' else ''}" if is_group else "1:1")
     return parts

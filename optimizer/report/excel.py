@@ -2,10 +2,11 @@
 
 Sheets: Week (the grid of the report page: slots down, days across, one cell per session),
 Sessions and Assignments (the CSV columns, row for row), By therapist, By client,
-Unscheduled, Summary. Dates are Excel dates and times Excel times (so they sort, filter and
-compute), header rows are frozen and filtered, columns sized, each session type has one
-fill colour. Every text cell is stored as text; formula-like ones carry the SPEC §5
-leading quote, so a crafted id never runs as a formula.
+Unscheduled, Compliance (each client's hours, days and sessions against the plan, with a
+line for the clinical director's signature), Summary. Dates are Excel dates and times Excel
+times (so they sort, filter and compute), header rows are frozen and filtered, columns
+sized, each session type has one fill colour. Every text cell is stored as text;
+formula-like ones carry the SPEC §5 leading quote, so a crafted id never runs as a formula.
 """
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..compliance import COMPLIANCE_COLUMNS, compliance_table
 from ..io.csvcells import neutralise
 from ..io.schedule import SCHEDULE_COLUMNS
-from .common import ReportData, session_card, week_grid, week_order
+from .common import (
+    ReportData,
+    block_label,
+    session_card,
+    week_grid,
+    week_order,
+)
 
 NUMBER_COLUMNS = {"size", "sessions", "capacity", "max_sessions_per_day", "max_sessions_per_week"}
 DATE_COLUMNS = {"date", "week_start"}
@@ -37,6 +45,7 @@ MAX_WIDTH = 60
 GRID_WIDTH = 34
 HEADER_FILL = PatternFill(fill_type="solid", fgColor="D9D9D9")
 CLOSED_FILL = PatternFill(fill_type="solid", fgColor="E6E6E6")
+SHORT_FILL = PatternFill(fill_type="solid", fgColor="F4CCCC")
 BLOCK_EDGE = Border(top=Side(style="medium", color="444444"))
 _CLOCK = re.compile(r"\d{2}:\d{2}")
 
@@ -190,7 +199,8 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     for block, number, start, end in grid.rows:
         here = [grid.sessions_at(day, block, start, end) for day, _ in grid.columns]
         for copy in range(max([1, *(len(sessions) for sessions in here)])):
-            sheet.append([neutralise(f"{block} {number}, {start}-{end}") if copy == 0 else ""])
+            label_text = f"{block_label(data.scenario, block)} {number}, {start}-{end}"
+            sheet.append([neutralise(label_text) if copy == 0 else ""])
             row = sheet.max_row
             label = sheet.cell(row, 1)
             label.data_type = "s"  # a hand-edited block name may look like a formula
@@ -203,7 +213,11 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
                 if copy < len(sessions):
                     session = sessions[copy]
                     stype = session["session_type"]
-                    parts = session_card(session, is_group.get(stype, bool(session["track"])))
+                    parts = session_card(
+                        session,
+                        is_group.get(stype, bool(session["track"])),
+                        data.scenario.is_virtual(block),
+                    )
                     cell.value = neutralise(
                         " · ".join(parts) + f"\nsession {session['session_id']}"
                     )
@@ -222,6 +236,33 @@ def _week_sheet(book: Workbook, data: ReportData) -> Worksheet:
     # Printed like the page: landscape, one page wide.
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    return sheet
+
+
+def _compliance_sheet(book: Workbook, data: ReportData, names: bool) -> Worksheet:
+    """Each client's week against the plan (:mod:`optimizer.compliance`); a scheduled client
+    short of a minimum is filled red; signature lines for the clinical director below."""
+    table = compliance_table(data.scenario, data.assignments)
+    columns = list(COMPLIANCE_COLUMNS)
+    if names:
+        name_of = data.client_names()
+        table.insert(1, "name", table["client_id"].map(lambda cid: name_of.get(cid, "")))
+        columns.insert(1, "name")
+    rows = [[None if pd.isna(v) else v for v in row] for row in table[columns].values.tolist()]
+    sheet = _sheet(book, "Compliance", columns, rows, data, type_column=None)
+    meets = columns.index("meets_plan") + 1
+    for cells in sheet.iter_rows(min_row=2):
+        if str(cells[meets - 1].value).startswith("no"):
+            for cell in cells:
+                cell.fill = SHORT_FILL
+    sheet.append([])
+    for line in ("Reviewed by (clinical director):", "Signature:", "Date:"):
+        sheet.append([line])
+        sheet.cell(sheet.max_row, 1).font = Font(bold=True)
+    sheet.page_setup.orientation = "landscape"
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
@@ -295,6 +336,7 @@ def write_workbook(data: ReportData, path: Path, names: bool = False) -> Path:
     for cell in unscheduled_sheet[get_column_letter(len(unscheduled_columns))][1:]:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
 
+    _compliance_sheet(book, data, names)
     summary = _sheet(
         book, "Summary", ["field", "value"], _summary_rows(data), data, type_column=None
     )

@@ -1,8 +1,9 @@
 """``report.html``: the week on one self-contained page (inline CSS and SVG, no network).
 
 Sections: summary and objective terms, the week grid (days x blocks/slots), utilisation
-chart, one section per therapist (load against limits), one per room, unscheduled clients
-with reasons, client index. Prints on A4 or Letter in landscape (``@page``).
+chart, unscheduled clients with reasons, compliance (each client's hours, days and sessions
+against the plan, for the clinical director to sign), one section per therapist (load
+against limits), one per room, client index. Prints on A4 or Letter in landscape (``@page``).
 Clients appear by id; names only with ``names=True`` (a printed page may be left on a desk).
 """
 
@@ -15,10 +16,12 @@ from typing import Any
 
 import pandas as pd
 
+from ..compliance import COMPLIANCE_COLUMNS, COMPLIANCE_LABELS, client_weeks
 from ..schedule import gap_percent
 from ..version import __version__
 from .common import (
     ReportData,
+    block_label,
     records,
     session_card,
     session_minutes,
@@ -59,6 +62,9 @@ table.grid tr.block-start th, table.grid tr.block-start td { border-top: 2px sol
 .unscheduled { background: #fdecea; border-left: 5px solid #c0392b; padding: 4px 10px; }
 .unscheduled td.reason { font-weight: 600; }
 .ok { color: #1e7b34; }
+tr.short td { background: #f4cccc; }
+.signature { margin-top: 14px; display: flex; gap: 40px; }
+.signature span { display: inline-block; min-width: 220px; border-bottom: 1px solid #444; }
 .cards { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .cards > div { min-width: 120px; }
 .cards b { display: block; font-size: 18px; }
@@ -79,21 +85,27 @@ def _e(value: Any) -> str:
 
 
 def _table(
-    header: list[str], rows: list[list[str]], cls: str = "", numeric: frozenset[int] = frozenset()
+    header: list[str],
+    rows: list[list[str]],
+    cls: str = "",
+    numeric: frozenset[int] = frozenset(),
+    row_classes: list[str] | None = None,
 ) -> str:
-    """An HTML table; cells in ``rows`` are already-escaped HTML."""
+    """An HTML table; cells in ``rows`` are already-escaped HTML; ``row_classes`` gives each
+    row a CSS class ("" for none)."""
     head = "".join(
         f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
         for i, h in enumerate(header)
     )
+    marks = row_classes or [""] * len(rows)
     body = "".join(
-        "<tr>"
+        (f'<tr class="{mark}">' if mark else "<tr>")
         + "".join(
             f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
-        for row in rows
+        for row, mark in zip(rows, marks, strict=True)
     )
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -212,7 +224,7 @@ class _Page:
         body = []
         for block, number, start, end in grid.rows:
             cls = ' class="block-start"' if number == 1 else ""
-            line = f'<tr{cls}><th class="slot">{_e(block)} {number}<br>'
+            line = f'<tr{cls}><th class="slot">{_e(block_label(self.scenario, block))} {number}<br>'
             line += f'<span class="muted">{_e(start)}-{_e(end)}</span></th>'
             for day, date in grid.columns:
                 here = grid.sessions_at(day, block, start, end)
@@ -231,7 +243,12 @@ class _Page:
     def session_card(self, row: dict[str, str]) -> str:
         stype = row["session_type"]
         parts = [
-            _e(part) for part in session_card(row, self.is_group.get(stype, bool(row["track"])))
+            _e(part)
+            for part in session_card(
+                row,
+                self.is_group.get(stype, bool(row["track"])),
+                self.scenario.is_virtual(row["block"]),
+            )
         ]
         parts[0] = f"<b>{parts[0]}</b>"
         return (
@@ -381,6 +398,52 @@ class _Page:
             + f"<tbody>{rows}</tbody></table></div>"
         )
 
+    def compliance(self) -> str:
+        """Each client's week against the plan (:mod:`optimizer.compliance`)."""
+        weeks = client_weeks(self.scenario, self.data.assignments)
+        types = list(self.scenario.session_types)
+        scheduled = [w for w in weeks if w.scheduled]
+        short = [w for w in scheduled if w.shortfalls()]
+        html = '<h2 id="compliance">Compliance with the plans</h2>'
+        html += (
+            '<p class="muted">Per client: days attended against the plan\'s days, days in a '
+            "virtual (telehealth) block, scheduled hours a week against the plan's weekly "
+            "minimum, the shortest attended day against the daily minimum (minimums after "
+            "proration for a partial week), and sessions per type as scheduled/minimum.</p>"
+        )
+        if short:
+            html += (
+                f'<p class="over-limit">{len(short)} of {len(scheduled)} scheduled clients '
+                f"fall short of their plan: {_e(', '.join(w.client_id for w in short))}.</p>"
+            )
+        else:
+            html += (
+                f'<p class="ok">All {len(scheduled)} scheduled clients meet their plan\'s '
+                "hours, days and sessions.</p>"
+            )
+        numeric = {
+            idx
+            for idx, column in enumerate(COMPLIANCE_COLUMNS)
+            if column.startswith(("days", "virtual", "hours", "min_hours", "shortest"))
+        }
+        rows = [
+            [
+                self.client(week.client_id) if column == "client_id" else _e(value)
+                for column, value in week.row(types).items()
+            ]
+            for week in weeks
+        ]
+        html += _table(
+            [COMPLIANCE_LABELS.get(column, column) for column in COMPLIANCE_COLUMNS],
+            rows,
+            numeric=frozenset(numeric),
+            row_classes=["short" if week.shortfalls() else "" for week in weeks],
+        )
+        return html + (
+            '<div class="signature"><div>Reviewed by (clinical director): <span></span></div>'
+            "<div>Signature: <span></span></div><div>Date: <span></span></div></div>"
+        )
+
     def clients(self) -> str:
         data = self.data
         assignments = data.assignments
@@ -434,6 +497,7 @@ class _Page:
                 self.grid(),
                 self.chart(),
                 self.unscheduled(),
+                self.compliance(),
                 self.therapists(),
                 self.rooms(),
                 self.clients(),

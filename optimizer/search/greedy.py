@@ -203,10 +203,12 @@ class _Coordinator:
         )
         for block in order:
             days = by_block[block]
-            if len(days) < req.min_days:
+            # the fewest days the plan allows that also give its weekly hours
+            needed = req.days_for_hours(self.s.block_minutes(block))
+            if len(days) < needed or needed > req.max_days:
                 continue
             ranked = sorted(days, key=lambda d: (-presence[(client.track, d, block)], d))
-            combos = itertools.combinations(ranked, req.min_days)
+            combos = itertools.combinations(ranked, needed)
             for chosen in itertools.islice(combos, self.params.greedy_day_combinations):
                 mark = len(self.board.undo)
                 if self._fill(client, req, block, list(chosen)):
@@ -295,7 +297,7 @@ class _Coordinator:
                 if not board.therapist_ok(t, day, start, end):
                     continue
                 room = ""
-                if self.s.rooms is not None:
+                if self.s.rooms is not None and not self.s.is_virtual(block):
                     room = self._free_room(self.offices, type_id, day, start, end)
                     if not room:
                         break  # no office free in this slot for anyone
@@ -371,7 +373,7 @@ class _Coordinator:
         if leader is None:
             return False
         room = ""
-        if self.s.rooms is not None:
+        if self.s.rooms is not None and not self.s.is_virtual(block):
             room = self._free_room(self.group_rooms, type_id, day, start, end, stype.min_size)
             if not room:
                 return False
