@@ -78,6 +78,44 @@ class Progress:
     phase: int
 
 
+@dataclass(frozen=True)
+class SecondarySearch:
+    """Where phase 2 (the secondary terms, SPEC §4) ended: ``summary.json``
+    ``secondary_search``.
+
+    ``status`` is ``OPTIMAL`` (no schedule serving as many has a lower weighted secondary
+    penalty), ``FEASIBLE`` (unproven) or ``NOT_RUN`` (the primary objective was not proven
+    in time, or the schedule returned is not phase 2's); ``objective`` is the weighted
+    penalty of the schedule returned (the sum of ``objective_terms``' ``weighted``),
+    ``bound`` the proven least penalty, ``stopped_by`` why phase 2 ended (``proven``,
+    ``no-improvement``, ``time-limit``, ``interrupted``; None when it did not run).
+    """
+
+    status: str = "NOT_RUN"
+    objective: int | None = None
+    bound: int | None = None
+    stopped_by: str | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """``(objective - bound) / objective`` (0 when proven; None without a bound)."""
+        if self.objective is None or self.bound is None:
+            return None
+        if self.objective <= self.bound:
+            return 0.0
+        return round((self.objective - self.bound) / self.objective, 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``summary.json`` form: status, objective, bound, gap and stopped_by."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "stopped_by": self.stopped_by,
+        }
+
+
 @dataclass
 class Result:
     """The outcome of :func:`~optimizer.solve.solve`: status, objective, bound, timings (in
@@ -99,6 +137,8 @@ class Result:
     """With last week's schedule: every change of a continuing client (changes.csv)."""
     proof_seconds: float | None = None
     """When the primary objective was proven optimal (None when it was not)."""
+    secondary_search: SecondarySearch = field(default_factory=SecondarySearch)
+    """Where phase 2 ended: its status, penalty, bound and why it stopped."""
 
     @property
     def has_schedule(self) -> bool:
@@ -153,6 +193,7 @@ class Result:
             "timezone": zone.name,
             "timezone_source": zone.source,
             "secondary": dict(self.secondary),
+            "secondary_search": self.secondary_search.to_dict(),
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),
             "compliance": compliance_counts(self.scenario, self.assignments),

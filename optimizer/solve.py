@@ -39,7 +39,7 @@ from .model.pinning import add_pins
 from .pins import resolve_pins
 from .previous import PreviousWeek, changes_table, match_previous
 from .reasons import unscheduled_reasons
-from .result import Progress, Result, SolveStatus
+from .result import Progress, Result, SecondarySearch, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
 from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
@@ -47,7 +47,7 @@ from .search.control import SearchControl
 from .search.greedy import solve_greedy
 from .search.keep import schedule_keeping
 from .search.params import SearchParams
-from .search.phases import improve_secondary, maximise_served
+from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 
@@ -106,8 +106,10 @@ class _Outcome:
     interrupted: bool = False
     cores: int | None = None
     """Disjoint cores found by the core bound (None: not tried)."""
-    secondary_optimised: bool | None = None
-    """Whether phase 2 found a solution (None: not tried)."""
+    secondary_stop: SecondaryStop | None = None
+    """Why phase 2 ended (None: not tried, or it found no schedule)."""
+    secondary_bound: int | None = None
+    """Phase 2's proven least weighted secondary penalty (None: none known)."""
     fell_back: bool = False
     """The first schedule is returned: the search stopped before reaching it."""
 
@@ -327,10 +329,16 @@ def _improve_secondary(
         progress=week.progress,
         log_search=week.log_search,
     )
-    if second is None:
-        return replace(outcome, secondary_optimised=False)
-    objective = round(second.value(iop.primary))  # never below phase 1's
-    outcome = replace(outcome, solver=second, objective=objective, secondary_optimised=True)
+    if second.solver is None:  # phase 1's schedule stays, unimproved
+        return replace(outcome, secondary_stop=second.stopped_by, secondary_bound=second.bound)
+    objective = round(second.solver.value(iop.primary))  # never below phase 1's
+    outcome = replace(
+        outcome,
+        solver=second.solver,
+        objective=objective,
+        secondary_stop=second.stopped_by,
+        secondary_bound=second.bound,
+    )
     if outcome.best_bound is not None and objective >= outcome.best_bound:
         return outcome.proven(control.elapsed())
     return outcome
@@ -352,6 +360,8 @@ def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start
             status=SolveStatus.FEASIBLE,
             proof_seconds=None,
             fell_back=True,
+            secondary_stop=None,
+            secondary_bound=None,
         )
     if outcome.objective is None:
         return replace(
@@ -374,12 +384,8 @@ def _parameters(week: _Week, outcome: _Outcome, control: SearchControl) -> dict[
     }
     if outcome.cores is not None:
         parameters["cores"] = outcome.cores
-    if outcome.secondary_optimised is not None:
-        parameters["secondary_optimised"] = outcome.secondary_optimised
     if week.workers == 1:
         parameters.update(control.reproducibility())
-    if outcome.fell_back:  # phase 2's schedule was not the one returned
-        parameters["secondary_optimised"] = False
     return parameters
 
 
@@ -466,6 +472,7 @@ def _result(
         interrupted=outcome.interrupted,
         parameters=parameters,
         proof_seconds=outcome.proof_seconds,
+        secondary_search=_secondary_search(scenario, outcome, secondary),
     )
     if solved and result.served_objective() != outcome.objective:
         raise AssertionError(
@@ -482,6 +489,29 @@ def _result(
         result.solve_seconds,
     )
     return result
+
+
+def _secondary_search(
+    scenario: Scenario, outcome: _Outcome, secondary: Mapping[str, int]
+) -> SecondarySearch:
+    """Where phase 2 ended, with the weighted penalty of the schedule returned (recomputed
+    from it: the model's auxiliary variables may overstate an unproven solution's)."""
+    if not secondary:
+        return SecondarySearch()
+    weights = scenario.weights.model_dump()
+    penalty = sum(value * weights[name] for name, value in secondary.items())
+    if outcome.secondary_stop is None:
+        return SecondarySearch(objective=penalty)
+    bound = outcome.secondary_bound
+    proven = outcome.secondary_stop is SecondaryStop.PROVEN or (
+        bound is not None and penalty <= bound
+    )
+    return SecondarySearch(
+        status="OPTIMAL" if proven else "FEASIBLE",
+        objective=penalty,
+        bound=bound,
+        stopped_by=SecondaryStop.PROVEN.value if proven else outcome.secondary_stop.value,
+    )
 
 
 def with_weights(scenario: Scenario, weights: Mapping[str, int] | None) -> Scenario:

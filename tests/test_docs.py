@@ -203,6 +203,7 @@ def test_every_marked_table_is_checked(
         {("model", name) for name in MODELS}
         | {("columns", name) for name in OUTPUT_COLUMNS}
         | {("keys", "summary.json"), ("keys", "summary.json parameters")}
+        | {("keys", "summary.json secondary_search")}
         | {("command", "main")}
         | {("command", name) for name in cli.main.commands}
     )
@@ -229,6 +230,8 @@ def test_summary_keys_are_those_a_solve_writes(
     summary = result.summary()
     assert (summary["status"], summary["objective"]) == ("OPTIMAL", 5)
     assert first_cells(tables[("keys", "summary.json")]) == list(summary)
+    phase_two = first_cells(tables[("keys", "summary.json secondary_search")])
+    assert phase_two == list(summary["secondary_search"])
     parameters = set(first_cells(tables[("keys", "summary.json parameters")]))
     assert set(summary["parameters"]) <= parameters
     # Keys set only in other runs (bounds, very large weeks, --redact) must exist in the code.

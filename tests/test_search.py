@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_scenario
+from conftest import DATA, make_scenario
 from ortools.sat.python import cp_model
 
-from optimizer import SearchParams, SearchParamsError, solve
+from optimizer import SearchParams, SearchParamsError, load_scenario, solve
+from optimizer.report.text import phase_two_text, summary_text
+from optimizer.result import SecondarySearch
 from optimizer.search.control import SearchControl
 from optimizer.search.params import ExplainParams
 from optimizer.search.solver import Role, make_solver
@@ -144,3 +146,80 @@ def test_solve_takes_its_params() -> None:
     result = solve(scenario, time_limit=10, workers=1, params=SearchParams(core_share=0.0))
     assert (result.status, result.objective) == ("OPTIMAL", 2)
     assert result.proof_seconds is not None and result.proof_seconds <= result.solve_seconds
+
+
+# ---- phase 2: when it stops ---------------------------------------------------------------
+
+
+def test_phase_two_of_a_small_week_stops_when_it_stops_improving(check_valid) -> None:
+    # tests/data/six-clients (python -m benchmarks.generate --size 6 --seed 0): 4 of 6 are
+    # served, proven at once (C0006 works nights, C0001 is admitted mid-week). Phase 2's
+    # bound stays far below what it finds (the gap does not close), so it used to run to
+    # the time limit: 60 s, all 24 deterministic units of one worker. Now a whole round
+    # without a better schedule ends it, long before: the deterministic units say so.
+    result = solve(load_scenario(DATA / "six-clients"), workers=1, seed=0)
+    check_valid(result)
+    assert (result.status, result.objective, result.best_bound) == ("OPTIMAL", 4, 4)
+    search = result.secondary_search
+    assert search.stopped_by in ("proven", "no-improvement")
+    assert search.status in ("OPTIMAL", "FEASIBLE")
+    assert result.parameters["reproducible"] is True
+    assert result.parameters["deterministic_units"] < 0.25 * 60 * 0.4  # of 24 units
+    assert search.objective == sum(t["weighted"] for t in result.objective_terms().values())
+    assert search.bound is not None and search.bound <= search.objective
+    assert result.summary()["secondary_search"] == search.to_dict()
+
+
+def test_phase_two_of_a_small_week_with_default_settings_is_not_stopped_by_the_limit(
+    check_valid,
+) -> None:
+    # The same week with the defaults (every core, at least 4 workers, 60 s): rounds are
+    # counted on the wall clock, and phase 2 ends by proof or by the no-improvement rule,
+    # not by the time limit, which a week of six clients has no use for.
+    result = solve(load_scenario(DATA / "six-clients"))
+    check_valid(result)
+    assert result.status == "OPTIMAL"
+    assert result.secondary_search.stopped_by in ("proven", "no-improvement")
+    assert not result.interrupted
+
+
+def test_phase_two_proven_says_so() -> None:
+    # Two clients, one therapist, one group a day (conftest.make_scenario): a model this
+    # small is solved to proven optimality in phase 2 at once.
+    result = solve(make_scenario(), time_limit=10, workers=1)
+    search = result.secondary_search
+    assert (search.status, search.stopped_by, search.gap) == ("OPTIMAL", "proven", 0.0)
+    assert search.bound is not None and search.objective is not None
+    assert search.bound >= search.objective
+    assert "proven the least" in summary_text(result)
+
+
+@pytest.mark.parametrize(
+    ("search", "gap", "line"),
+    [
+        (SecondarySearch("OPTIMAL", 226, 226, "proven"), 0.0, "proven the least"),
+        (
+            SecondarySearch("FEASIBLE", 226, 214, "no-improvement"),
+            0.0531,  # (226 - 214) / 226
+            "unproven: bound 214 (gap 5.3%), stopped when a round found nothing better",
+        ),
+        (
+            SecondarySearch("FEASIBLE", 400, 16, "time-limit"),
+            0.96,  # (400 - 16) / 400
+            "unproven: bound 16 (gap 96.0%), stopped by the time limit",
+        ),
+        (SecondarySearch("FEASIBLE", 300, None, "interrupted"), None, "unproven: interrupted"),
+    ],
+)
+def test_phase_two_status_gap_and_line(
+    search: SecondarySearch, gap: float | None, line: str
+) -> None:
+    assert search.gap == gap
+    assert search.to_dict() == {
+        "status": search.status,
+        "objective": search.objective,
+        "bound": search.bound,
+        "gap": gap,
+        "stopped_by": search.stopped_by,
+    }
+    assert phase_two_text(search) == line

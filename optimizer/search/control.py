@@ -77,6 +77,13 @@ class SearchControl:
             )
         return self.wall_left()
 
+    def used_seconds(self) -> float:
+        """Seconds the solve has used so far: deterministic ones when ``deterministic``
+        (the CP-SAT runs' units, in seconds of time limit), else wall-clock ones."""
+        if self.deterministic:
+            return self.deterministic_time / self.params.deterministic_units_per_second
+        return self.elapsed()
+
     def __enter__(self) -> SearchControl:
         if self.enabled:
             for sig in (signal.SIGINT, signal.SIGTERM):

@@ -130,6 +130,14 @@ class SearchParams:
     complete_hint_max_seconds: float = 2.0
     """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
     or never)."""
+    secondary_stall_seconds: float = 2.0
+    """Seconds: the shortest round of phase 2 (secondary terms); phase 2 stops when a whole
+    round finds no better schedule (see ``secondary_stall_share``)."""
+    secondary_stall_share: float = 0.5
+    """A round of phase 2 lasts this share of the time the solve has used so far (at least
+    ``secondary_stall_seconds``; deterministic seconds on one worker): phase 2 stops once it
+    has found nothing better for that long, rather than run to the time limit on a gap
+    that CP-SAT cannot close (docs/model.md; figures in the commit that set them)."""
     min_run_seconds: float = 0.05
     """Seconds: a stage with less time left is not started (a track of the track-by-track
     search, a core check, phase 2), and a stage solver or the hint completion is given at
