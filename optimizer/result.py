@@ -98,12 +98,14 @@ class SecondarySearch:
 
     @property
     def gap(self) -> float | None:
-        """``(objective - bound) / objective`` (0 when proven; None without a bound)."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective <= self.bound:
+        """``(objective - bound) / objective`` as a fraction to four decimals: the measure
+        of :func:`~optimizer.schedule.gap_percent`; 0 when proven, and when the penalty
+        recomputed from the schedule is at or below the solver's bound; None without a
+        bound."""
+        if self.objective is not None and self.bound is not None and self.objective <= self.bound:
             return 0.0
-        return round((self.objective - self.bound) / self.objective, 4)
+        gap = gap_percent(self.objective, self.bound)
+        return None if gap is None else round(gap / 100, 4)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary.json`` form: status, objective, bound, gap and stopped_by."""

@@ -51,7 +51,8 @@ def gap_percent(objective: Any, best_bound: Any) -> float | None:
     objective). None when either is missing (None, NaN or pandas' NA).
 
     The one definition behind the progress line, the report's summary, the what-if
-    comparison and :meth:`Result.gap_percent <optimizer.result.Result.gap_percent>` (it
+    comparison, :meth:`Result.gap_percent <optimizer.result.Result.gap_percent>` and phase
+    2's ``secondary_search`` gap (it
     lives here, below ``result.py``, because the report, which ``result.py`` imports, uses
     it too).
     """
