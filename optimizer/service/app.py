@@ -291,6 +291,7 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
     _add_error_handlers(app)
     _add_page_routes(app, config)
     _add_solve_routes(app, config, jobs)
+    _add_solve_follow_routes(app, jobs)
     _add_schedule_routes(app, config, jobs)
     _add_openapi(app)
     build_stack = app.build_middleware_stack
@@ -413,7 +414,7 @@ def _add_page_routes(app: FastAPI, config: ServiceConfig) -> None:
 
 
 def _add_solve_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
-    """Solves: submit, follow, stop, and their schedules and files."""
+    """Solves: submitted, their state and their schedules."""
 
     @app.post("/api/solves", status_code=202, response_model=Submitted, tags=["solves"])
     def submit(body: SolveRequest) -> dict[str, Any]:
@@ -464,6 +465,10 @@ def _add_solve_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> 
                 for key in ("assignments", "sessions", "unscheduled", "summary", "changes")
             }
         )
+
+
+def _add_solve_follow_routes(app: FastAPI, jobs: JobManager) -> None:
+    """A solve followed (its events), stopped, and its files downloaded."""
 
     @app.get(
         "/api/solves/{solve_id}/events",
