@@ -16,6 +16,7 @@ from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapis
 from .search.params import SearchParams, SearchParamsError
 from .solve import solve
 from .version import __version__
+from .weekly import PlaceInputError, Placement, PlaceOption, place
 from .whatif import WhatIf, WhatIfError, load_whatif, run_batch
 
 __all__ = [
@@ -24,6 +25,9 @@ __all__ = [
     "Issue",
     "ModelInvalidError",
     "OptimizerError",
+    "PlaceInputError",
+    "PlaceOption",
+    "Placement",
     "Plan",
     "Progress",
     "Result",
@@ -48,6 +52,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "load_whatif",
+    "place",
     "read_schedule",
     "redact_result",
     "run_batch",

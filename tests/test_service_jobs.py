@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import time
-import types
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from service_server import SCENARIOS
 
 from optimizer import load_scenario
-from optimizer.service import JobManager, ServiceConfig, has_place, worker
+from optimizer.service import JobManager, ServiceConfig
 from optimizer.service.jobs import QueueFull, UnknownJob
 
 
@@ -69,25 +66,3 @@ def test_the_queue_refuses_work_beyond_its_bound(tiny: dict) -> None:
             "task_waiting": 0,
             "task_running": 0,
         }
-
-
-def test_place_is_offered_once_its_module_has_it(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    # This version has no optimizer.weekly: no place, so /api/place answers 501.
-    assert worker.place_function() is None and not has_place()
-
-    def place(*args: object, **kwargs: object) -> list[object]:
-        return []
-
-    weekly = types.ModuleType("weekly_with_place")
-    weekly.place = place  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "weekly_with_place", weekly)
-    monkeypatch.setattr(worker, "PLACE_MODULE", "weekly_with_place")
-    assert worker.place_function() is place and has_place()
-    # A module that exists but cannot import what it needs is a bug, not "no place".
-    (tmp_path / "weekly_broken.py").write_text("import no_such_dependency_of_place\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(worker, "PLACE_MODULE", "weekly_broken")
-    with pytest.raises(ModuleNotFoundError, match="no_such_dependency_of_place"):
-        worker.place_function()

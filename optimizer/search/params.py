@@ -176,6 +176,18 @@ class SearchParams:
     """CP-SAT ``cp_model_probing_level`` of a stage: full probing of a 90-client track can
     take all of its seconds."""
 
+    place_linearization_level: int = 0
+    """CP-SAT ``linearization_level`` of a placement model (one client into a fixed week):
+    its search is a few hundred conflicts, and the LP only slows it (L week of the
+    benchmarks: about 45 ms a solve instead of 90 ms at level 1)."""
+    place_symmetry_level: int = 0
+    """CP-SAT ``symmetry_level`` of a placement model: detecting the interchangeable
+    therapists of one client's individual session costs more than it saves."""
+    place_solve_seconds: float = 5.0
+    """Seconds (and as many deterministic units as ``deterministic_units_per_second`` gives)
+    one solve of a placement model may take: it is proven in milliseconds, so this is a
+    safety net for a very loaded machine."""
+
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
     """A stage of a week with more rooms sees only some of them (those its tracks use, then

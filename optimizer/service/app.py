@@ -34,6 +34,7 @@ from ..check import check_schedule
 from ..errors import Issue, OptimizerError
 from ..scenario import Scenario
 from ..version import __version__
+from ..weekly.place import DEFAULT_TIME_LIMIT
 from .config import ServiceConfig
 from .files import DOWNLOADS, build_download, import_scenario
 from .jobs import FINAL, JobManager, QueueFull, UnknownJob
@@ -45,6 +46,7 @@ from .payloads import (
     ExportRequest,
     Health,
     IssuesOut,
+    PlaceOut,
     PlaceRequest,
     ScheduleOut,
     SolveRequest,
@@ -54,7 +56,6 @@ from .payloads import (
     scenario_from_document,
     schedule_from_tables,
 )
-from .worker import place_function
 
 log = logging.getLogger(__name__)
 access_log = logging.getLogger("optimizer.service.access")
@@ -63,6 +64,7 @@ STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
 EVENT_POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 1.0
 DEFAULT_EXPLAIN_SECONDS = 15.0
+DEFAULT_PLACE_SECONDS = DEFAULT_TIME_LIMIT
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -255,11 +257,6 @@ def _scenario_facts(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def has_place() -> bool:
-    """True when this version of the library can place one client (SPEC §7)."""
-    return place_function() is not None
-
-
 def create_app(config: ServiceConfig | None = None, manager: JobManager | None = None) -> FastAPI:
     """The service as an ASGI application (run it with :func:`optimizer.service.serve`)."""
     config = config or ServiceConfig()
@@ -391,7 +388,7 @@ def _add_page_routes(app: FastAPI, config: ServiceConfig) -> None:
         return {
             "status": "ok",
             "version": __version__,
-            "features": {"place": has_place()},
+            "features": {"place": True},
         }
 
     @app.post("/api/scenarios/import", tags=["scenarios"], openapi_extra=_BINARY_BODY)
@@ -557,29 +554,22 @@ def _add_schedule_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) 
         }
         return _task_response(jobs, "explain", payload, time_limit)
 
-    @app.post("/api/place", tags=["check"], responses={501: {"model": IssuesOut}})
+    @app.post("/api/place", tags=["check"], response_model=PlaceOut)
     def place(body: PlaceRequest) -> Any:
-        """Options to fit one client into a schedule without moving anyone else (SPEC §7);
-        501 while this version of the library has no ``place``."""
-        if not has_place():
-            return _issues_response(
-                501,
-                [
-                    Issue(
-                        "place",
-                        "is not available in this version",
-                        "solve again with the client in the scenario, or check a hand edit",
-                    )
-                ],
-            )
+        """Options to fit one client who is not scheduled into the week without changing
+        anyone else's sessions, best first, each checked by the independent checker; when
+        none exists, options that move the fewest other clients, naming whom and how
+        (SPEC §7). 422 when the client is already scheduled or not in the scenario."""
         scenario = scenario_from_document(body.scenario)
+        time_limit = min(body.time_limit or DEFAULT_PLACE_SECONDS, config.max_explain_seconds)
         payload = {
             "scenario": scenario.to_data(),
             "schedule": body.schedule.model_dump(),
             "client_id": body.client_id,
             "top": body.top,
+            "time_limit": time_limit,
         }
-        return _task_response(jobs, "place", payload, config.max_explain_seconds)
+        return _task_response(jobs, "place", payload, time_limit)
 
 
 _BINARY_BODY = {

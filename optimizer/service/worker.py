@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib
 import logging
 import signal
 import threading
 import traceback
-from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -27,6 +25,7 @@ from ..errors import OptimizerError
 from ..explain import explain
 from ..scenario import Scenario
 from ..solve import solve
+from ..weekly.place import place
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
 
 log = logging.getLogger(__name__)
@@ -99,31 +98,17 @@ def _explain(payload: dict[str, Any], send: Any) -> dict[str, Any]:
     )
 
 
-PLACE_MODULE = "optimizer.weekly"
-"""Where the library's ``place`` (SPEC §7: place one client) is to live (STYLE's layout:
-``weekly/``); the service offers ``/api/place`` once that module has it."""
-
-
-def place_function() -> Callable[..., Any] | None:
-    """The library's ``place`` when this version has one, else None."""
-    try:
-        module = importlib.import_module(PLACE_MODULE)
-    except ModuleNotFoundError as error:
-        if error.name != PLACE_MODULE:
-            raise  # the module exists but lacks something it imports: a bug, not absence
-        return None
-    place = getattr(module, "place", None)
-    return place if callable(place) else None
-
-
 def _place(payload: dict[str, Any], send: Any) -> dict[str, Any]:
-    place = place_function()
-    if place is None:  # the app answers 501 before a task is queued
-        raise RuntimeError("place is not available in this version")
     scenario = Scenario.from_data(payload["scenario"])
     schedule = schedule_from_tables(ScheduleTables.model_validate(payload["schedule"]))
-    options = place(scenario, schedule, payload["client_id"], top=payload["top"])
-    return {"options": jsonable(options)}
+    placement = place(
+        scenario,
+        schedule,
+        payload["client_id"],
+        top=payload["top"],
+        time_limit=payload["time_limit"],
+    )
+    return placement.to_dict()
 
 
 TASKS = {"solve": _solve, "explain": _explain, "place": _place}
