@@ -13,6 +13,7 @@ from .redact import redact_result
 from .report import write_reports
 from .result import ModelInvalidError, Progress, Result, SolveStatus
 from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights
+from .search.control import StopToken
 from .search.params import SearchParams, SearchParamsError
 from .solve import solve
 from .version import __version__
@@ -41,6 +42,7 @@ __all__ = [
     "SearchParamsError",
     "SessionType",
     "SolveStatus",
+    "StopToken",
     "Therapist",
     "UnknownClientError",
     "Weights",

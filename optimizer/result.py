@@ -177,8 +177,10 @@ class Result:
             for name, value in self.secondary.items()
         }
 
+    @property
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The content of ``summary.json`` (plain JSON data: ``json.dumps(result.summary)``
+        works), computed afresh at each access."""
         zone = program_timezone(self.scenario)  # the scenario's, else this machine's
         return {
             "scenario": self.scenario.name,

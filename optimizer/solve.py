@@ -43,7 +43,7 @@ from .result import Progress, Result, SecondarySearch, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
 from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
-from .search.control import SearchControl
+from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.keep import schedule_keeping
 from .search.params import SearchParams
@@ -73,6 +73,8 @@ class _Week:
     log_search: bool
     warm_start: bool
     prove_with_cores: bool
+    stop: StopToken
+    """Set by another thread (or a signal, through :class:`SearchControl`): stop."""
 
     @property
     def first_schedule_is_valid(self) -> bool:
@@ -128,6 +130,7 @@ def solve(
     seed: int = 0,
     *,
     progress: Callable[[Progress], None] | None = None,
+    stop: StopToken | None = None,
     handle_signals: bool = False,
     log_search: bool = False,
     warm_start: bool = True,
@@ -141,9 +144,11 @@ def solve(
     ``time_limit`` is in seconds for the whole call. ``workers`` defaults to every core
     within ``params.min_workers`` and ``params.max_workers``; ``workers=1`` with a fixed
     ``seed`` gives the same schedule on every run (the search is interleaved on one thread
-    and stopped by a deterministic limit). ``progress`` receives each improving solution.
-    With ``handle_signals`` (the CLI), SIGINT and SIGTERM stop the search and the best
-    schedule so far is returned with ``interrupted=True`` and status FEASIBLE.
+    and stopped by a deterministic limit). ``progress`` receives each improving solution,
+    in the solver's thread; an exception it raises stops the solve and is raised by this
+    call, unchanged. ``stop`` is a :class:`StopToken` another thread may set: every stage
+    stops and the best schedule so far is returned with ``interrupted=True`` and status
+    FEASIBLE. With ``handle_signals`` (the CLI), SIGINT and SIGTERM do the same.
     ``warm_start`` seeds the search with the hand-style schedule bettered track by track.
     ``prove_with_cores`` spends the last part of the time limit, when the search has not
     proven its schedule optimal, on a disjoint-core upper bound.
@@ -157,6 +162,7 @@ def solve(
     params = params or SearchParams()
     scenario = with_weights(scenario, weights)
     week = _Week(
+        stop=stop or StopToken(),
         scenario=scenario,
         candidates=build_candidates(scenario),
         last_week=match_previous(scenario, previous) if previous is not None else None,
@@ -174,13 +180,7 @@ def solve(
         return _solve_track_by_track(week, handle_signals)
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
-    with SearchControl(
-        params,
-        time_limit,
-        deterministic=week.workers == 1,
-        handle_signals=handle_signals,
-        started=started,
-    ) as control:
+    with _control(week, handle_signals) as control:
         start = _first_schedule(week, iop, control)
         outcome = _maximise_served(week, iop, control, start)
         outcome = _prove_with_cores(week, control, outcome)
@@ -194,6 +194,18 @@ def solve(
 
 
 # ---- the stages ----------------------------------------------------------------------------
+
+
+def _control(week: _Week, handle_signals: bool) -> SearchControl:
+    """The time keeper and stop button of the week's search stages."""
+    return SearchControl(
+        week.params,
+        week.time_limit,
+        deterministic=week.workers == 1,
+        handle_signals=handle_signals,
+        started=week.started,
+        stop=week.stop,
+    )
 
 
 def _too_large_for_one_model(week: _Week) -> bool:
@@ -238,7 +250,7 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
         kept = not schedule.is_empty
         hint_schedule(iop, schedule if kept else week.last_week.schedule)
     if week.warm_start and schedule.is_empty:
-        by_hand = solve_greedy(week.scenario, params)
+        by_hand = solve_greedy(week.scenario, params, week.stop)
         schedule = improve_by_track(
             week.scenario,
             by_hand.schedule,
@@ -397,14 +409,8 @@ def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
         "the model of this week would take longer to build than the time limit allows: "
         "starting from the hand-style schedule and improving it one track at a time"
     )
-    by_hand = solve_greedy(week.scenario, week.params)
-    with SearchControl(
-        week.params,
-        week.time_limit,
-        deterministic=week.workers == 1,
-        handle_signals=handle_signals,
-        started=week.started,
-    ) as control:
+    by_hand = solve_greedy(week.scenario, week.params, week.stop)
+    with _control(week, handle_signals) as control:
         schedule = improve_by_track(
             week.scenario,
             by_hand.schedule,

@@ -227,7 +227,7 @@ def test_summary_keys_are_those_a_solve_writes(
     # tests/data/tiny: the optimum 5 of 5 clients (C5 discharged) is proven at once.
     result = solve(load_scenario(DATA / "tiny"), time_limit=20, workers=1, seed=0)
     check_valid(result)
-    summary = result.summary()
+    summary = result.summary
     assert (summary["status"], summary["objective"]) == ("OPTIMAL", 5)
     assert first_cells(tables[("keys", "summary.json")]) == list(summary)
     phase_two = first_cells(tables[("keys", "summary.json secondary_search")])

@@ -167,7 +167,7 @@ def test_phase_two_of_a_small_week_stops_when_it_stops_improving(check_valid) ->
     assert result.parameters["deterministic_units"] < 0.25 * 60 * 0.4  # of 24 units
     assert search.objective == sum(t["weighted"] for t in result.objective_terms().values())
     assert search.bound is not None and search.bound <= search.objective
-    assert result.summary()["secondary_search"] == search.to_dict()
+    assert result.summary["secondary_search"] == search.to_dict()
 
 
 def test_phase_two_of_a_small_week_with_default_settings_is_not_stopped_by_the_limit(

@@ -116,7 +116,7 @@ class ReportData:
             result.assignments,
             result.sessions,
             result.unscheduled,
-            result.summary(),
+            result.summary,
         )
 
     @classmethod

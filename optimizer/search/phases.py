@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -173,16 +172,14 @@ def improve_secondary(
     return PhaseTwo(best, bound, stopped_by, rounds)
 
 
-class _Improvements(cp_model.CpSolverSolutionCallback):
+class _Improvements(ProgressCallback):
     """Counts phase 2's improving solutions across its rounds (a round starts from the
     best so far, which CP-SAT reports again) and reports each as a :class:`Progress`."""
 
     def __init__(
         self, report: Callable[[Progress], None] | None, started: float, start: float | None
     ) -> None:
-        super().__init__()
-        self._report = report
-        self._started = started
+        super().__init__(report, 2, started)
         self.best = math.inf if start is None else start
         """The weighted penalty of the best solution so far (the hint's at first)."""
         self.improvements = 0
@@ -193,15 +190,7 @@ class _Improvements(cp_model.CpSolverSolutionCallback):
             return
         self.best = value
         self.improvements += 1
-        if self._report is not None:
-            self._report(
-                Progress(
-                    elapsed_seconds=time.perf_counter() - self._started,
-                    objective=value,
-                    best_bound=self.best_objective_bound,
-                    phase=2,
-                )
-            )
+        self.emit(value)
 
 
 def hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver, variables: int) -> None:

@@ -5,9 +5,10 @@ The parent sends the work as plain data; the child reports on a pipe with
 ``("result", {...})``, ``("issues", [...])`` (input only the model could judge), or
 ``("crash", {...})`` (a bug: the parent answers with a reference, never a traceback).
 
-Stopping: the parent sends SIGTERM (see ``jobs.JobManager._send_stop``). During the search
-``solve(handle_signals=True)`` turns it into "return the best schedule so far"; before the
-search (loading, building the model) it ends the child with no schedule.
+Stopping: the parent sends SIGTERM (see ``jobs.JobManager._send_stop``). A solve turns it
+into the library's :class:`~optimizer.StopToken`: every stage stops and the best schedule
+so far is returned (nothing, when it came before the search found one); before the solve
+(reading the scenario), and in explain and place, it ends the child with no result.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from ..errors import OptimizerError
 from ..explain import explain
 from ..scenario import Scenario
+from ..search.control import StopToken
 from ..solve import solve
 from ..weekly.place import place
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
@@ -65,13 +67,17 @@ def jsonable(value: Any) -> Any:
 def _solve(payload: dict[str, Any], send: Any) -> dict[str, Any]:
     scenario = Scenario.from_data(payload["scenario"])
     previous = payload.get("previous")
+    stop = StopToken()
+    # From here SIGTERM sets the token (the handler runs in this main thread, which
+    # watches the token while CP-SAT searches in another).
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.stop())
     result = solve(
         scenario,
         time_limit=payload["time_limit"],
         workers=payload.get("workers"),
         seed=payload.get("seed", 0),
         progress=lambda p: send("progress", dataclasses.asdict(p)),
-        handle_signals=True,
+        stop=stop,
         previous=(
             schedule_from_tables(ScheduleTables.model_validate(previous)) if previous else None
         ),
