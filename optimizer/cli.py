@@ -29,14 +29,15 @@ from .check import (
     rewrite_sessions_csv,
 )
 from .errors import OptimizerError
-from .explain import explain
+from .explain import DEFAULT_EXPLAIN_TIME, explain
 from .io import load_scenario, read_schedule
 from .io.folders import default_out_dir
 from .redact import pseudonyms, redact_result, redact_scenario
 from .report import write_reports
 from .report.progress import ProgressLine
 from .report.text import summary_text
-from .solve import SolveStatus, solve
+from .result import SolveStatus
+from .solve import solve
 from .terms import parse_weight_overrides
 from .timezones import program_timezone
 from .weekly.place import DEFAULT_TIME_LIMIT as DEFAULT_PLACE_SECONDS
@@ -415,7 +416,7 @@ def batch_command(
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0.5),
-    default=15.0,
+    default=DEFAULT_EXPLAIN_TIME,
     show_default=True,
     help="Seconds for the causes and the verified suggestions (one worker).",
 )

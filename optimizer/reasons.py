@@ -19,6 +19,7 @@ from .model.candidates import Candidates, most_week_minutes
 from .scenario import Client, Requirement, Scenario, Therapist, hours_text
 from .windows import (
     DAY_NAMES,
+    attendable_pairs,
     can_work,
     client_can_attend,
     day_index,
@@ -26,10 +27,6 @@ from .windows import (
     format_interval,
     merged_intervals,
 )
-
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-from .windows import attendable_pairs  # (now in windows; used here too)
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,11 @@ from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import optimizer
-from optimizer import Issue, OptimizerError, Scenario, check_schedule
-from optimizer.weekly.place import DEFAULT_TIME_LIMIT
-
+from ..check import check_schedule
+from ..errors import Issue, OptimizerError
+from ..scenario import Scenario
+from ..version import __version__
+from ..weekly.place import DEFAULT_TIME_LIMIT
 from .config import ServiceConfig
 from .files import DOWNLOADS, build_download, import_scenario
 from .jobs import FINAL, JobManager, QueueFull, UnknownJob
@@ -271,7 +272,7 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
 
     app = FastAPI(
         title="IOP optimizer",
-        version=optimizer.__version__,
+        version=__version__,
         description=(
             "Weekly timetables for Intensive Outpatient Programs (SPEC §8). Solves run in "
             "worker processes; follow one with GET /api/solves/{id}/events. Invalid input "
@@ -285,7 +286,10 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
     app.state.jobs = jobs
     app.state.config = config
     _add_error_handlers(app)
-    _add_routes(app, config, jobs)
+    _add_page_routes(app, config)
+    _add_solve_routes(app, config, jobs)
+    _add_solve_follow_routes(app, jobs)
+    _add_schedule_routes(app, config, jobs)
     _add_openapi(app)
     build_stack = app.build_middleware_stack
 
@@ -363,7 +367,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+def _add_page_routes(app: FastAPI, config: ServiceConfig) -> None:
+    """The page, its static files, the health check and the scenario import."""
+
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(_static("index.html"), headers={"cache-control": "no-cache"})
@@ -381,7 +387,7 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         """Liveness, version and the optional parts this version has."""
         return {
             "status": "ok",
-            "version": optimizer.__version__,
+            "version": __version__,
             "features": {"place": True},
         }
 
@@ -402,6 +408,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         body = await request.body()
         scenario = await run_in_threadpool(import_scenario, body, filename, config)
         return {"scenario": _document_for_page(scenario), "facts": _scenario_facts(scenario)}
+
+
+def _add_solve_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Solves: submitted, their state and their schedules."""
 
     @app.post("/api/solves", status_code=202, response_model=Submitted, tags=["solves"])
     def submit(body: SolveRequest) -> dict[str, Any]:
@@ -453,6 +463,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
             }
         )
 
+
+def _add_solve_follow_routes(app: FastAPI, jobs: JobManager) -> None:
+    """A solve followed (its events), stopped, and its files downloaded."""
+
     @app.get(
         "/api/solves/{solve_id}/events",
         tags=["solves"],
@@ -489,6 +503,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
             return _issues_response(404, [Issue("solve", "has no schedule (yet)", "")])
         assert job.scenario is not None
         return _download(name, job.scenario, job.result, job.result.get("summary"))
+
+
+def _add_schedule_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Work on a schedule given in the body: its files, the checker, explain and place."""
 
     @app.post(
         "/api/files/{name}",

@@ -14,9 +14,10 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from optimizer import Issue, Scenario, ScenarioError, Schedule
-from optimizer.io.schedule import SCHEDULE_COLUMNS  # the one definition of the §5 columns
-from optimizer.weekly.placement import Move, PlacedSession  # the answer's own records
+from ..errors import Issue, ScenarioError
+from ..io.schedule import SCHEDULE_COLUMNS, Schedule  # the one definition of the §5 columns
+from ..scenario import Scenario
+from ..weekly.placement import Move, PlacedSession  # the answer's own records
 
 SCENARIO_MARK = "x-iop-scenario"
 """Marks where the OpenAPI document puts a reference to the Scenario schema."""

@@ -22,9 +22,12 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from optimizer import OptimizerError, Scenario, StopToken, explain, solve
-from optimizer.weekly.place import place
-
+from ..errors import OptimizerError
+from ..explain import explain
+from ..scenario import Scenario
+from ..search.control import StopToken
+from ..solve import solve
+from ..weekly.place import place
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
 
 log = logging.getLogger(__name__)
