@@ -198,7 +198,7 @@ def measure(
         "bound": week2.best_bound,
         "seconds": round(seconds2, 1),
         "valid": _valid(week2),
-        "goals": week2.summary().get("goals"),
+        "goals": week2.summary.get("goals"),
     }
     if not no_sick_day:
         row.update(_sick_day(week2, scenario2, second, out, size, seed, time_limit, workers))

@@ -13,9 +13,11 @@ from .redact import redact_result
 from .report import write_reports
 from .result import ModelInvalidError, Progress, Result, SolveStatus
 from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights
+from .search.control import StopToken
 from .search.params import SearchParams, SearchParamsError
 from .solve import solve
 from .version import __version__
+from .weekly import PlaceInputError, Placement, PlaceOption, place
 from .whatif import WhatIf, WhatIfError, load_whatif, run_batch
 
 __all__ = [
@@ -24,6 +26,9 @@ __all__ = [
     "Issue",
     "ModelInvalidError",
     "OptimizerError",
+    "PlaceInputError",
+    "PlaceOption",
+    "Placement",
     "Plan",
     "Progress",
     "Result",
@@ -37,6 +42,7 @@ __all__ = [
     "SearchParamsError",
     "SessionType",
     "SolveStatus",
+    "StopToken",
     "Therapist",
     "UnknownClientError",
     "Weights",
@@ -48,6 +54,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "load_whatif",
+    "place",
     "read_schedule",
     "redact_result",
     "run_batch",

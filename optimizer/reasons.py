@@ -20,6 +20,7 @@ from .model.candidates import Candidates, most_week_minutes
 from .scenario import Client, Requirement, Scenario, Therapist, hours_text
 from .windows import (
     DAY_NAMES,
+    attendable_pairs,
     can_work,
     client_can_attend,
     day_index,
@@ -30,10 +31,6 @@ from .windows import (
     merged_intervals,
     therapist_can_take,
 )
-
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-from .windows import attendable_pairs  # (now in windows; used here too)
 
 
 @dataclass(frozen=True)

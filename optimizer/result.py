@@ -20,7 +20,7 @@ from .compliance import compliance_counts
 from .io.write import write_result
 from .report import ReportOptions
 from .scenario import Scenario
-from .schedule import served
+from .schedule import gap_percent, served
 from .terms import TERM_UNITS
 from .timezones import program_timezone
 from .version import __version__
@@ -78,6 +78,46 @@ class Progress:
     phase: int
 
 
+@dataclass(frozen=True)
+class SecondarySearch:
+    """Where phase 2 (the secondary terms, SPEC §4) ended: ``summary.json``
+    ``secondary_search``.
+
+    ``status`` is ``OPTIMAL`` (no schedule serving as many has a lower weighted secondary
+    penalty), ``FEASIBLE`` (unproven) or ``NOT_RUN`` (the primary objective was not proven
+    in time, or the schedule returned is not phase 2's); ``objective`` is the weighted
+    penalty of the schedule returned (the sum of ``objective_terms``' ``weighted``),
+    ``bound`` the proven least penalty, ``stopped_by`` why phase 2 ended (``proven``,
+    ``no-improvement``, ``time-limit``, ``interrupted``; None when it did not run).
+    """
+
+    status: str = "NOT_RUN"
+    objective: int | None = None
+    bound: int | None = None
+    stopped_by: str | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """``(objective - bound) / objective`` as a fraction to four decimals: the measure
+        of :func:`~optimizer.schedule.gap_percent`; 0 when proven, and when the penalty
+        recomputed from the schedule is at or below the solver's bound; None without a
+        bound."""
+        if self.objective is not None and self.bound is not None and self.objective <= self.bound:
+            return 0.0
+        gap = gap_percent(self.objective, self.bound)
+        return None if gap is None else round(gap / 100, 4)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``summary.json`` form: status, objective, bound, gap and stopped_by."""
+        return {
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "stopped_by": self.stopped_by,
+        }
+
+
 @dataclass
 class Result:
     """The outcome of :func:`~optimizer.solve.solve`: status, objective, bound, timings (in
@@ -103,6 +143,8 @@ class Result:
     """With another schedule to keep (``previous``): each goal of SPEC §7's order, in order,
     with its value (recomputed from the schedule), bound and status (summary.json
     ``goals``)."""
+    secondary_search: SecondarySearch = field(default_factory=SecondarySearch)
+    """Where phase 2 ended: its status, penalty, bound and why it stopped."""
 
     @property
     def has_schedule(self) -> bool:
@@ -115,6 +157,11 @@ class Result:
     @property
     def unscheduled_clients(self) -> int:
         return len(self.unscheduled)
+
+    def gap_percent(self) -> float | None:
+        """How far the objective may be from the optimum, in percent of the bound (0 when
+        proven, None without a schedule; see :func:`optimizer.schedule.gap_percent`)."""
+        return gap_percent(self.objective, self.best_bound)
 
     def served_objective(self) -> int:
         """The primary objective recomputed from the schedule itself (sum of priorities)."""
@@ -134,8 +181,10 @@ class Result:
             for name, value in self.secondary.items()
         }
 
+    @property
     def summary(self) -> dict[str, Any]:
-        """The content of ``summary.json``."""
+        """The content of ``summary.json`` (plain JSON data: ``json.dumps(result.summary)``
+        works), computed afresh at each access."""
         zone = program_timezone(self.scenario)  # the scenario's, else this machine's
         return {
             "scenario": self.scenario.name,
@@ -152,6 +201,7 @@ class Result:
             "timezone": zone.name,
             "timezone_source": zone.source,
             "secondary": dict(self.secondary),
+            "secondary_search": self.secondary_search.to_dict(),
             "weights": self.scenario.weights.model_dump(),
             "objective_terms": self.objective_terms(),
             "compliance": compliance_counts(self.scenario, self.assignments),

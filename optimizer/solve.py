@@ -41,14 +41,14 @@ from .model.hints import hint_schedule
 from .model.pinning import add_pins
 from .pins import resolve_pins
 from .reasons import unscheduled_reasons
-from .result import Progress, Result, SolveStatus
+from .result import Progress, Result, SecondarySearch, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
 from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule, served
 from .search.bounds import core_upper_bound, reachable
-from .search.control import SearchControl
+from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.params import SearchParams
-from .search.phases import improve_secondary, maximise_served
+from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 from .weekly.goals import GoalSearch, goal_order, optimise_goals, session_changes_goal
@@ -62,11 +62,6 @@ from .weekly.replan import (
     unfinishable,
     with_past,
 )
-
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-# (with Result and SolveStatus above, which whatif/ and optimizer/cli.py import from here)
-from .result import ModelInvalidError  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +87,8 @@ class _Week:
     log_search: bool
     warm_start: bool
     prove_with_cores: bool
+    stop: StopToken
+    """Set by another thread (or a signal, through :class:`SearchControl`): stop."""
 
     @property
     def first_schedule_is_valid(self) -> bool:
@@ -124,8 +121,10 @@ class _Outcome:
     interrupted: bool = False
     cores: int | None = None
     """Disjoint cores found by the core bound (None: not tried)."""
-    secondary_optimised: bool | None = None
-    """Whether phase 2 found a solution (None: not tried)."""
+    secondary_stop: SecondaryStop | None = None
+    """Why phase 2 ended (None: not tried, or it found no schedule)."""
+    secondary_bound: int | None = None
+    """Phase 2's proven least weighted secondary penalty (None: none known)."""
     fell_back: bool = False
     """The first schedule is returned: the search stopped before reaching it."""
     goals: GoalSearch | None = None
@@ -146,6 +145,7 @@ def solve(
     seed: int = 0,
     *,
     progress: Callable[[Progress], None] | None = None,
+    stop: StopToken | None = None,
     handle_signals: bool = False,
     log_search: bool = False,
     warm_start: bool = True,
@@ -160,9 +160,11 @@ def solve(
     ``time_limit`` is in seconds for the whole call. ``workers`` defaults to every core
     within ``params.min_workers`` and ``params.max_workers``; ``workers=1`` with a fixed
     ``seed`` gives the same schedule on every run (the search is interleaved on one thread
-    and stopped by a deterministic limit). ``progress`` receives each improving solution.
-    With ``handle_signals`` (the CLI), SIGINT and SIGTERM stop the search and the best
-    schedule so far is returned with ``interrupted=True`` and status FEASIBLE.
+    and stopped by a deterministic limit). ``progress`` receives each improving solution,
+    in the solver's thread; an exception it raises stops the solve and is raised by this
+    call, unchanged. ``stop`` is a :class:`StopToken` another thread may set: every stage
+    stops and the best schedule so far is returned with ``interrupted=True`` and status
+    FEASIBLE. With ``handle_signals`` (the CLI), SIGINT and SIGTERM do the same.
     ``warm_start`` seeds the search with the hand-style schedule bettered track by track.
     ``prove_with_cores`` spends the last part of the time limit, when the search has not
     proven its schedule optimal, on a disjoint-core upper bound.
@@ -182,6 +184,7 @@ def solve(
     scenario = with_weights(scenario, weights)
     when = replan_date(previous is not None, from_date)
     week = _Week(
+        stop=stop or StopToken(),
         scenario=scenario,
         candidates=build_candidates(scenario),
         last_week=match_previous(scenario, previous) if previous is not None else None,
@@ -202,13 +205,7 @@ def solve(
         return _solve_keeping(week, handle_signals)
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
-    with SearchControl(
-        params,
-        time_limit,
-        deterministic=week.workers == 1,
-        handle_signals=handle_signals,
-        started=started,
-    ) as control:
+    with _control(week, handle_signals) as control:
         start = _first_schedule(week, iop, control)
         outcome = _maximise_served(week, iop, control, start)
         outcome = _prove_with_cores(week, control, outcome)
@@ -222,6 +219,18 @@ def solve(
 
 
 # ---- the stages ----------------------------------------------------------------------------
+
+
+def _control(week: _Week, handle_signals: bool) -> SearchControl:
+    """The time keeper and stop button of the week's search stages."""
+    return SearchControl(
+        week.params,
+        week.time_limit,
+        deterministic=week.workers == 1,
+        handle_signals=handle_signals,
+        started=week.started,
+        stop=week.stop,
+    )
 
 
 def _too_large_for_one_model(week: _Week) -> bool:
@@ -261,7 +270,7 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
     budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
     schedule = WeekSchedule()
     if week.warm_start:
-        by_hand = solve_greedy(week.scenario, params)
+        by_hand = solve_greedy(week.scenario, params, week.stop)
         schedule = improve_by_track(
             week.scenario,
             by_hand.schedule,
@@ -342,10 +351,16 @@ def _improve_secondary(
         progress=week.progress,
         log_search=week.log_search,
     )
-    if second is None:
-        return replace(outcome, secondary_optimised=False)
-    objective = round(second.value(iop.primary))  # never below phase 1's
-    outcome = replace(outcome, solver=second, objective=objective, secondary_optimised=True)
+    if second.solver is None:  # phase 1's schedule stays, unimproved
+        return replace(outcome, secondary_stop=second.stopped_by, secondary_bound=second.bound)
+    objective = round(second.solver.value(iop.primary))  # never below phase 1's
+    outcome = replace(
+        outcome,
+        solver=second.solver,
+        objective=objective,
+        secondary_stop=second.stopped_by,
+        secondary_bound=second.bound,
+    )
     if outcome.best_bound is not None and objective >= outcome.best_bound:
         return outcome.proven(control.elapsed())
     return outcome
@@ -367,6 +382,8 @@ def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start
             status=SolveStatus.FEASIBLE,
             proof_seconds=None,
             fell_back=True,
+            secondary_stop=None,
+            secondary_bound=None,
         )
     if outcome.objective is None:
         return replace(
@@ -389,12 +406,8 @@ def _parameters(week: _Week, outcome: _Outcome, control: SearchControl) -> dict[
     }
     if outcome.cores is not None:
         parameters["cores"] = outcome.cores
-    if outcome.secondary_optimised is not None:
-        parameters["secondary_optimised"] = outcome.secondary_optimised
     if week.workers == 1:
         parameters.update(control.reproducibility())
-    if outcome.fell_back:  # phase 2's schedule was not the one returned
-        parameters["secondary_optimised"] = False
     return parameters
 
 
@@ -406,13 +419,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
     iop = _build_model(week)
     build_seconds = time.perf_counter() - week.started
     params = week.params
-    with SearchControl(
-        params,
-        week.time_limit,
-        deterministic=week.workers == 1,
-        handle_signals=handle_signals,
-        started=week.started,
-    ) as control:
+    with _control(week, handle_signals) as control:
         budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
         start = schedule_keeping(
             week.candidates,
@@ -468,14 +475,14 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             else start
         )
         status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
-        after = search.outcomes[search.outcomes.index(served_goal) + 1 :]
         outcome = _Outcome(
             status,
             schedule.served(week.scenario),  # a goal held unsearched may leave it higher
             served_goal.bound if served_goal.bound is not None else reachable(week.candidates),
             schedule=schedule,
             goals=search,
-            secondary_optimised=all(o.value is not None for o in after),
+            secondary_stop=search.secondary.stopped_by if search.secondary else None,
+            secondary_bound=search.secondary.bound if search.secondary else None,
         )
     elif not start.is_empty:  # no goal reached a schedule in time: the first one is valid
         outcome = _Outcome(
@@ -507,7 +514,7 @@ def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:
     assert week.last_week is not None
     if not week.warm_start or week.scenario.pins or week.past is not None:
         return start
-    by_hand = solve_greedy(week.scenario, week.params).schedule
+    by_hand = solve_greedy(week.scenario, week.params, week.stop).schedule
     continuing = set(week.last_week.attendance) if week.scenario.rules.continuing_first else set()
 
     def rank(schedule: WeekSchedule) -> tuple[int, int]:
@@ -546,14 +553,8 @@ def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
         "the model of this week would take longer to build than the time limit allows: "
         "starting from the hand-style schedule and improving it one track at a time"
     )
-    by_hand = solve_greedy(week.scenario, week.params)
-    with SearchControl(
-        week.params,
-        week.time_limit,
-        deterministic=week.workers == 1,
-        handle_signals=handle_signals,
-        started=week.started,
-    ) as control:
+    by_hand = solve_greedy(week.scenario, week.params, week.stop)
+    with _control(week, handle_signals) as control:
         schedule = improve_by_track(
             week.scenario,
             by_hand.schedule,
@@ -629,6 +630,7 @@ def _result(
         interrupted=outcome.interrupted,
         parameters=parameters,
         proof_seconds=outcome.proof_seconds,
+        secondary_search=_secondary_search(scenario, outcome, secondary),
     )
     if solved and result.served_objective() != outcome.objective:
         raise AssertionError(
@@ -645,6 +647,29 @@ def _result(
         result.solve_seconds,
     )
     return result
+
+
+def _secondary_search(
+    scenario: Scenario, outcome: _Outcome, secondary: Mapping[str, int]
+) -> SecondarySearch:
+    """Where phase 2 ended, with the weighted penalty of the schedule returned (recomputed
+    from it: the model's auxiliary variables may overstate an unproven solution's)."""
+    if not secondary:
+        return SecondarySearch()
+    weights = scenario.weights.model_dump()
+    penalty = sum(value * weights[name] for name, value in secondary.items())
+    if outcome.secondary_stop is None:
+        return SecondarySearch(objective=penalty)
+    bound = outcome.secondary_bound
+    proven = outcome.secondary_stop is SecondaryStop.PROVEN or (
+        bound is not None and penalty <= bound
+    )
+    return SecondarySearch(
+        status="OPTIMAL" if proven else "FEASIBLE",
+        objective=penalty,
+        bound=bound,
+        stopped_by=SecondaryStop.PROVEN.value if proven else outcome.secondary_stop.value,
+    )
 
 
 def with_weights(scenario: Scenario, weights: Mapping[str, int] | None) -> Scenario:

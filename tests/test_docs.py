@@ -204,6 +204,7 @@ def test_every_marked_table_is_checked(
         {("model", name) for name in MODELS}
         | {("columns", name) for name in OUTPUT_COLUMNS}
         | {("keys", "summary.json"), ("keys", "summary.json parameters")}
+        | {("keys", "summary.json secondary_search")}
         | {("command", "main")}
         | {("command", name) for name in cli.main.commands}
     )
@@ -227,9 +228,11 @@ def test_summary_keys_are_those_a_solve_writes(
     # tests/data/tiny: the optimum 5 of 5 clients (C5 discharged) is proven at once.
     result = solve(load_scenario(DATA / "tiny"), time_limit=20, workers=1, seed=0)
     check_valid(result)
-    summary = result.summary()
+    summary = result.summary
     assert (summary["status"], summary["objective"]) == ("OPTIMAL", 5)
     assert first_cells(tables[("keys", "summary.json")]) == list(summary)
+    phase_two = first_cells(tables[("keys", "summary.json secondary_search")])
+    assert phase_two == list(summary["secondary_search"])
     parameters = set(first_cells(tables[("keys", "summary.json parameters")]))
     assert set(summary["parameters"]) <= parameters
     # Keys set only in other runs (bounds, very large weeks, --redact) must exist in the code.
@@ -299,6 +302,43 @@ def test_glossary_defines_every_term() -> None:
     pin_kinds = typing.get_args(scenario.Pin.model_fields["kind"].annotation)
     words = [*(s.value for s in SolveStatus), ERROR_STATUS, *EDIT_KINDS, *pin_kinds]
     assert [word for word in words if f"`{word}`" not in text] == []
+
+
+# ---------------------------------------------------------------------------------------
+# Architecture: every module named, and only modules that exist
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def architecture_drift(text: str, package: Path, root: Path) -> tuple[list[str], list[str]]:
+    """Modules of ``package`` the page does not name (``__init__.py`` files aside: a
+    package is named by its folder), and ``.py`` paths it names that exist neither in the
+    package nor in the repository."""
+    named = set(re.findall(r"`([\w/.]+\.py)`", text))
+    modules = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    unknown = [n for n in named if not (package / n).is_file() and not (root / n).is_file()]
+    return sorted(modules - named), sorted(unknown)
+
+
+def test_architecture_names_every_module_and_only_real_ones() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    assert architecture_drift(text, ROOT / "optimizer", ROOT) == ([], [])
+
+
+def test_the_architecture_check_catches_what_it_should(tmp_path: Path) -> None:
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "a.py", "sub/__init__.py", "sub/b.py"):
+        (tmp_path / "pkg" / name).write_text("", "utf-8")
+    (tmp_path / "cli.py").write_text("", "utf-8")
+    text = "`a.py` and `cli.py` (root), `sub/old.py`, `sub/` and `tests/x.py`"
+    assert architecture_drift(text, tmp_path / "pkg", tmp_path) == (
+        ["sub/b.py"],
+        ["sub/old.py", "tests/x.py"],
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def days_and_blocks(result: Any) -> dict[str, dict[str, str]]:
 
 
 def goals(result: Any) -> dict[str, tuple[int, int, str]]:
-    return {g["goal"]: (g["value"], g["bound"], g["status"]) for g in result.summary()["goals"]}
+    return {g["goal"]: (g["value"], g["bound"], g["status"]) for g in result.summary["goals"]}
 
 
 # ---- continuing clients keep their days and blocks (default settings) ---------------------
@@ -233,7 +233,7 @@ def test_a_first_schedule_that_reaches_every_bound_needs_no_search(check_valid) 
     check_valid(result)
     assert result.status.value == "OPTIMAL"
     assert goals(result) == {"continuing": (1, 1, "OPTIMAL"), "served": (1, 1, "OPTIMAL")}
-    assert result.summary()["parameters"]["deterministic_units"] == 0.0  # no search ran
+    assert result.summary["parameters"]["deterministic_units"] == 0.0  # no search ran
 
 
 def test_moving_a_continuing_client_to_serve_a_new_one_is_allowed(check_valid) -> None:

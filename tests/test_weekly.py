@@ -249,7 +249,7 @@ def test_weights_by_name(check_valid):
     with pytest.raises(ScenarioError, match="did you mean 'same_block'"):
         solve(data, weights={"same_blocks": 3}, **FAST)
     result = solve(data, weights={"changes": 0, "therapist_load": 7}, **FAST)
-    terms = result.summary()["objective_terms"]
+    terms = result.summary["objective_terms"]
     assert terms["therapist_load"]["weight"] == 7
     assert "changes" not in terms  # no previous week given
     assert set(terms) == set(TERM_NAMES) - {"changes"}

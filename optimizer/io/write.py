@@ -98,7 +98,7 @@ def write_result(result: Result, out_dir: Path, options: ReportOptions | None = 
         write_csv(result.assignments, folder / "assignments.csv", bom)
         write_csv(result.sessions, folder / "sessions.csv", bom)
         write_csv(result.unscheduled, folder / "unscheduled.csv", bom)
-        write_json(result.summary(), folder / "summary.json")
+        write_json(result.summary, folder / "summary.json")
         if result.changes is not None:
             write_csv(result.changes, folder / "changes.csv", bom)
         if options.any:

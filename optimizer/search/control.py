@@ -1,8 +1,9 @@
 """The search's time keeper and stop button: every CP-SAT run of a solve goes through it.
 
 :class:`SearchControl` keeps the time budget of a whole solve across its stages, counts it in
-deterministic units when the run must be reproducible (one worker), and turns SIGINT/SIGTERM
-into CP-SAT's ``stop_search`` so that the best schedule so far is kept.
+deterministic units when the run must be reproducible (one worker), and turns a
+:class:`StopToken` (set from another thread, or by SIGINT/SIGTERM) into CP-SAT's
+``stop_search`` so that the best schedule so far is kept.
 """
 
 from __future__ import annotations
@@ -24,6 +25,34 @@ from .solver import SMALLEST_LIMIT
 log = logging.getLogger(__name__)
 
 
+POLL_SECONDS = 0.05
+"""How often a stoppable run looks at its stop token (the delay before a stop is obeyed)."""
+
+
+class StopToken:
+    """Stops a running :func:`~optimizer.solve` from another thread: ``token.stop()``.
+
+    Pass it as ``solve(..., stop=token)``; from then on any thread (a web request, a button's
+    handler) may call :meth:`stop`. The search stops within about ``POLL_SECONDS`` (every
+    stage: the hand-style schedule, the track search, both phases, the core bound) and
+    ``solve`` returns the best schedule so far with ``interrupted=True`` and status
+    FEASIBLE, as after Ctrl-C. Building the model is not interrupted. A token stays
+    stopped (it is not reused); it is thread-safe.
+    """
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def stop(self) -> None:
+        """Ask the solve to stop (from any thread; more calls change nothing)."""
+        self._event.set()
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._event.is_set()
+
+
 class SearchControl:
     """The budget of one solve and its stop button (a context manager).
 
@@ -31,8 +60,9 @@ class SearchControl:
     (``params.deterministic_units_per_second`` per second of ``time_limit``): every stage's
     limit and every "is there time left" decision then comes out the same on every run,
     and the wall clock only caps the whole call at ``params.wall_safety_factor`` times the
-    time limit, as a safety net. With ``handle_signals`` (in the main thread only), SIGINT
-    and SIGTERM stop the running search and every later one.
+    time limit, as a safety net. ``stop`` (a :class:`StopToken`) stops the running search
+    and every later one when another thread sets it; with ``handle_signals`` (in the main
+    thread only), SIGINT and SIGTERM set it.
     """
 
     def __init__(
@@ -43,6 +73,7 @@ class SearchControl:
         deterministic: bool = False,
         handle_signals: bool = False,
         started: float | None = None,
+        stop: StopToken | None = None,
     ) -> None:
         self.params = params
         self.time_limit = time_limit
@@ -50,14 +81,19 @@ class SearchControl:
         self.deterministic = deterministic
         self.enabled = handle_signals and threading.current_thread() is threading.main_thread()
         self.started = time.perf_counter() if started is None else started
-        self.stopped = False
-        """True once a signal asked the search to stop."""
+        self.token = stop or StopToken()
+        """Set by another thread or by a signal: the search stops."""
+        self._stoppable = self.enabled or stop is not None
         self.deterministic_time = 0.0
         """Deterministic units used by the runs so far."""
         self.wall_clock_stopped = False
         """True when a run was stopped by the wall clock: not reproducible then."""
-        self._solver: cp_model.CpSolver | None = None
         self._previous: dict[int, Any] = {}
+
+    @property
+    def stopped(self) -> bool:
+        """True once the stop token was set (by another thread or a signal)."""
+        return self.token.stopped
 
     def elapsed(self) -> float:
         """Wall-clock seconds since the solve started."""
@@ -77,6 +113,13 @@ class SearchControl:
             )
         return self.wall_left()
 
+    def used_seconds(self) -> float:
+        """Seconds the solve has used so far: deterministic ones when ``deterministic``
+        (the CP-SAT runs' units, in seconds of time limit), else wall-clock ones."""
+        if self.deterministic:
+            return self.deterministic_time / self.params.deterministic_units_per_second
+        return self.elapsed()
+
     def __enter__(self) -> SearchControl:
         if self.enabled:
             for sig in (signal.SIGINT, signal.SIGTERM):
@@ -90,12 +133,17 @@ class SearchControl:
 
     def _handle(self, signum: int, frame: object) -> None:
         log.info("signal %s received: stopping the search", signum)
-        self.stopped = True
-        if self._solver is not None:
-            self._solver.stop_search()
+        self.token.stop()
 
-    def run(self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback: Any = None) -> int:
-        """Solve within the budget, stoppable by a signal; after one, UNKNOWN at once."""
+    def run(
+        self,
+        solver: cp_model.CpSolver,
+        model: cp_model.CpModel,
+        callback: ProgressCallback | None = None,
+    ) -> int:
+        """Solve within the budget, stoppable by the stop token; once it is set, UNKNOWN at
+        once. An exception raised by the caller's ``progress`` function (in ``callback``)
+        stops the search and is raised here, as it was raised."""
         if self.stopped:
             return int(cp_model.UNKNOWN)
         if self.deterministic:
@@ -103,27 +151,29 @@ class SearchControl:
             units = self.params.deterministic_units_per_second * self.seconds_left()
             p.max_deterministic_time = max(SMALLEST_LIMIT, min(p.max_deterministic_time, units))
             p.max_time_in_seconds = max(SMALLEST_LIMIT, self.wall_left())  # the safety net only
-        try:
-            if not self.enabled:
-                return int(solver.solve(model, callback))
-            return self._run_stoppable(solver, model, callback)
-        finally:
-            self.deterministic_time += solver.deterministic_time
-            if solver.wall_time >= 0.99 * solver.parameters.max_time_in_seconds:
-                self.wall_clock_stopped = True
-            log.debug(
-                "CP-SAT run: %.2fs wall, %.2f deterministic units (limits %.2fs, %.2f)",
-                solver.wall_time,
-                solver.deterministic_time,
-                solver.parameters.max_time_in_seconds,
-                solver.parameters.max_deterministic_time,
-            )
+        if self._stoppable:
+            status = self._run_stoppable(solver, model, callback)
+        else:
+            status = int(solver.solve(model, callback))
+        self.deterministic_time += solver.deterministic_time
+        if solver.wall_time >= 0.99 * solver.parameters.max_time_in_seconds:
+            self.wall_clock_stopped = True
+        log.debug(
+            "CP-SAT run: %.2fs wall, %.2f deterministic units (limits %.2fs, %.2f)",
+            solver.wall_time,
+            solver.deterministic_time,
+            solver.parameters.max_time_in_seconds,
+            solver.parameters.max_deterministic_time,
+        )
+        if callback is not None and callback.error is not None:
+            raise callback.error
+        return status
 
     def _run_stoppable(
         self, solver: cp_model.CpSolver, model: cp_model.CpModel, callback: Any
     ) -> int:
-        """Solve in a worker thread, so that this (main) thread can run the signal handler."""
-        self._solver = solver
+        """Solve in a worker thread while this one watches the stop token (and, in the main
+        thread, lets Python run the signal handler)."""
         outcome: list[int] = []
         failure: list[BaseException] = []
 
@@ -136,10 +186,9 @@ class SearchControl:
         worker = threading.Thread(target=work, daemon=True)
         worker.start()
         while worker.is_alive():
-            worker.join(0.05)  # short waits let Python run the signal handler
-            if self.stopped:  # again: a signal may come before the search has begun
+            worker.join(POLL_SECONDS)  # short waits let Python run the signal handler
+            if self.stopped:  # again and again: a stop may come before the search has begun
                 solver.stop_search()
-        self._solver = None
         if failure:
             raise failure[0]
         return outcome[0]
@@ -154,20 +203,40 @@ class SearchControl:
 
 
 class ProgressCallback(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution of a phase as a :class:`Progress`."""
+    """Reports each improving solution of a phase as a :class:`Progress` to the caller's
+    ``report`` function (None: to nobody).
 
-    def __init__(self, report: Callable[[Progress], None], phase: int, started: float) -> None:
+    When ``report`` raises, the search stops and :meth:`SearchControl.run` raises that
+    exception (``error``) once CP-SAT has returned: the caller's own error, not a failure
+    of the solver."""
+
+    def __init__(
+        self, report: Callable[[Progress], None] | None, phase: int, started: float
+    ) -> None:
         super().__init__()
         self._report = report
         self._phase = phase
         self._started = started
+        self.error: BaseException | None = None
+        """What ``report`` raised (the search stopped then)."""
 
     def on_solution_callback(self) -> None:
-        self._report(
-            Progress(
-                elapsed_seconds=time.perf_counter() - self._started,
-                objective=self.objective_value,
-                best_bound=self.best_objective_bound,
-                phase=self._phase,
+        self.emit(self.objective_value)
+
+    def emit(self, objective: float, bound: float | None = None) -> None:
+        """Report one improvement, with ``bound`` (default: the solver's bound on its
+        objective); nothing more once ``report`` has failed."""
+        if self._report is None or self.error is not None:
+            return
+        try:
+            self._report(
+                Progress(
+                    elapsed_seconds=time.perf_counter() - self._started,
+                    objective=objective,
+                    best_bound=self.best_objective_bound if bound is None else bound,
+                    phase=self._phase,
+                )
             )
-        )
+        except BaseException as exc:  # the caller's: raised again by SearchControl.run
+            self.error = exc
+            self.stop_search()

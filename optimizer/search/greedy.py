@@ -29,6 +29,7 @@ from ..scenario import Client, Requirement, Room, Scenario, Therapist, requireme
 from ..schedule import Session as ScheduledSession
 from ..schedule import WeekSchedule
 from ..windows import can_work, therapist_can_take
+from .control import StopToken
 from .params import SearchParams
 
 GroupKey = tuple[str, str, int, str, str]
@@ -462,8 +463,11 @@ class _Coordinator:
             self.board.undo.clear()
 
 
-def solve_greedy(scenario: Scenario, params: SearchParams | None = None) -> GreedyResult:
-    """A valid schedule built by hand-style rules (see the module docstring)."""
+def solve_greedy(
+    scenario: Scenario, params: SearchParams | None = None, stop: StopToken | None = None
+) -> GreedyResult:
+    """A valid schedule built by hand-style rules (see the module docstring). Once ``stop``
+    is set, no more clients are placed: the schedule holds those placed so far."""
     started = time.perf_counter()
     params = params or SearchParams()
     coordinator = _Coordinator(scenario, params)
@@ -475,12 +479,14 @@ def solve_greedy(scenario: Scenario, params: SearchParams | None = None) -> Gree
     placed: set[str] = set()
     for _ in range(params.greedy_rounds):
         for client in todo:
+            if stop is not None and stop.stopped:
+                break
             if client.client_id not in placed and coordinator.place(client):
                 placed.add(client.client_id)
         coordinator.merge_small_groups()
         dropped = coordinator.dissolve_small_groups()
         placed -= dropped
-        if not dropped:
+        if not dropped or (stop is not None and stop.stopped):
             break
     schedule = _week(scenario, coordinator.board.sessions())
     dropped_for_validity = 0

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
-from optimizer import Issue, Scenario
-
+from ..errors import Issue
+from ..scenario import Scenario
 from . import worker
 from .config import ServiceConfig
 
@@ -230,8 +230,9 @@ class JobManager:
     # ---- internals (under the lock unless said otherwise) ----------------------------
 
     def _send_stop(self, job: Job) -> None:
-        """The one place that asks a running worker to stop (SIGTERM today; a library stop
-        token sent over the pipe when the library has one)."""
+        """The one place that asks a running worker to stop: SIGTERM, which the worker
+        turns into the library's stop token (``optimizer.StopToken``) once its solve has
+        begun."""
         process = job.process
         if process is not None and process.pid is not None:
             with contextlib.suppress(ProcessLookupError):

@@ -5,9 +5,10 @@ The parent sends the work as plain data; the child reports on a pipe with
 ``("result", {...})``, ``("issues", [...])`` (input only the model could judge), or
 ``("crash", {...})`` (a bug: the parent answers with a reference, never a traceback).
 
-Stopping: the parent sends SIGTERM (see ``jobs.JobManager._send_stop``). During the search
-``solve(handle_signals=True)`` turns it into "return the best schedule so far"; before the
-search (loading, building the model) it ends the child with no schedule.
+Stopping: the parent sends SIGTERM (see ``jobs.JobManager._send_stop``). A solve turns it
+into the library's :class:`~optimizer.StopToken`: every stage stops and the best schedule
+so far is returned (nothing, when it came before the search found one); before the solve
+(reading the scenario), and in explain and place, it ends the child with no result.
 """
 
 from __future__ import annotations
@@ -21,8 +22,12 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from optimizer import OptimizerError, Scenario, explain, solve
-
+from ..errors import OptimizerError
+from ..explain import explain
+from ..scenario import Scenario
+from ..search.control import StopToken
+from ..solve import solve
+from ..weekly.place import place
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
 
 log = logging.getLogger(__name__)
@@ -37,9 +42,8 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 
 def summary_of(result: Any) -> dict[str, Any]:
-    """``Result.summary`` as data, whether the library has it as a method or a property."""
-    summary = result.summary
-    return dict(summary() if callable(summary) else summary)
+    """``Result.summary`` (the summary.json fields) as a plain dict."""
+    return dict(result.summary)
 
 
 def jsonable(value: Any) -> Any:
@@ -62,13 +66,17 @@ def jsonable(value: Any) -> Any:
 def _solve(payload: dict[str, Any], send: Any) -> dict[str, Any]:
     scenario = Scenario.from_data(payload["scenario"])
     previous = payload.get("previous")
+    stop = StopToken()
+    # From here SIGTERM sets the token (the handler runs in this main thread, which
+    # watches the token while CP-SAT searches in another).
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.stop())
     result = solve(
         scenario,
         time_limit=payload["time_limit"],
         workers=payload.get("workers"),
         seed=payload.get("seed", 0),
         progress=lambda p: send("progress", dataclasses.asdict(p)),
-        handle_signals=True,
+        stop=stop,
         previous=(
             schedule_from_tables(ScheduleTables.model_validate(previous)) if previous else None
         ),
@@ -96,14 +104,16 @@ def _explain(payload: dict[str, Any], send: Any) -> dict[str, Any]:
 
 
 def _place(payload: dict[str, Any], send: Any) -> dict[str, Any]:
-    import optimizer
-
     scenario = Scenario.from_data(payload["scenario"])
     schedule = schedule_from_tables(ScheduleTables.model_validate(payload["schedule"]))
-    options = optimizer.place(  # type: ignore[attr-defined]
-        scenario, schedule, payload["client_id"], top=payload["top"]
+    placement = place(
+        scenario,
+        schedule,
+        payload["client_id"],
+        top=payload["top"],
+        time_limit=payload["time_limit"],
     )
-    return {"options": jsonable(options)}
+    return placement.to_dict()
 
 
 TASKS = {"solve": _solve, "explain": _explain, "place": _place}

@@ -1,5 +1,5 @@
-"""The rolling program (SPEC §7): last week's schedule, the goal order with continuing
-clients, re-planning the rest of a week from a date.
+"""The weekly cycle (SPEC §7): last week's schedule, the goal order with continuing
+clients, re-planning the rest of a week from a date, placing one client into a week.
 
 - :mod:`.previous`: last week's schedule matched to this week (who continues, what they
   had) and ``changes.csv``;
@@ -8,5 +8,26 @@ clients, re-planning the rest of a week from a date.
 - :mod:`.replan`: the sessions of a schedule before a date, kept exactly, and the model
   constraints that keep them;
 - :mod:`.goals`: the goal order (continuing clients, clients served, changes, the rest)
-  as objectives of the week's model.
+  as objectives of the week's model;
+- :mod:`.place`: placing one client into a week's schedule::
+
+    from optimizer.weekly import place
+    placement = place(scenario, read_schedule("out/week-50"), "C041", top=5)
+    placement.options[0].sessions     # the client's days, blocks and sessions
+    placement.write("out/week-50-with-C041")
 """
+
+from .place import DEFAULT_TIME_LIMIT, DEFAULT_TOP, place
+from .placement import Move, PlacedSession, PlaceInputError, Placement, PlaceOption, TableEdit
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "DEFAULT_TOP",
+    "Move",
+    "PlaceInputError",
+    "PlaceOption",
+    "PlacedSession",
+    "Placement",
+    "TableEdit",
+    "place",
+]

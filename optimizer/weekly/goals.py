@@ -11,7 +11,10 @@ With last week's schedule (or this week's, re-planned from a date) the goals are
    (its own goal: no efficiency term can outbid it; dropped by ``weights: {changes: 0}``);
    re-planning from a date adds ``session_changes`` next: sessions of continuing clients on
    the re-planned days whose slot no longer holds that type with that therapist and room;
-4. ``secondary``: the other weighted secondary terms of SPEC §4.
+4. ``secondary``: the other weighted secondary terms of SPEC §4 (searched as phase 2 is,
+   :func:`~optimizer.search.phases.improve_secondary`: in rounds, stopped when proven or
+   when a round finds nothing better; ``summary.json`` ``secondary_search`` tells how it
+   ended).
 
 Each goal is solved with every earlier one held at the value it reached (``>=`` a maximum,
 ``<=`` a minimum), starting from the earlier goal's solution as a complete hint, so a later
@@ -23,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -35,8 +37,8 @@ from ..model.hints import hint_schedule
 from ..result import Progress, SolveStatus, solve_status
 from ..scenario import Weights
 from ..schedule import WeekSchedule
-from ..search.control import SearchControl
-from ..search.phases import complete_hint
+from ..search.control import ProgressCallback, SearchControl
+from ..search.phases import PhaseTwo, SecondaryStop, complete_hint, improve_secondary
 from ..search.solver import make_solver
 from ..windows import DAY_NAMES
 from .previous import PreviousWeek
@@ -253,10 +255,12 @@ def session_changes_goal(
 @dataclass
 class GoalSearch:
     """The outcome of :func:`optimise_goals`: the solver holding the last goal's solution
-    (None when the first goal found none) and every goal's outcome, in order."""
+    (None when the first goal found none), every goal's outcome, in order, and, when the
+    other secondary terms were searched (phase 2's rounds), how that search ended."""
 
     solver: cp_model.CpSolver | None
     outcomes: list[GoalOutcome]
+    secondary: PhaseTwo | None = None
 
     def outcome(self, name: str) -> GoalOutcome | None:
         return next((o for o in self.outcomes if o.name == name), None)
@@ -268,9 +272,9 @@ class GoalSearch:
         return bool(wanted) and all(o.status == SolveStatus.OPTIMAL for o in wanted)
 
 
-class _GoalCallback(cp_model.CpSolverSolutionCallback):
-    """Follows one goal's search: reports progress and stops the search as soon as the goal
-    itself is proven (its tie-break need not be)."""
+class _GoalCallback(ProgressCallback):
+    """Follows one goal's search: reports progress (the goal's value and bound) and stops
+    the search as soon as the goal itself is proven (its tie-break need not be)."""
 
     def __init__(
         self,
@@ -279,25 +283,16 @@ class _GoalCallback(cp_model.CpSolverSolutionCallback):
         progress: Callable[[Progress], None] | None,
         started: float,
     ) -> None:
-        super().__init__()
+        # phase 1 for clients, 2 for a penalty (the progress line's two kinds)
+        super().__init__(progress, 1 if goal.sense == "max" else 2, started)
         self.goal = goal
         self.solver = solver
         self.best: int | None = None
-        self.progress = progress
-        self.started = started
         solver.best_bound_callback = self._on_bound
 
     def on_solution_callback(self) -> None:
         self.best = round(self.value(self.goal.expr()))
-        if self.progress is not None:
-            self.progress(
-                Progress(
-                    elapsed_seconds=time.perf_counter() - self.started,
-                    objective=self.best,
-                    best_bound=self.goal.goal_bound(self.best_objective_bound),
-                    phase=1 if self.goal.sense == "max" else 2,  # clients, or a penalty
-                )
-            )
+        self.emit(self.best, self.goal.goal_bound(self.best_objective_bound))
         self._stop_when_proven(self.best_objective_bound)
 
     def _on_bound(self, bound: float) -> None:
@@ -325,8 +320,10 @@ def optimise_goals(
     """Solve ``goals`` one after the other (see the module docstring), the first from the
     ``start`` schedule's hint (its goal values are ``start_values``). Every goal but the
     last may take ``params.goal_share`` of the time left (it stops earlier once proven);
-    the last takes the rest. While no goal was searched yet, a goal whose ``known_bound``
-    the start reaches is proven without a search. A goal whose search finds no solution in
+    the last takes the rest, and when it is the other secondary terms it is searched as
+    phase 2 is, in rounds that stop once a round finds nothing better. While no goal was
+    searched yet, a goal whose ``known_bound`` the start reaches is proven without a
+    search. A goal whose search finds no solution in
     its time is held at its value where the search stands (the last solution's, or the
     start's) and the next goal goes on from there; when that value is unknown (or the goal
     is proven infeasible, or the search was stopped) the search ends, later goals reported
@@ -338,6 +335,11 @@ def optimise_goals(
     search = GoalSearch(None, [])
     solved_vars = 0  # variables of the model search.solver ran on
     for idx, pending in enumerate(goals):
+        if pending.name == "secondary" and idx == len(goals) - 1:
+            _secondary_goal(
+                iop, pending, search, start, control, workers, seed, progress, log_search
+            )
+            break
         unbuilt_vars = len(model.proto.variables)
         goal = pending.built()
         known_before = len(model.proto.variables) == unbuilt_vars  # no new variable
@@ -403,3 +405,53 @@ def optimise_goals(
         else:
             model.add(goal.expr() <= value)
     return search
+
+
+def _secondary_goal(
+    iop: IOPModel,
+    goal: Goal,
+    search: GoalSearch,
+    start: WeekSchedule,
+    control: SearchControl,
+    workers: int,
+    seed: int,
+    progress: Callable[[Progress], None] | None,
+    log_search: bool,
+) -> None:
+    """The last goal, the other secondary terms, searched as phase 2 is (in rounds, until
+    proven or a round finds nothing better: :func:`~optimizer.search.phases.improve_secondary`)
+    from the earlier goals' solution (or the first schedule, when they needed no search),
+    every earlier goal held. Phase 2 minimises every weighted term, ``changes`` included,
+    which the ``changes`` goal already holds at its value."""
+    served = search.outcome("served")
+    if (
+        served is None
+        or served.value is None
+        or control.stopped
+        or control.seconds_left() <= control.params.min_run_seconds
+    ):
+        search.outcomes.append(GoalOutcome(goal.name, goal.sense, None, None, SolveStatus.UNKNOWN))
+        return
+    second = improve_secondary(
+        iop,
+        search.solver if search.solver is not None else cp_model.CpSolver(),
+        served.value,
+        control,
+        workers,
+        seed,
+        start_from=start if search.solver is None else None,
+        progress=progress,
+        log_search=log_search,
+    )
+    search.secondary = second
+    proven = second.stopped_by is SecondaryStop.PROVEN
+    status = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+    if second.solver is None:  # nothing better than where the earlier goals left it
+        search.outcomes.append(GoalOutcome(goal.name, goal.sense, None, None, status))
+        return
+    value = round(second.solver.value(goal.built().expr()))
+    log.info("goal %s: %s %d (%s)", goal.name, status.value, value, second.stopped_by.value)
+    search.solver = second.solver
+    search.outcomes.append(
+        GoalOutcome(goal.name, goal.sense, value, value if proven else None, status)
+    )

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from ..cells import date_problem
 from ..check import check_schedule, sessions_from_assignments
 from ..errors import Issue, ScenarioError
 from ..io.schedule import SCHEDULE_COLUMNS, Schedule
@@ -32,7 +33,7 @@ from ..model.candidates import Candidates
 from ..model.cpmodel import IOPModel
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
-from ..scenario import Scenario, date_problem
+from ..scenario import Scenario
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
