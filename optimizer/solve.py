@@ -43,7 +43,7 @@ from .pins import resolve_pins
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SecondarySearch, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
-from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule, served
+from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
@@ -52,7 +52,7 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 from .weekly.goals import GoalSearch, goal_order, optimise_goals, session_changes_goal
-from .weekly.keep import schedule_keeping
+from .weekly.keep import continuity_rank, schedule_keeping
 from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
 from .weekly.replan import (
     KeptPast,
@@ -420,7 +420,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
     build_seconds = time.perf_counter() - week.started
     params = week.params
     with _control(week, handle_signals) as control:
-        budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
+        budget = params.keep_share * week.time_limit
         start = schedule_keeping(
             week.candidates,
             week.last_week,
@@ -515,13 +515,10 @@ def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:
     if not week.warm_start or week.scenario.pins or week.past is not None:
         return start
     by_hand = solve_greedy(week.scenario, week.params, week.stop).schedule
-    continuing = set(week.last_week.attendance) if week.scenario.rules.continuing_first else set()
-
-    def rank(schedule: WeekSchedule) -> tuple[int, int]:
-        ids = schedule.client_ids()
-        return served(week.scenario, ids & continuing), served(week.scenario, ids)
-
-    if rank(by_hand) > rank(start):
+    previous, first = week.last_week.attendance, week.scenario.rules.continuing_first
+    if continuity_rank(week.scenario, by_hand, previous, first) > continuity_rank(
+        week.scenario, start, previous, first
+    ):
         log.info("the hand-style schedule serves more than last week kept: starting from it")
         return by_hand
     return start

@@ -120,6 +120,13 @@ class SearchParams:
     min_core_seconds: float = 0.5
     """Seconds: with less time left, the core bound is not tried (one core check of a
     60-client week takes about that long)."""
+    keep_share: float = 0.5
+    """With another schedule to keep (``--previous``): share of the time limit that last
+    week kept (the first schedule, :mod:`optimizer.weekly.keep`) may take, in its rounds;
+    a round proven early leaves its time to the goals. Larger than ``warm_start_share``:
+    a schedule that keeps the routines and serves as many as it can is most of the work
+    (the goals then start from it and often prove it at once), while the goal search
+    rarely brings moved clients back in the time left on a loaded machine."""
     goal_share: float = 0.5
     """With another schedule to keep (``--previous``): share of the time left that each goal
     of the goal order but the last may take (continuing clients, clients served, changes;

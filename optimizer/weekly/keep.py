@@ -10,6 +10,7 @@ goal search (:mod:`.goals`), which may still move someone when that serves more 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
 
@@ -20,7 +21,8 @@ from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
 from ..result import has_solution
-from ..schedule import WeekSchedule
+from ..scenario import Scenario
+from ..schedule import WeekSchedule, served
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
 from .goals import session_changes_goal
@@ -49,12 +51,17 @@ def schedule_keeping(
 
     A continuing client whose plan now needs a day the routine lacks may attend any pair;
     so may, in a second round (from the first round's schedule), those the first round
-    proved it could not keep at all (their group fell below its minimum size, say). ``candidates``
-    are the week's (rebuilt here with the routines as the only pairs). ``time_limit`` in
-    seconds for both rounds (run through ``control``, which keeps the solve's overall
-    budget). An empty schedule when none is found in time.
+    proved it could not keep at all (their group fell below its minimum size, say; taken when
+    it serves more, or as many and is proven); and, in
+    a third, the continuing clients of the tracks of clients still waiting, when the
+    rounds before proved that the routines leave no room for them (its schedule is taken
+    when it serves more). ``candidates`` are the week's (rebuilt here with the routines as
+    the only pairs). ``time_limit`` in seconds for all rounds (run through ``control``,
+    which keeps the solve's overall budget; a round proven early leaves the rest to the
+    next). An empty schedule when none is found in time.
     """
     previous = last_week.attendance
+    scenario = candidates.scenario
     only: dict[str, list[tuple[str, str]]] = {}
     for cid, days in previous.items():
         routine = set(days.items())
@@ -62,6 +69,12 @@ def schedule_keeping(
         if len({day for day, _block in still}) >= candidates.requirements[cid].min_days:
             only[cid] = still  # else the plan needs a day the routine lacks: free to move
     deadline = control.seconds_left() - time_limit
+
+    def rest(rounds: int) -> float:
+        """The round's share of what is left of ``time_limit`` (``rounds`` still to run)."""
+        left = (control.seconds_left() - deadline) / rounds
+        return max(control.params.min_run_seconds, left)
+
     schedule, proven = _keep_round(
         candidates, only, last_week, past, continuing_first, last_week.schedule,
         time_limit, control, seed, workers,
@@ -71,14 +84,51 @@ def schedule_keeping(
     ]
     if dropped and proven:  # they cannot keep their routine: free them
         log.info("keeping last week: %d continuing client(s) free to move", len(dropped))
-        freed = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
-        again, _proven = _keep_round(
-            candidates, freed, last_week, past, continuing_first, schedule,
-            max(control.params.min_run_seconds, control.seconds_left() - deadline), control,
+        only = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
+        again, again_proven = _keep_round(
+            candidates, only, last_week, past, continuing_first, schedule, rest(2), control,
             seed, workers,
         )  # fmt: skip
-        schedule = again if not again.is_empty else schedule
+        before = continuity_rank(scenario, schedule, previous, continuing_first)
+        after = continuity_rank(scenario, again, previous, continuing_first)
+        if after > before or (after == before and again_proven):
+            schedule, proven = again, again_proven
+    track = {c.client_id: c.track for c in scenario.clients}
+    scheduled = schedule.client_ids()
+    waiting = {
+        track[cid] for cid, pairs in candidates.attendable.items() if pairs and cid not in scheduled
+    }
+    loose = {cid: pairs for cid, pairs in only.items() if track[cid] not in waiting}
+    if proven and len(loose) < len(only):
+        # Clients wait although the routines are kept as far as they go: their tracks'
+        # continuing clients may move (the fewest, for the most pairs kept) to make room.
+        log.info(
+            "keeping last week: continuing clients of %d track(s) free to make room",
+            len(waiting),
+        )
+        again, _proven = _keep_round(
+            candidates, loose, last_week, past, continuing_first, schedule, rest(1), control,
+            seed, workers,
+        )  # fmt: skip
+        if continuity_rank(scenario, again, previous, continuing_first) > continuity_rank(
+            scenario, schedule, previous, continuing_first
+        ):
+            schedule = again  # serves more (the fewest moved when proven)
     return schedule
+
+
+def continuity_rank(
+    scenario: Scenario,
+    schedule: WeekSchedule,
+    previous: Mapping[str, object],
+    continuing_first: bool = True,
+) -> tuple[int, int]:
+    """How a first schedule ranks in the goal order's first two goals: the priority of the
+    continuing clients (those of ``previous``) it serves (0 without ``continuing_first``),
+    then of all the clients it serves; higher is better."""
+    ids = schedule.client_ids()
+    continuing = ids & set(previous) if continuing_first else set()
+    return served(scenario, continuing), served(scenario, ids)
 
 
 def _keep_round(
@@ -133,7 +183,14 @@ def _keep_round(
             [clients, sum(kept_pairs), missed], [stability_most + 1, 1, -1]
         )
     )
-    solver = make_solver(control.params, time_limit, workers, seed, role=Role.STAGE)
+    solver = make_solver(
+        control.params,
+        time_limit,
+        workers,
+        seed,
+        role=Role.STAGE,
+        deterministic=control.deterministic,  # else one worker runs to the solve's budget
+    )
     status = control.run(solver, m)
     if not has_solution(status):
         log.info("keeping last week: no schedule in %.1fs", time_limit)
