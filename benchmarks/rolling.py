@@ -13,7 +13,10 @@ three days; the staff stays. ``measure(size, seed, ...)`` solves both weeks (wee
 * for the sick day: the clients the absence touches (in the therapist's sessions from that
   date) and the clients the re-plan moved (any row of ``changes.csv``).
 
-Command line: ``python -m benchmarks.rolling --size 40 --seeds 0,1,2 --turnover 0.04``.
+Command line: ``python -m benchmarks.rolling --size 40 --seeds 0,1,2 --turnover 0.04``; the
+issue's reproduction (a 40-client Mon-Sat week, 3 discharged and 3 admitted at the week's
+start, default settings): ``python -m benchmarks.rolling --size 40 --turnover 0.075
+--days Mon,Tue,Wed,Thu,Fri,Sat --no-midweek --no-step-down --no-sick-day``.
 """
 
 from __future__ import annotations
@@ -47,11 +50,20 @@ def _shift(date: str, days: int) -> str:
 
 
 def next_week(
-    data: dict[str, Any], attendance: Attendance, seed: int, turnover: float
+    data: dict[str, Any],
+    attendance: Attendance,
+    seed: int,
+    turnover: float,
+    *,
+    midweek: bool = True,
+    step_down: bool = True,
 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Week 2 of ``data`` (plain scenario data) after week 1's ``attendance``; also the
     events: client ids ``discharged`` (gone), ``leaving`` (discharged on Wednesday),
-    ``admitted`` and ``stepped_down`` (IOP-5 to IOP-3)."""
+    ``admitted`` and ``stepped_down`` (IOP-5 to IOP-3). Without ``midweek`` every
+    discharged client is gone and every new one admitted from Monday; without
+    ``step_down`` nobody steps down (the issue's own reproduction: 3 of 40 discharged, 3
+    admitted)."""
     rng = random.Random(seed * 7919 + 13)
     week = copy.deepcopy(data)
     start = dt.date.fromisoformat(str(data["week_start"])) + dt.timedelta(days=7)
@@ -61,7 +73,7 @@ def next_week(
     scheduled = sorted(attendance)
     count = max(1, round(turnover * len(scheduled)))
     leaving = rng.sample(scheduled, count)
-    half = (count + 1) // 2
+    half = (count + 1) // 2 if midweek else count
     gone, leave_wed = sorted(leaving[:half]), sorted(leaving[half:])
     clients = []
     for client in week["clients"]:
@@ -77,7 +89,8 @@ def next_week(
             client["discharge_date"] = wednesday
         clients.append(client)
     five_day = [c for c in clients if c["plan"] == "IOP-5" and c["client_id"] in attendance]
-    stepped = sorted(c["client_id"] for c in rng.sample(five_day, min(count, len(five_day))))
+    steps = min(count, len(five_day)) if step_down else 0
+    stepped = sorted(c["client_id"] for c in rng.sample(five_day, steps))
     for client in clients:
         if client["client_id"] in stepped:
             client["plan"] = "IOP-3"
@@ -87,7 +100,7 @@ def next_week(
     for idx, new in enumerate(rng.sample(pool, count)):
         row = dict(new)
         row["client_id"] = f"N{idx + 1:03d}"
-        row["admit_date"] = week["week_start"] if idx % 2 == 0 else wednesday
+        row["admit_date"] = week["week_start"] if idx % 2 == 0 or not midweek else wednesday
         row["discharge_date"] = ""
         row["avoid"] = ""
         if row.get("primary_therapist") not in therapists:
@@ -148,18 +161,26 @@ def measure(
     weights: Mapping[str, int] | None = None,
     reuse: bool = False,
     no_sick_day: bool = False,
+    days: list[str] | None = None,
+    midweek: bool = True,
+    step_down: bool = True,
 ) -> dict[str, Any]:
     """Solve week 1, week 2 with week 1 as previous, and a sick day re-planned; the figures
     of the module docstring, one row. ``reuse``: take week 1 from ``out`` when it is there
-    (to compare versions of week 2 on the same week 1)."""
+    (to compare versions of week 2 on the same week 1). ``days``: the operating days
+    (default the generator's Mon-Fri); ``midweek`` and ``step_down``: see :func:`next_week`."""
     data = generate(size, seed)
+    if days:
+        data["days"] = list(days)
     first = out / f"size{size}-seed{seed}-week1"
     if not (reuse and (first / "assignments.csv").exists()):
         week1 = solve(Scenario.from_data(data), time_limit=time_limit, workers=workers, seed=seed)
         week1.write(first, report=False, xlsx=False, calendars=False)
     rows = read_schedule(first).assignments.astype(str)
     attendance1 = attendance(zip(rows["client_id"], rows["day"], rows["block"], strict=True))
-    data2, events = next_week(data, attendance1, seed, turnover)
+    data2, events = next_week(
+        data, attendance1, seed, turnover, midweek=midweek, step_down=step_down
+    )
     scenario2 = Scenario.from_data(data2)
     started = time.perf_counter()
     week2 = solve(
@@ -191,6 +212,8 @@ def measure(
         "keepable": len(keepable),
         "kept": len(kept_ids),
         "kept_of_keepable": len(set(kept_ids) & set(keepable)),
+        "moved": len(continuing) - len(kept_ids),
+        "days_changed": week2.secondary.get("changes"),
         "continuing_unscheduled": len([c for c in continuing if c not in attendance2]),
         "status": week2.status.value,
         "served": week2.scheduled_clients,
@@ -269,6 +292,11 @@ def _sick_day(
 @click.option("--weight", "weight_items", multiple=True, metavar="NAME=VALUE")
 @click.option("--reuse", is_flag=True, help="Take week 1 from --out when it is there.")
 @click.option("--no-sick-day", is_flag=True, help="Only the two weeks.")
+@click.option("--days", default="", help="Operating days, e.g. Mon,Tue,Wed,Thu,Fri,Sat.")
+@click.option(
+    "--no-midweek", is_flag=True, help="Discharges and admissions all at the week's start."
+)
+@click.option("--no-step-down", is_flag=True, help="Nobody steps down.")
 def main(
     size: int,
     seeds: str,
@@ -279,6 +307,9 @@ def main(
     weight_items: tuple[str, ...],
     reuse: bool,
     no_sick_day: bool,
+    days: str,
+    no_midweek: bool,
+    no_step_down: bool,
 ) -> None:
     """Measure continuity on rolling weeks: one JSON line per seed."""
     from optimizer.terms import parse_weight_overrides
@@ -286,7 +317,20 @@ def main(
     weights = parse_weight_overrides(weight_items) or None
     out = Path(out_dir)
     for seed in (int(s) for s in seeds.split(",")):
-        row = measure(size, seed, turnover, time_limit, workers, out, weights, reuse, no_sick_day)
+        row = measure(
+            size,
+            seed,
+            turnover,
+            time_limit,
+            workers,
+            out,
+            weights,
+            reuse,
+            no_sick_day,
+            days=[d.strip() for d in days.split(",") if d.strip()] or None,
+            midweek=not no_midweek,
+            step_down=not no_step_down,
+        )
         click.echo(json.dumps(row))
 
 
