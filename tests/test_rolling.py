@@ -379,6 +379,14 @@ def test_replan_keeps_the_past_and_moves_only_the_clients_of_the_sick_therapist(
     ]
     assert [v.ids for v in found] == [("Mon-AM-1-T1",)]
     assert "room_id R1 -> R2" in found[0].message
+    # The command line: the same broken rule, exit 1 (a broken rule, not bad input).
+    import yaml
+
+    (scenario_file := tmp_path / "sick.yaml").write_text(yaml.safe_dump(sick), encoding="utf-8")
+    args = ["check", str(scenario_file), str(replanned), "--previous", str(planned)]
+    outcome = CliRunner().invoke(cli.main, [*args, "--from", "2026-12-15"])
+    assert outcome.exit_code == 1, outcome.output
+    assert "past-changed" in outcome.output and "Mon-AM-1-T1" in outcome.output
 
 
 def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_valid) -> None:
