@@ -139,7 +139,8 @@ class SearchParams:
     """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
     or never)."""
     diagnosis_seconds: float = 10.0
-    """Seconds (at most) to name the clients whose week cannot be completed when a week
+    """Seconds (at most; deterministic ones, so the clients named do not depend on the
+    machine's load) to name the clients whose week cannot be completed when a week
     re-planned from a date has no schedule at all (an input error then)."""
     secondary_stall_seconds: float = 2.0
     """Seconds: the shortest round of phase 2 (secondary terms); phase 2 stops when a whole

@@ -16,7 +16,6 @@ them; the model's own rows for those days are then replaced by the kept sessions
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -310,7 +309,7 @@ def unfinishable(
 ) -> list[str]:
     """Clients with kept sessions whose week cannot be completed: the union of disjoint
     minimal sets of them that cannot all complete (from the solver's assumptions), found
-    within ``params.diagnosis_seconds`` ([] when none is)."""
+    within ``params.diagnosis_seconds`` deterministic seconds ([] when none is)."""
     iop = IOPModel(candidates)
     if candidates.scenario.pins:
         add_pins(iop, resolve_pins(candidates.scenario))
@@ -320,24 +319,30 @@ def unfinishable(
         if cid in iop.scheduled_vars
     }
     keep_past(iop, past, guards)
-    deadline = time.perf_counter() + control.params.diagnosis_seconds
+    params = control.params
+    # Deterministic seconds (the wall clock only as a safety net), so that the clients named
+    # are the same on a loaded machine.
+    left = [params.diagnosis_seconds]
     by_index = {var.index: cid for cid, var in guards.items()}
 
     def core(clients: list[str]) -> list[str] | None:
         """The clients of a core among ``clients`` (None: they fit, or no answer in time)."""
         iop.model.clear_assumptions()
         iop.model.add_assumptions([guards[cid] for cid in clients])
-        seconds = max(control.params.min_run_seconds, deadline - time.perf_counter())
-        solver = make_solver(control.params, seconds, 1, seed, role=Role.STAGE)
-        if solver.solve(iop.model) != cp_model.INFEASIBLE:
+        seconds = max(params.min_run_seconds, left[0])
+        solver = make_solver(params, seconds, 1, seed, role=Role.STAGE, deterministic=True)
+        solver.parameters.max_time_in_seconds = seconds * params.wall_safety_factor
+        status = solver.solve(iop.model)
+        left[0] -= solver.deterministic_time / params.deterministic_units_per_second
+        if status != cp_model.INFEASIBLE:
             return None
         return sorted(by_index[i] for i in solver.sufficient_assumptions_for_infeasibility())
 
     named: list[str] = []
     remaining = sorted(guards)
-    while time.perf_counter() < deadline and (found := core(remaining)) is not None:
+    while left[0] > 0 and (found := core(remaining)) is not None:
         for cid in list(found):  # shrink: drop each client the rest stay infeasible without
-            if time.perf_counter() >= deadline:
+            if left[0] <= 0:
                 break
             smaller = core([other for other in found if other != cid])
             if smaller is not None:
