@@ -473,7 +473,7 @@ def test_example_scenario() -> None:
     assert "" not in set(sessions[sessions["block"] != "EVE-V"]["room_id"])
     counts = compliance_counts(scenario, result.assignments)
     assert (counts["scheduled_clients"], counts["under_any_minimum"]) == (11, 0)
-    assert result.summary()["compliance"] == counts
+    assert result.summary["compliance"] == counts
 
 
 # ---- explain ---------------------------------------------------------------------------------

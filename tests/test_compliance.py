@@ -72,7 +72,7 @@ def test_compliance_of_a_solved_week(result: Result) -> None:
         "virtual_days": 8,
     }
     assert compliance_counts(result.scenario, result.assignments) == counts
-    assert result.summary()["compliance"] == counts  # summary.json
+    assert result.summary["compliance"] == counts  # summary.json
 
 
 def edited(result: Result, folder: Path) -> Path:
