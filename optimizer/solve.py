@@ -457,7 +457,15 @@ def _result(
     solved = outcome.objective is not None
     assignments, sessions = schedule.to_frames()
     reasons = (
-        unscheduled_reasons(scenario, week.candidates, schedule.client_ids()) if solved else {}
+        unscheduled_reasons(
+            scenario,
+            week.candidates,
+            schedule.client_ids(),
+            week.params,
+            check=not week.stop.stopped,
+        )
+        if solved
+        else {}
     )
     unscheduled = pd.DataFrame(
         [(c.client_id, reasons[c.client_id]) for c in scenario.clients if c.client_id in reasons],

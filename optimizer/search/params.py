@@ -83,6 +83,16 @@ class SearchParams:
     search, a core check, phase 2), and a stage solver or the hint completion is given at
     least this long."""
 
+    # ---- unscheduled reasons -----------------------------------------------------------
+    exists_check_seconds: float = 2.5
+    """Deterministic seconds: the most one check may take of whether any schedule includes
+    an unscheduled client (its track alone, the client in), before its reason may blame
+    capacity; undecided, the reason says so instead. Most checks end at once (a schedule
+    found, or none proven by presolve)."""
+    exists_budget_seconds: float = 10.0
+    """Deterministic seconds for all those checks of one solve together (a week with many
+    unscheduled clients); checks beyond it are undecided."""
+
     # ---- weeks too large for one model ------------------------------------------------
     build_seconds_per_variable: float = 50e-6
     """Seconds to build one model variable (benchmarks: 189 s for 3.8 M variables), to

@@ -34,6 +34,9 @@ class Role(Enum):
     come from one search's conflict analysis."""
     CHECK = "check"
     """A feasibility check of an explanation: one worker, presolve on or off."""
+    EXISTS = "exists"
+    """Whether any schedule includes one client (unscheduled reasons): one worker and a
+    deterministic limit, so that ``unscheduled.csv`` is the same on every run."""
 
 
 def make_solver(
@@ -88,6 +91,11 @@ def make_solver(
         p.num_workers = 1
         p.max_time_in_seconds = max(params.min_run_seconds, time_limit)
         p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+    elif role is Role.EXISTS:
+        p.num_workers = 1
+        p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+        # the wall clock is a safety net only: an answer must not depend on the machine
+        p.max_time_in_seconds = max(SMALLEST_LIMIT, params.wall_safety_factor * time_limit)
     elif role is Role.CORES:
         p.num_workers = 1
         p.max_time_in_seconds = max(SMALLEST_LIMIT, time_limit)
