@@ -35,9 +35,11 @@ def report(
     rows: list[dict[str, Any]],
     meta: dict[str, str],
     sweep: list[dict[str, Any]] | None = None,
+    place: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> str:
     """The Markdown report: machine, results side by side, ratios, the issue's targets, and
-    the parameter sweep's rows when given."""
+    the parameter sweep's rows and the timed intake calls (rows and their machine data)
+    when given."""
     out: list[str] = ["# Benchmarks", ""]
     if meta.get("note"):
         out += [f"> **{meta['note']}**", ""]
@@ -121,6 +123,10 @@ def report(
             + " |"
         )
     out += _ratios(rows) + _targets(rows) + sweep_section(sweep or [])
+    if place is not None:
+        from .place import place_section  # imports the library, which the report needs not
+
+        out += place_section(*place)
     if meta.get("notes"):
         out += ["", "## Notes", "", meta["notes"].strip()]
     return "\n".join(out) + "\n"

@@ -49,6 +49,7 @@ DEFAULT_INSTANCES = "M:5:60,M-V:3:60,L:1:60,XL:1:120"
 """M-V: the M weeks with a telehealth evening track and hour minimums
 (:func:`benchmarks.generate.with_virtual_track`)."""
 DEFAULT_SWEEP_CSV = ROOT / "benchmarks" / "sweep.csv"
+DEFAULT_PLACE_CSV = ROOT / "benchmarks" / "place.csv"
 SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
     # The product's own parameters (optimizer.search.params.SearchParams), then one change
     # each; "workers" is the run's worker count, every other key a SearchParams field.
@@ -691,7 +692,53 @@ def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     sweep_path = path.parent / DEFAULT_SWEEP_CSV.name
     sweep = read_csv(sweep_path) if sweep_path.exists() else None
-    Path(doc_path).write_text(report(read_csv(path), meta, sweep), encoding="utf-8")
+    text = report(read_csv(path), meta, sweep, place=_place_results(path.parent))
+    Path(doc_path).write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# Placing one client (issue 13): benchmarks/place.py
+
+
+def _place_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The rows and machine data of ``place`` next to the results, if it was run."""
+    path = folder / DEFAULT_PLACE_CSV.name
+    if not path.exists():
+        return None
+    meta_path = path.with_suffix(".meta.json")
+    return read_csv(path), json.loads(meta_path.read_text()) if meta_path.exists() else {}
+
+
+@main.command("place")
+@click.option("--size", default="L", show_default=True)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--intakes", default=10, show_default=True, type=int, help="new clients placed")
+@click.option(
+    "--time-limit", default=60.0, show_default=True, type=float, help="seconds to solve the week"
+)
+@click.option("--workers", default=2, show_default=True, type=int, help="for the solve")
+@click.option("--csv", "csv_path", default=str(DEFAULT_PLACE_CSV), show_default=True)
+def place_command(
+    size: str, seed: int, intakes: int, time_limit: float, workers: int, csv_path: str
+) -> None:
+    """Solve a week once, then time `place` for new intakes (run `doc` after for the page)."""
+    from .place import PLACE_COLUMNS, run_place
+
+    meta: dict[str, Any] = {**machine(), "load_before": _load(), "place_seconds": 10.0}
+    rows = run_place(size.upper(), seed, intakes, time_limit, workers)
+    meta.update(load_after=_load(), command="python -m benchmarks.run " + " ".join(sys.argv[1:]))
+    path = Path(csv_path)
+    write_csv(rows, path, PLACE_COLUMNS)
+    path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    for row in rows:
+        click.echo(
+            f"{row['client_id']} {row['seconds']:.2f}s: {row['options']} options"
+            + (" (moving others)" if row["moves_others"] else "")
+        )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

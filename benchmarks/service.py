@@ -8,7 +8,8 @@
    solves at once; while 7 wait and 1 runs, the resident memory of the server process
    and of its whole process tree (fork server and worker included) are sampled.
 3. With ``--screenshots DIR``: the week, a session with its move controls, an unscheduled
-   client's story, a workbook with a problem, and the printed week, as PNG files.
+   client's story, a new intake's options, a workbook with a problem, and the printed week,
+   as PNG files.
 
 Prints one line per figure and ``uptime`` (timings on a loaded machine are not comparable).
 """
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 from openpyxl import load_workbook
@@ -74,6 +76,7 @@ def page_figures(url: str, workbook: Path, time_limit: float, shots: Path | None
             page.emulate_media(media="print")
             page.screenshot(path=str(shots / "service-print.png"), full_page=True)
             page.emulate_media(media="screen")
+            place_figure(page, shots)
             broken = workbook.with_name("program.xlsx")
             book = load_workbook(workbook)
             book["clients"]["C5"] = "IOP-9"
@@ -83,6 +86,19 @@ def page_figures(url: str, workbook: Path, time_limit: float, shots: Path | None
             expect(page.locator("#issues")).to_be_visible()
             page.screenshot(path=str(shots / "service-issues.png"))
         browser.close()
+
+
+def place_figure(page: Any, shots: Path) -> None:
+    """The "place a new intake" panel with the best three options for a new SUD client."""
+    from playwright.sync_api import expect
+
+    page.fill("#place-client", "N01")
+    page.fill("#intake-track", "SUD")
+    page.select_option("#intake-plan", "IOP-3")
+    page.fill("#place-top", "3")
+    page.click("#place-btn")
+    expect(page.locator("#place-result .place-story")).to_be_visible(timeout=120_000)
+    page.locator("#place-panel").screenshot(path=str(shots / "service-place.png"))
 
 
 def memory_figures(log: Path) -> None:

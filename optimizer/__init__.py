@@ -17,6 +17,7 @@ from .search.control import StopToken
 from .search.params import SearchParams, SearchParamsError
 from .solve import solve
 from .version import __version__
+from .weekly import PlaceInputError, Placement, PlaceOption, place
 from .whatif import WhatIf, WhatIfError, load_whatif, run_batch
 
 __all__ = [
@@ -25,6 +26,9 @@ __all__ = [
     "Issue",
     "ModelInvalidError",
     "OptimizerError",
+    "PlaceInputError",
+    "PlaceOption",
+    "Placement",
     "Plan",
     "Progress",
     "Result",
@@ -50,6 +54,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "load_whatif",
+    "place",
     "read_schedule",
     "redact_result",
     "run_batch",

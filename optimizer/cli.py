@@ -29,16 +29,19 @@ from .check import (
     rewrite_sessions_csv,
 )
 from .errors import OptimizerError
-from .explain import explain
+from .explain import DEFAULT_EXPLAIN_TIME, explain
 from .io import load_scenario, read_schedule
 from .io.folders import default_out_dir
 from .redact import pseudonyms, redact_result, redact_scenario
 from .report import write_reports
 from .report.progress import ProgressLine
 from .report.text import summary_text
-from .solve import SolveStatus, solve
+from .result import SolveStatus
+from .solve import solve
 from .terms import parse_weight_overrides
 from .timezones import program_timezone
+from .weekly.place import DEFAULT_TIME_LIMIT as DEFAULT_PLACE_SECONDS
+from .weekly.place import DEFAULT_TOP, place
 from .whatif import format_comparison, load_whatif, run_batch, succeeded
 
 EXIT_INVALID_INPUT = 2
@@ -413,7 +416,7 @@ def batch_command(
 @click.option(
     "--time-limit",
     type=click.FloatRange(min=0.5),
-    default=15.0,
+    default=DEFAULT_EXPLAIN_TIME,
     show_default=True,
     help="Seconds for the causes and the verified suggestions (one worker).",
 )
@@ -429,6 +432,63 @@ def explain_command(
     except OptimizerError as error:
         _fail_input(error)
     click.echo(result.to_json() if as_json else result.text())
+
+
+@main.command("place")
+@click.argument("scenario", type=click.Path(path_type=Path))
+@click.argument("schedule_dir", type=click.Path(path_type=Path))
+@click.argument("client_id")
+@click.option(
+    "--top",
+    type=click.IntRange(1, 50),
+    default=DEFAULT_TOP,
+    show_default=True,
+    help="Most options to show.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    help="Write the schedule folder with the first option applied.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the options as JSON.")
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.5),
+    default=DEFAULT_PLACE_SECONDS,
+    show_default=True,
+    help="Seconds for options that move other clients (searched only when no option "
+    "leaves everyone in place).",
+)
+@_interrupt_exits_130
+def place_command(
+    scenario: Path,
+    schedule_dir: Path,
+    client_id: str,
+    top: int,
+    out_dir: Path | None,
+    as_json: bool,
+    time_limit: float,
+) -> None:
+    """Fit CLIENT_ID (not scheduled in SCHEDULE_DIR: a new intake, a waitlisted or
+    unscheduled client) into that week without changing anyone else's sessions.
+
+    Prints up to --top options, best first by the secondary objective, each checked by the
+    independent checker; when none exists, says so and offers options that move the fewest
+    other clients, naming whom and how. Exit 0 with options, 1 without, 2 on invalid input.
+    """
+    try:
+        data = load_scenario(scenario)
+        schedule = read_schedule(schedule_dir)
+        placement = place(data, schedule, client_id, top=top, time_limit=time_limit)
+    except OptimizerError as error:
+        _fail_input(error)
+    click.echo(placement.to_json() if as_json else placement.text())
+    if not placement.found:
+        sys.exit(1)
+    if out_dir is not None:
+        written = placement.write(out_dir)
+        click.echo(f"wrote {written} (option 1 applied)", err=as_json)
 
 
 @main.command("workbook")

@@ -28,6 +28,7 @@ from .search.exists import Exists, ScheduleExists
 from .search.params import SearchParams
 from .windows import (
     DAY_NAMES,
+    attendable_pairs,
     can_work,
     client_can_attend,
     day_index,
@@ -35,10 +36,6 @@ from .windows import (
     format_interval,
     merged_intervals,
 )
-
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-from .windows import attendable_pairs  # (now in windows; used here too)
 
 log = logging.getLogger(__name__)
 

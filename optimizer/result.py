@@ -20,7 +20,7 @@ from .compliance import compliance_counts
 from .io.write import write_result
 from .report import ReportOptions
 from .scenario import Scenario
-from .schedule import served
+from .schedule import gap_percent, served
 from .terms import TERM_UNITS
 from .timezones import program_timezone
 from .version import __version__
@@ -98,12 +98,14 @@ class SecondarySearch:
 
     @property
     def gap(self) -> float | None:
-        """``(objective - bound) / objective`` (0 when proven; None without a bound)."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective <= self.bound:
+        """``(objective - bound) / objective`` as a fraction to four decimals: the measure
+        of :func:`~optimizer.schedule.gap_percent`; 0 when proven, and when the penalty
+        recomputed from the schedule is at or below the solver's bound; None without a
+        bound."""
+        if self.objective is not None and self.bound is not None and self.objective <= self.bound:
             return 0.0
-        return round((self.objective - self.bound) / self.objective, 4)
+        gap = gap_percent(self.objective, self.bound)
+        return None if gap is None else round(gap / 100, 4)
 
     def to_dict(self) -> dict[str, Any]:
         """The ``summary.json`` form: status, objective, bound, gap and stopped_by."""
@@ -151,6 +153,11 @@ class Result:
     @property
     def unscheduled_clients(self) -> int:
         return len(self.unscheduled)
+
+    def gap_percent(self) -> float | None:
+        """How far the objective may be from the optimum, in percent of the bound (0 when
+        proven, None without a schedule; see :func:`optimizer.schedule.gap_percent`)."""
+        return gap_percent(self.objective, self.best_bound)
 
     def served_objective(self) -> int:
         """The primary objective recomputed from the schedule itself (sum of priorities)."""

@@ -5,14 +5,15 @@ SPEC §5 writes a schedule as two tables, ``sessions.csv`` (one row per session)
 the package a schedule is a :class:`WeekSchedule`: a tuple of :class:`Session` records, each
 holding the ids of its clients, so the assignments are derived and cannot disagree with the
 sessions. Defined once here: the session id, the canonical row order of the output, the
-primary objective a schedule serves, and the conversions to and from the SPEC §5 tables.
+primary objective a schedule serves (and the gap to its bound), and the conversions to and
+from the SPEC §5 tables.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -41,6 +42,24 @@ def served(scenario: Scenario, client_ids: Iterable[str]) -> int:
     """
     priority = {c.client_id: c.priority for c in scenario.clients}
     return sum(priority[cid] for cid in set(client_ids))
+
+
+def gap_percent(objective: Any, best_bound: Any) -> float | None:
+    """How far ``objective`` may be from the optimum, in percent: ``|best_bound -
+    objective|`` over the largest of ``|objective|``, ``|best_bound|`` and 1, so 0 for a
+    proven objective, and the same measure for phase 2's penalties (bound below the
+    objective). None when either is missing (None, NaN or pandas' NA).
+
+    The one definition behind the progress line, the report's summary, the what-if
+    comparison, :meth:`Result.gap_percent <optimizer.result.Result.gap_percent>` and phase
+    2's ``secondary_search`` gap (it
+    lives here, below ``result.py``, because the report, which ``result.py`` imports, uses
+    it too).
+    """
+    if objective is None or best_bound is None or pd.isna(objective) or pd.isna(best_bound):
+        return None
+    objective, best_bound = float(objective), float(best_bound)
+    return 100 * abs(best_bound - objective) / max(1.0, abs(objective), abs(best_bound))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +188,15 @@ class WeekSchedule:
         return WeekSchedule(
             tuple(s for s in self.sessions if (s.session_id in session_ids) == keep)
         )
+
+    def of_clients(self, client_ids: set[str]) -> WeekSchedule:
+        """The sessions of the clients ``client_ids``, each holding only those clients."""
+        out = []
+        for s in self.sessions:
+            clients = tuple(cid for cid in s.clients if cid in client_ids)
+            if clients:
+                out.append(replace(s, clients=clients))
+        return WeekSchedule(tuple(out))
 
     def __add__(self, other: WeekSchedule) -> WeekSchedule:
         return WeekSchedule(self.sessions + other.sessions)

@@ -51,11 +51,6 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-# (with Result and SolveStatus above, which whatif/ and optimizer/cli.py import from here)
-from .result import ModelInvalidError  # noqa: F401
-
 log = logging.getLogger(__name__)
 
 DEFAULT_TIME_LIMIT = 60.0

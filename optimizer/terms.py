@@ -97,11 +97,16 @@ def day_changes(
 
 
 def secondary_terms(
-    scenario: Scenario, schedule: WeekSchedule, previous: PreviousAttendance | None = None
+    scenario: Scenario,
+    schedule: WeekSchedule,
+    previous: PreviousAttendance | None = None,
+    capacities: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
     """Every secondary term (see the module table) of a schedule, from its sessions.
 
     ``changes`` counts only when ``previous`` (last week's attendance) is given, else it is 0.
+    ``capacities``: :func:`therapist_capacity` of every therapist, when the caller computes
+    the terms of many schedules of one week (they are most of the time taken here).
     """
     s = scenario
     preferred = {c.client_id: c.preferred_block for c in s.clients}
@@ -133,8 +138,9 @@ def secondary_terms(
     not_led = sum(1 for cid, tid in individual if primary[cid] is None and tid not in leaders[cid])
 
     count = Counter(x.therapist_id for x in schedule.sessions)
+    capacity = capacities or {t.therapist_id: therapist_capacity(s, t) for t in s.therapists}
     load = max(
-        (load_percent(count[t.therapist_id], therapist_capacity(s, t)) for t in s.therapists),
+        (load_percent(count[t.therapist_id], capacity[t.therapist_id]) for t in s.therapists),
         default=0,
     )
 

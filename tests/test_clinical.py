@@ -18,10 +18,11 @@ import pytest
 from conftest import assert_valid
 
 from optimizer import Issue, Result, Scenario, ScenarioError, SolveStatus, load_scenario, solve
+from optimizer.cells import Block
 from optimizer.compliance import compliance_counts
 from optimizer.explain import explain
 from optimizer.model.candidates import attendable, build_candidates
-from optimizer.scenario import Block, hours_text, requirement
+from optimizer.scenario import hours_text, requirement
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 MON = "2026-12-14"

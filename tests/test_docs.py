@@ -304,6 +304,43 @@ def test_glossary_defines_every_term() -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# Architecture: every module named, and only modules that exist
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def architecture_drift(text: str, package: Path, root: Path) -> tuple[list[str], list[str]]:
+    """Modules of ``package`` the page does not name (``__init__.py`` files aside: a
+    package is named by its folder), and ``.py`` paths it names that exist neither in the
+    package nor in the repository."""
+    named = set(re.findall(r"`([\w/.]+\.py)`", text))
+    modules = {
+        path.relative_to(package).as_posix()
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py"
+    }
+    unknown = [n for n in named if not (package / n).is_file() and not (root / n).is_file()]
+    return sorted(modules - named), sorted(unknown)
+
+
+def test_architecture_names_every_module_and_only_real_ones() -> None:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    assert architecture_drift(text, ROOT / "optimizer", ROOT) == ([], [])
+
+
+def test_the_architecture_check_catches_what_it_should(tmp_path: Path) -> None:
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    for name in ("__init__.py", "a.py", "sub/__init__.py", "sub/b.py"):
+        (tmp_path / "pkg" / name).write_text("", "utf-8")
+    (tmp_path / "cli.py").write_text("", "utf-8")
+    text = "`a.py` and `cli.py` (root), `sub/old.py`, `sub/` and `tests/x.py`"
+    assert architecture_drift(text, tmp_path / "pkg", tmp_path) == (
+        ["sub/b.py"],
+        ["sub/old.py", "tests/x.py"],
+    )
+
+
+# ---------------------------------------------------------------------------------------
 # Links
 
 

@@ -7,13 +7,16 @@ The base week: Mon-Wed, an AM block (09:00-10:50) and an EVE block (18:00-19:50)
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS, make_scenario
+from ortools.sat.python import cp_model
 
 from cli import main
 from optimizer import ModelInvalidError, Schedule, solve
@@ -23,6 +26,9 @@ from optimizer.explain.fits import track_subproblem
 from optimizer.model import IOPModel, build_candidates
 from optimizer.reasons import static_causes, unscheduled_reasons
 from optimizer.scenario import Scenario
+from optimizer.schedule import WeekSchedule
+from optimizer.search.params import SearchParams
+from optimizer.search.solver import Role, make_solver
 
 SLOTS = {"AM": ["09:00-09:50", "10:00-10:50"], "EVE": ["18:00-18:50", "19:00-19:50"]}
 TYPES = {
@@ -279,12 +285,31 @@ def test_default_model_has_no_named_groups():
     assert ("therapist-week", "T1") in named.group_literals
 
 
-def test_params_reach_the_solver_and_an_invalid_model_is_a_model_invalid_error(competing):
-    # linearization_level -1 is rejected by CP-SAT (MODEL_INVALID): the core check must say
-    # so with the library's ModelInvalidError, not a bare RuntimeError.
+def test_params_reach_the_solver_and_an_invalid_model_is_a_model_invalid_error(
+    competing, monkeypatch
+):
+    # Every check of explain gets its solver from make_solver with explain's SearchParams.
+    # One CP-SAT rejects (linearization_level -1: MODEL_INVALID, which SearchParams itself
+    # refuses as a negative value) must be told with the library's ModelInvalidError, not a
+    # bare RuntimeError or an "unknown" answer.
     scenario, result = competing
+    tuned = SearchParams(linearization_level=1, explain=ExplainParams(check_time=1.0))
+    seen: list[tuple[SearchParams, Role]] = []
+
+    def rejected_solver(params: SearchParams, *args: Any, **kwargs: Any) -> cp_model.CpSolver:
+        seen.append((params, kwargs["role"]))
+        solver = make_solver(params, *args, **kwargs)
+        assert solver.parameters.linearization_level == 1  # from the params given to explain
+        solver.parameters.linearization_level = -1
+        return solver
+
+    # (the package's name ``fits`` is the function: the module comes from importlib)
+    monkeypatch.setattr(
+        importlib.import_module("optimizer.explain.fits"), "make_solver", rejected_solver
+    )
     with pytest.raises(ModelInvalidError):
-        explain(scenario, "C2", result, time_limit=2, params=ExplainParams(linearization_level=-1))
+        explain(scenario, "C2", result, time_limit=2, params=tuned)
+    assert seen == [(tuned, Role.CHECK)]  # the first check raised
 
 
 def test_validated_copies_reject_invalid_values():
@@ -330,12 +355,14 @@ def test_track_subproblem_drops_references_to_other_tracks():
         {"session_id": sid, "track": "", "size": "1", **where, "therapist_id": tid}
         for sid, tid in (("S1", "T1"), ("S3", "T2"))
     ]
-    sub, _reserved, local, mine = track_subproblem(
-        scenario, "C2", ["C1", "C3"], (assignments, sessions)
-    )
+    week = WeekSchedule.from_rows(scenario, assignments, sessions)
+    sub, reserved, local = track_subproblem(scenario, "C2", ["C1", "C3"], week)
     assert [c.client_id for c in sub.clients] == ["C1", "C2"]
     assert sub.clients[0].avoid == () and sub.pins == ()
-    assert local == {"C1", "C2"} and mine == {"S1"}
+    assert local == {"C1", "C2"}
+    assert [s.session_id for s in week.of_clients(local).sessions] == ["S1"]
+    # C3's session (MH) is reserved: T2 is busy Mon 09:00-09:50, T1 is not.
+    assert dict(reserved.therapist_busy) == {"T2": [("Mon", 540, 590)]}
     # One slot, two therapists, both taken (T1 by C1, T2 by C3): C2 comes in only if one of
     # them leaves, so the minimal core is both therapists' time plus both clients.
     schedule = Schedule(

@@ -128,9 +128,5 @@ def test_the_package_has_no_import_cycle() -> None:
 def test_no_module_imports_the_package_root() -> None:
     # The root re-exports the public API, so it imports nearly every module: a module that
     # imported it back would close a cycle (and need the root's imports out of order).
-    # The HTTP service is the exception for now: it uses the public API like an app would,
-    # and the root does not import it, so there is no cycle; moving its imports to the
-    # modules themselves is left to the service's owner.
     graph = import_graph(_modules())
-    importers = {name for name, targets in graph.items() if "optimizer" in targets}
-    assert {name for name in importers if not name.startswith("optimizer.service")} == set()
+    assert {name for name, targets in graph.items() if "optimizer" in targets} == set()

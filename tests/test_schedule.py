@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 
+import pandas as pd
 import pytest
 from conftest import assert_week_valid, make_scenario
 
-from optimizer.schedule import Session, WeekSchedule, attendance, served, session_id
+from optimizer.schedule import (
+    Session,
+    WeekSchedule,
+    attendance,
+    gap_percent,
+    served,
+    session_id,
+)
 
 CLIENTS = [
     {"client_id": "C1", "track": "SUD", "plan": "P1", "priority": 1},
@@ -99,6 +107,18 @@ def test_select_and_add() -> None:
     assert MONDAY.select({first.session_id}) + MONDAY.select(set()) == WeekSchedule((first,))
 
 
+def test_of_clients_keeps_their_sessions_with_only_them() -> None:
+    tuesday = WeekSchedule((group("Tue", 0, "T2", ("C1", "C2")),))
+    week = MONDAY + tuesday
+    # C1 is only on Tuesday; C3 only on Monday (both slots); C2 is everywhere.
+    assert week.of_clients({"C1"}) == WeekSchedule(
+        (dataclasses.replace(tuesday.sessions[0], clients=("C1",)),)
+    )
+    assert [s.clients for s in week.of_clients({"C3"}).sessions] == [("C3",), ("C3",)]
+    assert week.of_clients({"C1", "C2", "C3"}) == week
+    assert week.of_clients(set()) == WeekSchedule()
+
+
 def test_attendance_keeps_one_block_a_day() -> None:
     # A hand edit put C1 in two blocks on Mon: the first in alphabetical order counts.
     triples = [("C1", "Mon", "EVE"), ("C1", "Mon", "AM"), ("C1", "Tue", "EVE"), ("C2", "Mon", "AM")]
@@ -114,3 +134,20 @@ def test_to_schedule_lists_everyone_else_as_unscheduled() -> None:
 def test_a_session_is_immutable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         MONDAY.sessions[0].room_id = "R1"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("objective", "bound", "gap"),
+    [
+        pytest.param(30, 40, 25.0, id="phase-1: (40 - 30) / 40"),
+        pytest.param(40, 40, 0.0, id="proven"),
+        pytest.param(12, 9, 25.0, id="phase-2 penalty: (12 - 9) / 12"),
+        pytest.param(0, 0, 0.0, id="nobody can be served, proven: 0 / max(1, 0, 0)"),
+        pytest.param(0, 0.5, 50.0, id="a bound below 1 divides by 1"),
+        pytest.param(None, 40, None, id="no schedule"),
+        pytest.param(float("nan"), 40, None, id="NaN cell"),
+        pytest.param(pd.NA, pd.NA, None, id="NA cell"),
+    ],
+)
+def test_gap_percent(objective: object, bound: object, gap: float | None) -> None:
+    assert gap_percent(objective, bound) == gap

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,14 @@ from optimizer import SearchParams, SearchParamsError, load_scenario, solve
 from optimizer.report.text import phase_two_text, summary_text
 from optimizer.result import SecondarySearch
 from optimizer.search.control import SearchControl
+from optimizer.search.params import ExplainParams
 from optimizer.search.solver import Role, make_solver
 
 
-def test_every_parameter_is_documented() -> None:
-    source = Path("optimizer/search/params.py").read_text(encoding="utf-8")
-    for field in dataclasses.fields(SearchParams):
+@pytest.mark.parametrize("section", [SearchParams, ExplainParams])
+def test_every_parameter_is_documented(section: type) -> None:
+    source = inspect.getsource(section)
+    for field in dataclasses.fields(section):
         # A docstring right after the field's line says what it is, its unit and why.
         after = source.split(f"    {field.name}: ", 1)[1].split("\n", 2)[1]
         assert after.strip().startswith('"""'), field.name
@@ -38,6 +41,11 @@ def test_every_parameter_is_documented() -> None:
         ({"linearization_level": True}, "True is not a whole number"),  # not a flag
         ({"min_workers": 0}, "at least one worker is needed"),
         ({"min_workers": 6, "max_workers": 5}, "is below min_workers (6)"),
+        # the explain section: a table of its own, checked alike and named with its path
+        ({"explain": 3}, "explain: 3 is not a table"),
+        ({"explain": {"check_tme": 1}}, "explain: check_tme: unknown search parameter (did you"),
+        ({"explain": {"verify_share": 2}}, "explain: verify_share: 2.0 is not a share between"),
+        ({"explain": {"max_suggestions": -1}}, "explain: max_suggestions: -1 is negative"),
     ],
 )  # fmt: skip
 def test_bad_parameters_are_named(data: dict[str, Any], problem: str) -> None:
@@ -56,6 +64,13 @@ def test_parameters_from_toml_and_json(tmp_path: Path) -> None:
     as_json = tmp_path / "tuning.json"
     as_json.write_text(json.dumps(from_toml.changed()), encoding="utf-8")
     assert SearchParams.from_file(as_json) == from_toml
+    # The explain section is a table; changed() names only what differs in it.
+    toml.write_text("core_share = 0.5\n[explain]\ncheck_time = 1.5\n", encoding="utf-8")
+    sectioned = SearchParams.from_file(toml)
+    assert sectioned == SearchParams(core_share=0.5, explain=ExplainParams(check_time=1.5))
+    assert sectioned.changed() == {"core_share": 0.5, "explain": {"check_time": 1.5}}
+    as_json.write_text(json.dumps(sectioned.changed()), encoding="utf-8")
+    assert SearchParams.from_file(as_json) == sectioned
     broken = tmp_path / "broken.toml"
     broken.write_text("core_share = = 1\n", encoding="utf-8")
     with pytest.raises(SearchParamsError, match="broken.toml: cannot be read"):

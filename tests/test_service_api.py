@@ -56,14 +56,13 @@ def assert_checked(document: dict[str, Any], data: dict[str, Any]) -> None:
     assert not violations, "\n".join(str(v) for v in violations)
 
 
-def test_health_names_version_and_missing_place(server: Server) -> None:
+def test_health_names_version_and_features(server: Server) -> None:
     with server.client() as client:
         answer = client.get("/api/health")
     assert answer.status_code == 200
     body = answer.json()
     assert body["status"] == "ok" and body["version"]
-    # place (SPEC §7) is not in this library version: the page hides its panel.
-    assert body["features"] == {"place": False}
+    assert body["features"] == {"place": True}  # the page shows its "place" panel
 
 
 def test_solve_streams_progress_and_returns_a_checked_schedule(server: Server) -> None:
@@ -297,12 +296,17 @@ def test_bad_uploads_get_422_naming_the_file(
     assert "iop-service-" not in answer.text  # no server-side temporary path
 
 
-def test_check_and_explain_and_place(server: Server) -> None:
+def solved(client: httpx.Client, document: dict[str, Any]) -> dict[str, Any]:
+    """The schedule of a solve of ``document`` with the default time limit, once it ended."""
+    solve_id = client.post("/api/solves", json={"scenario": document}).json()["id"]
+    list(events(client, solve_id))
+    return dict(client.get(f"/api/solves/{solve_id}/schedule").json())
+
+
+def test_check_and_explain(server: Server) -> None:
     document = scenario_document("tiny-evening-bottleneck")
     with server.client() as client:
-        solve_id = client.post("/api/solves", json={"scenario": document}).json()["id"]
-        list(events(client, solve_id))
-        schedule = client.get(f"/api/solves/{solve_id}/schedule").json()
+        schedule = solved(client, document)
         ok = client.post("/api/check", json={"scenario": document, "schedule": schedule}).json()
         assert ok["ok"] and ok["violations"] == [] and ok["verdict"].startswith("OK")
         # C07's first session is moved into an EVE group of 4: C07 then misses a slot of a
@@ -333,11 +337,64 @@ def test_check_and_explain_and_place(server: Server) -> None:
             "/api/explain", json={"scenario": document, "schedule": schedule, "client_id": "C5"}
         )
         assert unknown.status_code == 422 and "unknown client 'C5'" in unknown.text
-        place = client.post(
-            "/api/place", json={"scenario": document, "schedule": schedule, "client_id": "C05"}
+
+
+def test_place_offers_checked_options_and_refuses_bad_ids(server: Server) -> None:
+    # tiny-evening-bottleneck README: C01-C04 in T01's two evening groups (4 of at most 4),
+    # C07-C08 in T02's morning groups on two days; C05 and C06 unscheduled by T01's weekly
+    # limit. A new intake N01 free all day (plan TWO-DAY: two days of two group slots) fits
+    # only by joining C07 and C08's four morning groups: one option, moving nobody.
+    # C05 fits nowhere, even moving others (T01's limit).
+    document = scenario_document("tiny-evening-bottleneck")
+    with server.client() as client:
+        schedule = solved(client, document)
+        intake = {**document, "clients": [*document["clients"], {"client_id": "N01",
+                  "track": "SUD", "plan": "TWO-DAY"}]}  # fmt: skip
+        answer = client.post(
+            "/api/place", json={"scenario": intake, "schedule": schedule, "client_id": "N01"}
         )
-        assert place.status_code == 501
-        assert place.json()["issues"][0]["problem"] == "is not available in this version"
+        assert answer.status_code == 200, answer.text
+        placed = answer.json()
+        assert (placed["found"], placed["moves_others"], len(placed["options"])) == (
+            True,
+            False,
+            1,
+        )
+        [option] = placed["options"]
+        mornings = {r["day"] for r in schedule["assignments"] if r["client_id"] == "C07"}
+        assert {d["day"] for d in option["days"]} == mornings
+        assert {d["block"] for d in option["days"]} == {"AM"}
+        assert [s["new"] for s in option["sessions"]] == [False] * 4
+        # The edit applied to the week's rows is a week the checker accepts.
+        edit = option["edit"]
+        assert edit["assignments_removed"] == [] and edit["sessions_removed"] == []
+        sizes = {r["session_id"]: r["size"] for r in edit["sessions_upserted"]}
+        week = {
+            "assignments": schedule["assignments"] + edit["assignments_added"],
+            "sessions": [
+                {**s, "size": sizes.get(s["session_id"], s["size"])} for s in schedule["sessions"]
+            ],
+            "unscheduled": schedule["unscheduled"],
+        }
+        checked = client.post("/api/check", json={"scenario": intake, "schedule": week}).json()
+        assert checked["ok"], checked["violations"]
+        assert_checked(intake, week)
+
+        nowhere = client.post(
+            "/api/place", json={"scenario": document, "schedule": schedule, "client_id": "C05"}
+        ).json()
+        assert (nowhere["found"], nowhere["options"]) == (False, [])
+        assert "no option without moving others" in nowhere["message"]
+        for client_id, says in [
+            ("C01", "C01 is already scheduled"),
+            ("C5", "unknown client 'C5' (did you mean 'C05'?)"),
+        ]:
+            refused = client.post(
+                "/api/place",
+                json={"scenario": document, "schedule": schedule, "client_id": client_id},
+            )
+            assert refused.status_code == 422, refused.text
+            assert says in refused.json()["issues"][0]["problem"]
 
 
 def test_downloads_of_a_solve_and_of_an_edited_week(server: Server) -> None:

@@ -65,7 +65,7 @@ def test_upload_solve_move_check_explain_download(page, tmp_path: Path) -> None:
     grid = page.locator("#view table.grid")
     expect(grid.locator(".session")).to_have_count(8)
     expect(page.locator("#tab-unscheduled")).to_have_text("Unscheduled (2)")
-    expect(page.locator("#place-panel")).to_be_hidden()  # no place in this version
+    expect(page.locator("#place-panel")).to_be_visible()
 
     # Move C07 from its morning group into an evening group of the same day: two blocks
     # that day and an evening group of 5 (at most 4): the checker says BROKEN at once.
@@ -115,6 +115,52 @@ def test_upload_solve_move_check_explain_download(page, tmp_path: Path) -> None:
     page.locator("#view button.link", has_text="C05").click()
     page.click("#drawer .explain-btn")
     expect(page.locator("#drawer .explain .story")).to_contain_text("T01", timeout=WAIT_MS)
+
+
+def test_place_a_new_intake_and_apply_an_option(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    # tiny-evening-bottleneck (see above). C05 fits nowhere, even moving others (T01's
+    # weekly limit). A new intake N01 (SUD, TWO-DAY, free all day) fits by joining C07 and
+    # C08's morning groups: one option; applied, 7 of 9 clients are scheduled and the
+    # checker still finds every rule kept.
+    workbook = write_workbook_scenario(
+        load_scenario(SCENARIOS / "tiny-evening-bottleneck"), tmp_path / "program.xlsx"
+    )
+    page.set_input_files("#file", str(workbook))
+    page.fill("#time-limit", "30")
+    page.click("#solve-btn")
+    expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)
+    expect(page.locator("#place-panel")).to_be_visible()
+
+    page.fill("#place-client", "C05")
+    expect(page.locator("#intake")).to_be_hidden()  # a client of the scenario
+    page.click("#place-btn")
+    expect(page.locator("#place-result .place-story")).to_contain_text(
+        "no option without moving others", timeout=WAIT_MS
+    )
+    expect(page.locator("#place-result ol.options")).to_have_count(0)
+
+    page.fill("#place-client", "N01")
+    expect(page.locator("#intake")).to_be_visible()  # a new intake: track, plan, times
+    page.fill("#intake-track", "SUD")
+    page.select_option("#intake-plan", "TWO-DAY")
+    page.click("#place-btn")
+    options = page.locator("#place-result ol.options > li")
+    expect(options).to_have_count(1, timeout=WAIT_MS)
+    expect(options.first).to_contain_text("in AM")
+    expect(options.first).to_contain_text("✓ OK: no rule is broken")
+    expect(options.first.locator("tbody tr")).to_have_count(4)  # two days x two slots
+    options.first.locator("button.apply-option").click()
+    expect(page.locator("#place-result")).to_contain_text("Applied option 1: N01")
+    expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)
+    expect(page.locator("#summary-line")).to_contain_text("7 of 9 clients scheduled")
+    page.click('.tabs button[data-view="clients"]')
+    expect(page.locator("#view tr", has_text="N01")).to_contain_text("AM")
+    # Undo takes the option back; the intake stays in the scenario, not placed.
+    page.click("#undo-btn")
+    expect(page.locator("#verdict")).to_have_text("OK: no rule is broken", timeout=WAIT_MS)
+    expect(page.locator("#summary-line")).to_contain_text("6 of 9 clients scheduled")
 
 
 def test_invalid_workbook_shows_its_problems_in_place(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

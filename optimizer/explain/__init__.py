@@ -24,14 +24,16 @@ Layout: :mod:`.api` is the door (:func:`explain`); :mod:`.result` the returned d
 (:class:`Explanation`, :class:`Suggestion`, :class:`Change`, JSON and text); :mod:`.cores`
 the named-group model and its shrinking; :mod:`.causes` the causes in words;
 :mod:`.suggestions` the changes and their verification; :mod:`.fits` the feasibility
-checks; :mod:`.edits` building and applying scenario changes; :mod:`.params` every tuning
-number and the one CP-SAT solver configuration.
+checks (each solver a ``Role.CHECK`` solver of :func:`~optimizer.search.solver.make_solver`);
+:mod:`.edits` building and applying scenario changes. Every tuning number is a field of
+:class:`~optimizer.search.params.ExplainParams`, the ``explain`` section of
+:class:`~optimizer.search.params.SearchParams`.
 """
 
-from .api import UnknownClientError, explain, schedule_rows
+from ..search.params import ExplainParams
+from .api import DEFAULT_EXPLAIN_TIME, UnknownClientError, explain, week_schedule
 from .edits import apply_changes
 from .fits import fits
-from .params import DEFAULT_EXPLAIN_TIME, ExplainParams
 from .result import Change, Explanation, Suggestion
 
 __all__ = [
@@ -44,5 +46,5 @@ __all__ = [
     "apply_changes",
     "explain",
     "fits",
-    "schedule_rows",
+    "week_schedule",
 ]

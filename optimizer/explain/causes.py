@@ -12,8 +12,8 @@ from ..model.candidates import Candidates
 from ..model.cpmodel import GroupName, IOPModel, clock_block
 from ..reasons import Cause, days_text, ids_text
 from ..scenario import Client, Scenario
-from ..windows import day_index, format_interval, parse_time
-from .fits import Rows
+from ..schedule import Session, WeekSchedule
+from ..windows import day_index, format_interval
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class _Core:
     scenario: Scenario
     client: Client
     iop: IOPModel
-    rows: tuple[Rows, Rows] | None
+    schedule: WeekSchedule | None
 
 
 def _grouped(items: list[GroupName], key_idx: Sequence[int]) -> dict[tuple[str, ...], list[str]]:
@@ -74,9 +74,9 @@ def _named_block(name: GroupName) -> list[Where]:
     return [(name[3], "")]
 
 
-def _occupying(core: _Core, column: str, name: GroupName) -> list[Where]:
+def _occupying(core: _Core, owner_of: Callable[[Session], str], name: GroupName) -> list[Where]:
     """Where the schedule has the owner of a clock-time group ``(kind, owner, day, block)``
-    (``column``: ``therapist_id`` or ``room_id`` of sessions.csv): the block of each of its
+    (``owner_of``: a session's therapist or room): the block of each of its
     sessions that holds a clock point the group is told in, with the clock times when that
     is another block whose hours overlap; the group's own block when the schedule has none
     there (the core then holds a rearrangement, not the schedule's sessions)."""
@@ -89,12 +89,12 @@ def _occupying(core: _Core, column: str, name: GroupName) -> list[Where]:
         if clock_block(s, start) == block
     }
     spans: dict[str, set[str]] = defaultdict(set)
-    for row in core.rows[1] if core.rows else ():
-        if row[column] != owner or row["day"] != day:
+    for session in core.schedule.sessions if core.schedule else ():
+        if owner_of(session) != owner or session.day != day:
             continue
-        start, end = parse_time(row["start"]), parse_time(row["end"])
+        start, end = session.start, session.end
         if any(start <= point < end for point in points):
-            spans[row["block"]].add(format_interval((start, end)))
+            spans[session.block].add(format_interval((start, end)))
     if not spans:
         return _named_block(name)
     return [
@@ -186,7 +186,7 @@ def _therapist_busy(core: _Core, items: list[GroupName]) -> Cause:
         "therapist-busy",
         ("is already in sessions in", "are already in sessions in"),
         items,
-        lambda name: _occupying(core, "therapist_id", name),
+        lambda name: _occupying(core, lambda s: s.therapist_id, name),
     )
 
 
@@ -201,7 +201,7 @@ def _rooms_busy(core: _Core, items: list[GroupName]) -> Cause:
     parts = [
         f"room {rid} is taken during {block} on {days}{note}"
         for ((block, note), days), rids in _owners_by_where(
-            items, lambda name: _occupying(core, "room_id", name)
+            items, lambda name: _occupying(core, lambda s: s.room_id, name)
         ).items()
         for rid in rids
     ]
@@ -276,15 +276,15 @@ def dynamic_causes(
     client: Client,
     names: Sequence[GroupName],
     iop: IOPModel,
-    rows: tuple[Rows, Rows] | None,
+    schedule: WeekSchedule | None,
 ) -> list[Cause]:
     """Phrase a core: one cause per kind of named group, with the ids and days; the clients
-    who hold the places last. ``rows`` (the schedule) tell where the therapists and rooms of
+    who hold the places last. ``schedule`` tells where the therapists and rooms of
     clock-time groups are."""
     by_kind: dict[str, list[GroupName]] = defaultdict(list)
     for name in names:
         by_kind[name[0]].append(name)
-    core = _Core(scenario, client, iop, rows)
+    core = _Core(scenario, client, iop, schedule)
     causes = [phrase(core, by_kind[kind]) for kind, phrase in _PHRASES if kind in by_kind]
     if "keep" in by_kind or "stay" in by_kind:
         causes.append(_competing(by_kind["keep"], by_kind["stay"]))
@@ -317,22 +317,21 @@ def window_why(scenario: Scenario, client: Client, day: str, block: str) -> str:
 
 
 def other_tracks_cause(
-    scenario: Scenario, client: Client, candidates: Candidates, rows: tuple[Rows, Rows]
+    scenario: Scenario, client: Client, candidates: Candidates, schedule: WeekSchedule
 ) -> Cause:
     """Which therapists the other tracks' sessions hold in the client's blocks."""
     track = {c.client_id: c.track for c in scenario.clients}
-    assignments, sessions = rows
-    session_track = {r["session_id"]: track.get(r["client_id"], "") for r in assignments}
     pairs = candidates.attendable[client.client_id]
     held: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in sessions:
-        if session_track.get(row["session_id"]) in ("", client.track):
+    for session in schedule.sessions:
+        # A session's track is its clients' (an individual session has no track column).
+        if session.clients and track.get(session.clients[0], "") in ("", client.track):
             continue
         for day, block in pairs:
             start, end = scenario.block_span(block)
-            overlaps = parse_time(row["start"]) < end and start < parse_time(row["end"])
-            if row["day"] == day and overlaps:
-                held[(block, row["therapist_id"])].add(day)
+            overlaps = session.start < end and start < session.end
+            if session.day == day and overlaps:
+                held[(block, session.therapist_id)].add(day)
     by_block: dict[tuple[str, str], list[str]] = defaultdict(list)
     for (block, tid), days in sorted(held.items()):
         by_block[(block, days_text(days))].append(tid)

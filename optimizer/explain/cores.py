@@ -16,16 +16,16 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from ..model.candidates import Reservations, build_candidates, client_can_attend, staff_can_take
+from ..model.candidates import Reservations, build_candidates
 from ..model.cpmodel import GroupName, IOPModel
-from ..model.hints import add_schedule_hint
-from ..reasons import attendable_pairs
+from ..model.hints import hint_schedule
+from ..result import SolveStatus
 from ..scenario import Client, Scenario
-from ..solve import ModelInvalidError
-from ..windows import day_index
+from ..schedule import WeekSchedule
+from ..search.params import SearchParams
+from ..windows import attendable_pairs, can_work, client_can_attend, day_index
 from .edits import replaced, subtract_windows
-from .fits import Rows, client_vars, hinted_values, track_subproblem
-from .params import DEFAULT_PARAMS, ExplainParams, feasibility_solver
+from .fits import client_vars, feasibility, hinted_values, track_subproblem
 
 DELETE_ORDER = (
     "stay",
@@ -69,34 +69,28 @@ class CoreModel:
         scenario: Scenario,
         client: Client,
         keep: Sequence[str],
-        rows: tuple[Rows, Rows] | None,
+        schedule: WeekSchedule | None,
+        params: SearchParams,
         client_windows: bool = False,
         track_only: bool = False,
-        params: ExplainParams = DEFAULT_PARAMS,
     ):
         """``track_only``: only the client's track is modelled; every other track's sessions
-        of ``rows`` are reserved (a smaller model, for weeks where the whole is too slow)."""
+        of ``schedule`` are reserved (a smaller model, for weeks where the whole is too slow)."""
         self.scenario = scenario
         self.client = client
         self.track_only = track_only
         self.params = params
         reserved: Reservations | None = None
-        if track_only and rows is not None:
-            assignments, sessions = rows
-            scenario, reserved, local, mine = track_subproblem(
-                scenario, client.client_id, keep, rows
-            )
+        if track_only and schedule is not None:
+            scenario, reserved, local = track_subproblem(scenario, client.client_id, keep, schedule)
             keep = [cid for cid in keep if cid in local]
-            rows = (
-                [r for r in assignments if r["client_id"] in local],
-                [r for r in sessions if r["session_id"] in mine],
-            )
+            schedule = schedule.of_clients(local)
         relaxed = relaxed_scenario(scenario, client, client_windows)
         self.candidates = build_candidates(relaxed, reserved)
         self.iop = IOPModel(self.candidates, named_groups=True)
         self.iop.model.add(self.iop.scheduled_vars[client.client_id] == 1)
         self._guard_relaxed(scenario, client)
-        self._guard_others(client.client_id, keep, rows)
+        self._guard_others(client.client_id, keep, schedule)
         order = {kind: idx for idx, kind in enumerate(DELETE_ORDER)}
         self.names: list[GroupName] = sorted(
             self.iop.group_literals, key=lambda n: (order.get(n[0], len(order)), n)
@@ -119,22 +113,22 @@ class CoreModel:
                 events.append((tid, o.day, o.block, o.start, o.end, var))
         for tid, day, block, start, end, var in events:
             t = therapists[tid]
-            if not staff_can_take(t.available, t.busy, day, start, end):
+            if not can_work(t.available, t.busy, day, start, end):
                 m.add(var == 0).only_enforce_if(iop.literal(("therapist-hours", tid, day, block)))
         cid = client.client_id
         for (owner, day, block), var in iop.attend_vars.items():
             if owner == cid and not client_can_attend(scenario, client, day, block):
                 m.add(var == 0).only_enforce_if(iop.literal(("client-window", cid, day, block)))
 
-    def _guard_others(self, cid: str, keep: Sequence[str], rows: tuple[Rows, Rows] | None) -> None:
+    def _guard_others(self, cid: str, keep: Sequence[str], schedule: WeekSchedule | None) -> None:
         """ "X stays scheduled" (``keep``) and "X keeps their sessions" (``stay``) literals."""
         iop, m = self.iop, self.iop.model
         for other in keep:
             if other != cid and self.candidates.attendable.get(other):
                 m.add(iop.scheduled_vars[other] == 1).only_enforce_if(iop.literal(("keep", other)))
-        if rows is None:
+        if schedule is None:
             return
-        add_schedule_hint(iop, *rows)
+        hint_schedule(iop, schedule)
         # "stay": a kept client keeps their sessions exactly; with every client staying,
         # the question is small (insert the client around the others) and quickly proven.
         values = hinted_values(iop)
@@ -153,17 +147,14 @@ class CoreModel:
         m.clear_assumptions()
         lits = [self.iop.group_literals[n] for n in enforced]
         m.add_assumptions(lits)
-        solver = feasibility_solver(time_limit, self.params, presolve=presolve)
-        status = solver.solve(m)
+        status, solver = feasibility(m, time_limit, self.params, presolve=presolve)
         self.checks += 1
-        if status == cp_model.INFEASIBLE:
+        if status == SolveStatus.INFEASIBLE:
             by_index = {self.iop.group_literals[n].index: n for n in enforced}
             core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
             return "does not fit", [n for n in enforced if n in set(core)], solver
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             return "fits", [], solver
-        if status == cp_model.MODEL_INVALID:
-            raise ModelInvalidError(m.validate())
         return "unknown", [], solver
 
     def _prefer_keep(self, core: list[GroupName], deadline: float) -> list[GroupName]:
@@ -175,11 +166,12 @@ class CoreModel:
             if (
                 keep not in self.iop.group_literals
                 or keep in core
-                or remaining <= self.params.shrink_stop
+                or remaining <= self.params.explain.shrink_stop
             ):
                 continue
             trial = [keep if n == name else n for n in core]
-            status, _smaller, _ = self.check(trial, min(self.params.shrink_check_time, remaining))
+            limit = min(self.params.explain.shrink_check_time, remaining)
+            status, _smaller, _ = self.check(trial, limit)
             if status == "does not fit":
                 core = trial
         return core
@@ -192,11 +184,11 @@ class CoreModel:
             idx = 0
             while idx < len(core):
                 remaining = deadline - time.perf_counter()
-                if remaining <= self.params.shrink_stop:
+                if remaining <= self.params.explain.shrink_stop:
                     return core, False
                 trial = core[:idx] + core[idx + chunk :]
                 status, smaller, _ = self.check(
-                    trial, min(self.params.shrink_check_time, remaining)
+                    trial, min(self.params.explain.shrink_check_time, remaining)
                 )
                 if status == "does not fit":
                     core = smaller or trial

@@ -8,9 +8,15 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from ..model.candidates import client_can_attend
 from ..scenario import Client, Scenario
-from ..windows import Window, day_index, format_interval, format_windows, parse_windows
+from ..windows import (
+    Window,
+    client_can_attend,
+    day_index,
+    format_interval,
+    format_windows,
+    parse_windows,
+)
 from .result import Change
 
 Row = TypeVar("Row", bound=BaseModel)

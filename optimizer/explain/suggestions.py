@@ -14,9 +14,11 @@ from ortools.sat.python import cp_model
 
 from ..errors import OptimizerError
 from ..model.cpmodel import GroupName
-from ..reasons import Cause, attendable_pairs, ids_text
+from ..reasons import Cause, ids_text
 from ..scenario import Client, Scenario, hours_text, requirement
-from ..windows import days_in_program, format_interval
+from ..schedule import WeekSchedule
+from ..search.params import SearchParams
+from ..windows import attendable_pairs, days_in_program, format_interval
 from .causes import window_why
 from .cores import CoreModel
 from .edits import (
@@ -27,8 +29,7 @@ from .edits import (
     new_therapist_like,
     therapist_works,
 )
-from .fits import Rows, fits
-from .params import DEFAULT_PARAMS, ExplainParams
+from .fits import fits
 from .result import Change, Suggestion
 
 
@@ -82,7 +83,7 @@ def static_suggestions(
     scenario: Scenario,
     client: Client,
     causes: list[Cause],
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Changes that answer each static cause (windows, plans, therapists, sizes, tracks)."""
     out: list[Suggestion] = []
@@ -94,7 +95,7 @@ def static_suggestions(
             out += _more_hours(scenario, client, params)
         elif cause.code == "primary-unavailable":
             tid = client.primary_therapist or ""
-            for day, block in pairs[: params.primary_blocks]:
+            for day, block in pairs[: params.explain.primary_blocks]:
                 out.append(
                     Suggestion(
                         f"primary therapist {tid} worked {block} on {day} "
@@ -108,8 +109,8 @@ def static_suggestions(
             cause.code == "no-qualified-staff" and cause.therapist_ids
         ):
             speaks = f" (speaks {client.language})" if cause.code == "no-language-therapist" else ""
-            for tid in cause.therapist_ids[: params.alternatives]:
-                for day, block in pairs[: params.alternatives]:
+            for tid in cause.therapist_ids[: params.explain.alternatives]:
+                for day, block in pairs[: params.explain.alternatives]:
                     out.append(
                         Suggestion(
                             f"{tid}{speaks} worked {block} on {day}",
@@ -146,7 +147,7 @@ def _open_days(
     client: Client,
     cause: Cause,
     pairs: Sequence[tuple[str, str]],
-    params: ExplainParams,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Too few days: the client's windows opened on a lost day, the client cleared for
     telehealth when only virtual blocks fit, or a lighter plan."""
@@ -162,7 +163,7 @@ def _open_days(
             )
         )
     lost = [x for x in cause.details.get("lost", []) if x["kind"] == "windows"]
-    for item in lost[: params.days_to_open]:
+    for item in lost[: params.explain.days_to_open]:
         day = item["day"]
         options = [
             (change_minutes(changes), block, changes)
@@ -182,12 +183,12 @@ def _open_days(
             )
         )
     fitting = len(set(d for d, _b in pairs))
-    for plan_id in plan_alternatives(scenario, client, fitting)[: params.alternatives]:
+    for plan_id in plan_alternatives(scenario, client, fitting)[: params.explain.alternatives]:
         out.append(_other_plan(client, plan_id, rank=30))
     return out
 
 
-def _more_hours(scenario: Scenario, client: Client, params: ExplainParams) -> list[Suggestion]:
+def _more_hours(scenario: Scenario, client: Client, params: SearchParams) -> list[Suggestion]:
     """The plan's hours out of reach: the client's windows opened for a block long enough
     for the day, on a day the client cannot come to one now (cheapest first), or a plan
     asking fewer hours."""
@@ -216,15 +217,15 @@ def _more_hours(scenario: Scenario, client: Client, params: ExplainParams) -> li
             changes,
             rank=10,
         )
-        for day, _cost, block, changes in options[: params.days_to_open]
+        for day, _cost, block, changes in options[: params.explain.days_to_open]
     ]
-    for plan_id in plan_alternatives(scenario, client, None)[: params.alternatives]:
+    for plan_id in plan_alternatives(scenario, client, None)[: params.explain.alternatives]:
         out.append(_other_plan(client, plan_id, rank=30))
     return out
 
 
 def _cohort(
-    scenario: Scenario, client: Client, cause: Cause, params: ExplainParams
+    scenario: Scenario, client: Client, cause: Cause, params: SearchParams
 ) -> list[Suggestion]:
     """A cohort too small for a group: smaller groups, or another track."""
     out = []
@@ -241,7 +242,7 @@ def _cohort(
             )
         )
     tracks = sorted({c.track for c in scenario.clients} - {client.track})
-    for track in tracks[: params.alternatives]:
+    for track in tracks[: params.explain.alternatives]:
         out.append(
             Suggestion(
                 f"the client joined track {track} instead of {client.track}",
@@ -261,7 +262,7 @@ def core_suggestions(
     cm: CoreModel,
     core: list[GroupName],
     deadline: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> list[Suggestion]:
     """Relax each core group alone (all others enforced) in the named model; where the
     client then fits, read how much was needed and turn it into a scenario change."""
@@ -269,15 +270,15 @@ def core_suggestions(
     per_kind: dict[str, int] = defaultdict(int)
     for name in core:
         kind = name[0]
-        if kind in ("keep", "stay") or per_kind[kind] >= params.per_core_kind:
+        if kind in ("keep", "stay") or per_kind[kind] >= params.explain.per_core_kind:
             continue
         per_kind[kind] += 1
         remaining = deadline - time.perf_counter()
-        if remaining <= params.suggestion_stop:
+        if remaining <= params.explain.suggestion_stop:
             break
         # A quick look with only this group relaxed tells how much of it the client needs.
         enforced = [n for n in cm.names if n != name]
-        status, _core, solver = cm.check(enforced, min(params.shrink_check_time, remaining))
+        status, _core, solver = cm.check(enforced, min(params.explain.shrink_check_time, remaining))
         read = _FROM_CORE.get(kind)
         suggestion = (
             read(
@@ -433,12 +434,12 @@ _FROM_CORE: dict[str, Callable[[_Relaxed, int], Suggestion | None]] = {
 
 
 def generic_suggestions(
-    scenario: Scenario, client: Client, params: ExplainParams = DEFAULT_PARAMS
+    scenario: Scenario, client: Client, params: SearchParams
 ) -> list[Suggestion]:
     """Lighter plans, and individual sessions with any qualified therapist."""
     out = [
         _other_plan(client, plan_id, rank=12)  # quick to verify (one client) and often enough
-        for plan_id in plan_alternatives(scenario, client, None)[: params.alternatives]
+        for plan_id in plan_alternatives(scenario, client, None)[: params.explain.alternatives]
     ]
     if client.primary_therapist:
         out.append(_any_therapist(client))
@@ -450,9 +451,9 @@ def verify(
     client_id: str,
     suggestions: list[Suggestion],
     keep: Sequence[str],
-    rows: tuple[Rows, Rows] | None,
+    schedule: WeekSchedule | None,
     deadline: float,
-    params: ExplainParams = DEFAULT_PARAMS,
+    params: SearchParams,
 ) -> None:
     """Re-solve each suggestion's changed scenario (smallest changes first) until the
     deadline; the time left is shared among the suggestions still to try."""
@@ -463,12 +464,15 @@ def verify(
         if sug.changes and key not in seen:
             seen.add(key)
             pending.append(sug)
-    pending = pending[: params.max_suggestions]
+    pending = pending[: params.explain.max_suggestions]
     for idx, sug in enumerate(pending):
         remaining = deadline - time.perf_counter()
-        if remaining <= params.suggestion_stop:
+        if remaining <= params.explain.suggestion_stop:
             break
-        share = max(params.check_time, params.verify_share * remaining / (len(pending) - idx))
+        share = max(
+            params.explain.check_time,
+            params.explain.verify_share * remaining / (len(pending) - idx),
+        )
         started = time.perf_counter()
         try:
             changed = apply_changes(scenario, sug.changes)
@@ -476,8 +480,8 @@ def verify(
             sug.status = f"invalid change: {error.issues[0]}"
             continue
         # Part of the share goes to building models: solving gets the rest.
-        solving = min(share, remaining) * params.verify_solve_share
-        sug.status = fits(changed, client_id, keep, rows, solving, params)
+        solving = min(share, remaining) * params.explain.verify_solve_share
+        sug.status = fits(changed, client_id, keep, schedule, solving, params)
         sug.verified = sug.status == "fits"
         sug.seconds = time.perf_counter() - started
 

@@ -17,7 +17,14 @@ import yaml
 
 from ..errors import Issue, ScenarioError, did_you_mean
 from ..scenario import Scenario, key_path
-from .tables import MAX_FILE_BYTES, REQUIRED_COLUMNS, TABLES, TextDatesLoader, header_issues
+from .tables import (
+    MAX_FILE_BYTES,
+    REQUIRED_COLUMNS,
+    TABLES,
+    TextDatesLoader,
+    header_issues,
+    yaml_issue,
+)
 
 SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 
@@ -99,12 +106,7 @@ def _parse_document(path: Path) -> dict[str, Any]:
             ]
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise ScenarioError(
-            [Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]
-        ) from None
+        raise ScenarioError([yaml_issue(path.name, exc)]) from None
     except ValueError as exc:  # a YAML tag whose value cannot be built, e.g. '!!int x'
         raise ScenarioError(
             [Issue(path.name, f"holds a value that cannot be read: {exc}", "fix the value")]

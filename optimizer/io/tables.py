@@ -34,6 +34,15 @@ TextDatesLoader.add_constructor(
 )
 
 
+def yaml_issue(name: str, error: yaml.YAMLError) -> Issue:
+    """The issue of a YAML file ``name`` that cannot be parsed: the line (1-based) and the
+    parser's problem where it gives them."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"{name} line {mark.line + 1}" if mark is not None else name
+    problem = getattr(error, "problem", None) or "cannot be parsed"
+    return Issue(where, f"is not valid YAML: {problem}", "fix the syntax")
+
+
 def header_issues(header: list[str], table: str, display: str) -> list[Issue]:
     """Problems of a table's header row: repeated, misspelled or missing columns."""
     issues = []

@@ -15,12 +15,7 @@ from typing import Any
 
 from ..scenario import Client, Requirement, Scenario, requirement
 from ..schedule import Session
-from ..windows import attendable_pairs, can_work, day_index, parse_time
-
-# isort: split
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-from ..windows import can_work as staff_can_take  # noqa: F401  (now windows.can_work)
-from ..windows import client_can_attend  # noqa: F401  (now in windows)
+from ..windows import attendable_pairs, can_work, day_index
 
 SlotKey = tuple[str, str, int]
 """``(day, block, slot_idx)``: one slot of one block on one day."""
@@ -82,18 +77,6 @@ class Reservations:
         for session in sessions:
             self._reserve(
                 session.therapist_id, session.room_id, session.day, session.start, session.end
-            )
-
-    def add_sessions(self, sessions: Iterable[Mapping[str, Any]]) -> None:
-        """Reserve the therapist and room of every session row (SPEC §5 columns, times as
-        ``HH:MM``)."""
-        for row in sessions:
-            self._reserve(
-                row["therapist_id"],
-                row.get("room_id") or "",
-                row["day"],
-                parse_time(row["start"]),
-                parse_time(row["end"]),
             )
 
     def _reserve(self, therapist_id: str, room_id: str, day: str, start: int, end: int) -> None:

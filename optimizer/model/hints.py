@@ -8,7 +8,6 @@ skipped: a hint is advice, never a constraint.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..schedule import Session, WeekSchedule
@@ -80,11 +79,3 @@ def hint_schedule(iop: IOPModel, schedule: WeekSchedule) -> None:
     iop.model.clear_hints()
     for index in sorted(values):
         iop.model.add_hint(iop.model.get_int_var_from_proto_index(index), values[index])
-
-
-# compatibility re-export for check/explain/whatif/cli; the lead removes it after merging
-def add_schedule_hint(
-    iop: IOPModel, assignments: Iterable[Mapping[str, Any]], sessions: Iterable[Mapping[str, Any]]
-) -> None:
-    """:func:`hint_schedule` of SPEC §5 rows (the former signature, kept for explain)."""
-    hint_schedule(iop, WeekSchedule.from_rows(iop.scenario, assignments, sessions))

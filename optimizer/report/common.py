@@ -1,6 +1,6 @@
 """What every report reads: the scenario plus the SPEC §5 tables, every cell as text.
 
-A :class:`ReportData` is built either from a fresh :class:`~optimizer.solve.Result` or from
+A :class:`ReportData` is built either from a fresh :class:`~optimizer.result.Result` or from
 a schedule folder read back with :func:`~optimizer.io.schedule.read_schedule` (hand-edited
 ones included), so the HTML page, the workbook and the calendars never care which.
 """

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ..compliance import COMPLIANCE_COLUMNS, COMPLIANCE_LABELS, client_weeks
+from ..schedule import gap_percent
 from ..version import __version__
 from .common import (
     ReportData,
@@ -168,15 +169,14 @@ class _Page:
         total = len(self.scenario.clients)
         scheduled = self.data.assignments["client_id"].nunique()
         objective, bound = summary.get("objective"), summary.get("best_bound")
-        gap = ""
-        if isinstance(objective, (int, float)) and isinstance(bound, (int, float)) and bound:
-            gap = f"{100 * (bound - objective) / abs(bound):.1f}%"
+        numbers = isinstance(objective, (int, float)) and isinstance(bound, (int, float))
+        gap = gap_percent(objective, bound) if numbers else None
         cards = [
             ("Status", summary.get("status", "(no summary.json)")),
             ("Clients scheduled", f"{scheduled} of {total}"),
             ("Objective", objective),
             ("Best bound", bound),
-            ("Gap", gap or "-"),
+            ("Gap", "-" if gap is None else f"{gap:.1f}%"),
             ("Sessions", len(self.data.sessions)),
             ("Solve time", f"{summary['solve_seconds']}s" if "solve_seconds" in summary else "-"),
         ]

@@ -3,6 +3,8 @@
 The defaults are what ``docs/benchmarks.md`` measured; ``python -m benchmarks.run sweep``
 varies them. A :class:`SearchParams` is frozen: a variant is ``dataclasses.replace(params,
 ...)`` or a TOML/JSON file (:meth:`SearchParams.from_file`) naming only what it changes.
+The numbers of :func:`~optimizer.explain.explain` are its nested section
+:class:`ExplainParams` (``params.explain``; an ``[explain]`` table in a file).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,64 @@ from ..errors import Issue, OptimizerError, did_you_mean
 
 class SearchParamsError(OptimizerError):
     """A search-parameter file (or mapping) names an unknown parameter or a bad value."""
+
+
+@dataclass(frozen=True)
+class ExplainParams:
+    """How :func:`~optimizer.explain.explain` spends its time, and how many suggestions it
+    builds. Times are seconds of wall-clock time; shares are fractions of ``explain``'s
+    ``time_limit`` unless said otherwise. Its solvers are ``Role.CHECK`` solvers of
+    :func:`~optimizer.search.solver.make_solver` (one worker, seed 0, at least
+    ``SearchParams.min_run_seconds``, ``SearchParams.linearization_level``)."""
+
+    core_share: float = 0.3
+    """Share of the time for the first core (the client forced in, every group enforced)."""
+    shrink_share: float = 0.2
+    """Share of the time for shrinking the core; the rest verifies suggestions."""
+    shrink_at_least: float = 0.5
+    """Seconds shrinking gets even when the first core used up its share."""
+    check_time: float = 3.0
+    """Seconds at most for one feasibility check (and at least for one suggestion's)."""
+    quick_share: float = 0.15
+    """Share of the time for the first insertion check (at most ``check_time``)."""
+    whole_week_clients: int = 50
+    """Up to this many clients the first core is asked of the whole week, beyond it of the
+    client's track alone (the other tracks' sessions reserved)."""
+    retry_at_least: float = 1.0
+    """Seconds that must be left to try the other core model after an undecided first."""
+    shrink_check_time: float = 0.5
+    """Seconds at most for one deletion check while shrinking a core (and for the quick
+    look that tells how much of one relaxed group a suggestion needs)."""
+    shrink_stop: float = 0.05
+    """Seconds left under which shrinking stops (the core is then not proven minimal)."""
+    track_share: float = 0.4
+    """Share of one ``fits`` check for the smallest neighbourhood (only the client's track
+    moves)."""
+    days_share: float = 0.5
+    """Share of what is left of a ``fits`` check for the middle neighbourhood (the track
+    moves within its days and blocks); the last one (everyone moves) gets the rest."""
+    fits_stop: float = 0.02
+    """Seconds left under which ``fits`` tries no further neighbourhood."""
+    max_suggestions: int = 8
+    """Suggestions verified (each one a model build and a solve) at most."""
+    verify_share: float = 0.8
+    """Share of the time left that is spread over the suggestions still to verify."""
+    verify_solve_share: float = 2 / 3
+    """Share of one suggestion's time for solving; the rest goes to building models."""
+    suggestion_stop: float = 0.2
+    """Seconds left under which no further suggestion is read from a core or verified."""
+    days_to_open: int = 3
+    """Days lost to the client's windows for which a window change is suggested."""
+    primary_blocks: int = 3
+    """(day, block) pairs the primary therapist is suggested to work."""
+    alternatives: int = 2
+    """Alternatives of one kind suggested: plans, tracks, therapists, and (day, block)
+    pairs per therapist."""
+    per_core_kind: int = 2
+    """Groups of one kind of a core turned into suggestions."""
+
+    def __post_init__(self) -> None:
+        _validate(self)
 
 
 @dataclass(frozen=True)
@@ -126,6 +186,18 @@ class SearchParams:
     """CP-SAT ``cp_model_probing_level`` of a stage: full probing of a 90-client track can
     take all of its seconds."""
 
+    place_linearization_level: int = 0
+    """CP-SAT ``linearization_level`` of a placement model (one client into a fixed week):
+    its search is a few hundred conflicts, and the LP only slows it (L week of the
+    benchmarks: about 45 ms a solve instead of 90 ms at level 1)."""
+    place_symmetry_level: int = 0
+    """CP-SAT ``symmetry_level`` of a placement model: detecting the interchangeable
+    therapists of one client's individual session costs more than it saves."""
+    place_solve_seconds: float = 5.0
+    """Seconds (and as many deterministic units as ``deterministic_units_per_second`` gives)
+    one solve of a placement model may take: it is proven in milliseconds, so this is a
+    safety net for a very loaded machine."""
+
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
     """A stage of a week with more rooms sees only some of them (those its tracks use, then
@@ -146,47 +218,21 @@ class SearchParams:
     """Most rounds of dropping the clients of a broken rule (per the independent checker)
     until the hand-style schedule is valid; in practice one or none is needed."""
 
+    # ---- explanations -----------------------------------------------------------------
+    explain: ExplainParams = field(default_factory=ExplainParams)
+    """The numbers of ``explain`` (a section of their own: an ``[explain]`` table)."""
+
     def __post_init__(self) -> None:
-        issues = [Issue(name, problem) for name, problem in _problems(self)]
-        if issues:
-            raise SearchParamsError(issues)
+        _validate(self)
 
     @classmethod
     def from_mapping(
         cls, data: Mapping[str, Any], where: str = "search parameters"
     ) -> SearchParams:
-        """Parameters named in ``data`` (the rest at their defaults); unknown names and
-        values of the wrong type raise :class:`SearchParamsError` naming them."""
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        issues = []
-        values: dict[str, Any] = {}
-        for name, value in data.items():
-            if name not in fields:
-                issues.append(
-                    Issue(
-                        f"{where}: {name}",
-                        f"unknown search parameter{did_you_mean(name, fields)}",
-                        f"use one of: {', '.join(fields)}",
-                    )
-                )
-                continue
-            wanted = type(getattr(cls(), name))
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or (wanted is int and not isinstance(value, int))
-            ):
-                issues.append(Issue(f"{where}: {name}", f"{value!r} is not {_kind(wanted)}", ""))
-                continue
-            values[name] = wanted(value)
-        if issues:
-            raise SearchParamsError(issues)
-        try:
-            return cls(**values)
-        except SearchParamsError as exc:
-            raise SearchParamsError(
-                [Issue(f"{where}: {i.where}", i.problem, i.fix) for i in exc.issues]
-            ) from None
+        """Parameters named in ``data`` (the rest at their defaults), ``explain`` as a
+        nested mapping; unknown names and values of the wrong type raise
+        :class:`SearchParamsError` naming them."""
+        return _from_mapping(cls, data, where)
 
     @classmethod
     def from_file(cls, path: str | Path) -> SearchParams:
@@ -206,13 +252,9 @@ class SearchParams:
         return cls.from_mapping(data, str(path))
 
     def changed(self) -> dict[str, Any]:
-        """The parameters that differ from the defaults (for summaries and benchmarks)."""
-        default = SearchParams()
-        return {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(self)
-            if getattr(self, f.name) != getattr(default, f.name)
-        }
+        """The parameters that differ from the defaults (for summaries and benchmarks), a
+        section as a nested mapping of its own changes: what :meth:`from_mapping` reads."""
+        return _changed(self)
 
     def default_workers(self) -> int:
         """Search workers when none are given: every core, within ``min_workers`` and
@@ -220,21 +262,89 @@ class SearchParams:
         return max(self.min_workers, min(os.cpu_count() or 1, self.max_workers))
 
 
+Params = ExplainParams | SearchParams
+
+
+def _from_mapping(cls: type[Any], data: Mapping[str, Any], where: str) -> Any:
+    """An instance of ``cls`` (a parameter class) with the values named in ``data``; a
+    field holding a section takes a nested mapping."""
+    default = cls()
+    fields = [f.name for f in dataclasses.fields(cls)]
+    issues = []
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in fields:
+            issues.append(
+                Issue(
+                    f"{where}: {name}",
+                    f"unknown search parameter{did_you_mean(name, fields)}",
+                    f"use one of: {', '.join(fields)}",
+                )
+            )
+            continue
+        wanted = type(getattr(default, name))
+        if dataclasses.is_dataclass(wanted):
+            if not isinstance(value, Mapping):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not a table", ""))
+                continue
+            try:
+                values[name] = _from_mapping(wanted, value, f"{where}: {name}")
+            except SearchParamsError as exc:
+                issues.extend(exc.issues)
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (wanted is int and not isinstance(value, int))
+        ):
+            issues.append(Issue(f"{where}: {name}", f"{value!r} is not {_kind(wanted)}", ""))
+            continue
+        values[name] = wanted(value)
+    if issues:
+        raise SearchParamsError(issues)
+    try:
+        return cls(**values)
+    except SearchParamsError as exc:
+        raise SearchParamsError(
+            [Issue(f"{where}: {i.where}", i.problem, i.fix) for i in exc.issues]
+        ) from None
+
+
+def _changed(params: Params) -> dict[str, Any]:
+    default = type(params)()
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if value == getattr(default, f.name):
+            continue
+        out[f.name] = _changed(value) if isinstance(value, ExplainParams) else value
+    return out
+
+
 def _kind(wanted: type) -> str:
     return "a whole number" if wanted is int else "a number"
 
 
-def _problems(params: SearchParams) -> list[tuple[str, str]]:
-    """Values out of range, as (name, problem)."""
+def _validate(params: Params) -> None:
+    issues = [Issue(name, problem) for name, problem in _problems(params)]
+    if issues:
+        raise SearchParamsError(issues)
+
+
+def _problems(params: Params) -> list[tuple[str, str]]:
+    """Values out of range, as (name, problem); a section is validated on its own."""
     out = []
     for f in dataclasses.fields(params):
         value = getattr(params, f.name)
+        if isinstance(value, ExplainParams):
+            continue
         if f.name.endswith("_share") and not 0 <= value <= 1:
             out.append((f.name, f"{value} is not a share between 0 and 1"))
         elif not f.name.endswith("_share") and value < 0:
             out.append((f.name, f"{value} is negative"))
-    if params.min_workers < 1:
-        out.append(("min_workers", "at least one worker is needed"))
-    if params.max_workers < params.min_workers:
-        out.append(("max_workers", f"is below min_workers ({params.min_workers})"))
+    if isinstance(params, SearchParams):
+        if params.min_workers < 1:
+            out.append(("min_workers", "at least one worker is needed"))
+        if params.max_workers < params.min_workers:
+            out.append(("max_workers", f"is below min_workers ({params.min_workers})"))
     return out

@@ -34,6 +34,9 @@ class Role(Enum):
     come from one search's conflict analysis."""
     CHECK = "check"
     """A feasibility check of an explanation: one worker, presolve on or off."""
+    PLACE = "place"
+    """One client placed into a fixed week (:mod:`optimizer.weekly`): a model of that
+    client alone, solved again per option while they wait; one worker, a light presolve."""
     EXISTS = "exists"
     """Whether any schedule includes one client (unscheduled reasons): one worker and a
     deterministic limit, so that ``unscheduled.csv`` is the same on every run."""
@@ -91,6 +94,15 @@ def make_solver(
         p.num_workers = 1
         p.max_time_in_seconds = max(params.min_run_seconds, time_limit)
         p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+    elif role is Role.PLACE:
+        # Probing, symmetry and the LP cost more than the search of a one-client model.
+        p.num_workers = 1
+        p.max_time_in_seconds = max(SMALLEST_LIMIT, time_limit)
+        p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+        p.max_presolve_iterations = params.stage_presolve_iterations
+        p.cp_model_probing_level = params.stage_probing_level
+        p.symmetry_level = params.place_symmetry_level
+        p.linearization_level = params.place_linearization_level
     elif role is Role.EXISTS:
         p.num_workers = 1
         p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 
-from .app import create_app, has_place
+from .app import create_app
 from .config import ServiceConfig, ServiceConfigError, check_config, is_loopback, resolve_token
 from .jobs import JobManager
 
@@ -22,7 +22,6 @@ __all__ = [
     "ServiceConfigError",
     "check_config",
     "create_app",
-    "has_place",
     "is_loopback",
     "resolve_token",
     "serve",

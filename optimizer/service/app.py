@@ -30,9 +30,11 @@ from pydantic.json_schema import models_json_schema
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-import optimizer
-from optimizer import Issue, OptimizerError, Scenario, check_schedule
-
+from ..check import check_schedule
+from ..errors import Issue, OptimizerError
+from ..scenario import Scenario
+from ..version import __version__
+from ..weekly.place import DEFAULT_TIME_LIMIT
 from .config import ServiceConfig
 from .files import DOWNLOADS, build_download, import_scenario
 from .jobs import FINAL, JobManager, QueueFull, UnknownJob
@@ -44,6 +46,7 @@ from .payloads import (
     ExportRequest,
     Health,
     IssuesOut,
+    PlaceOut,
     PlaceRequest,
     ScheduleOut,
     SolveRequest,
@@ -61,6 +64,7 @@ STATIC_FILES = {"app.js": "text/javascript", "app.css": "text/css"}
 EVENT_POLL_SECONDS = 0.25
 HEARTBEAT_SECONDS = 1.0
 DEFAULT_EXPLAIN_SECONDS = 15.0
+DEFAULT_PLACE_SECONDS = DEFAULT_TIME_LIMIT
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
@@ -253,11 +257,6 @@ def _scenario_facts(scenario: Scenario) -> dict[str, Any]:
     }
 
 
-def has_place() -> bool:
-    """True when this version of the library can place one client (SPEC §7)."""
-    return callable(getattr(optimizer, "place", None))
-
-
 def create_app(config: ServiceConfig | None = None, manager: JobManager | None = None) -> FastAPI:
     """The service as an ASGI application (run it with :func:`optimizer.service.serve`)."""
     config = config or ServiceConfig()
@@ -273,7 +272,7 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
 
     app = FastAPI(
         title="IOP optimizer",
-        version=optimizer.__version__,
+        version=__version__,
         description=(
             "Weekly timetables for Intensive Outpatient Programs (SPEC §8). Solves run in "
             "worker processes; follow one with GET /api/solves/{id}/events. Invalid input "
@@ -287,7 +286,10 @@ def create_app(config: ServiceConfig | None = None, manager: JobManager | None =
     app.state.jobs = jobs
     app.state.config = config
     _add_error_handlers(app)
-    _add_routes(app, config, jobs)
+    _add_page_routes(app, config)
+    _add_solve_routes(app, config, jobs)
+    _add_solve_follow_routes(app, jobs)
+    _add_schedule_routes(app, config, jobs)
     _add_openapi(app)
     build_stack = app.build_middleware_stack
 
@@ -365,7 +367,9 @@ def _add_error_handlers(app: FastAPI) -> None:
         )
 
 
-def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+def _add_page_routes(app: FastAPI, config: ServiceConfig) -> None:
+    """The page, its static files, the health check and the scenario import."""
+
     @app.get("/", include_in_schema=False)
     def page() -> HTMLResponse:
         return HTMLResponse(_static("index.html"), headers={"cache-control": "no-cache"})
@@ -383,8 +387,8 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         """Liveness, version and the optional parts this version has."""
         return {
             "status": "ok",
-            "version": optimizer.__version__,
-            "features": {"place": has_place()},
+            "version": __version__,
+            "features": {"place": True},
         }
 
     @app.post("/api/scenarios/import", tags=["scenarios"], openapi_extra=_BINARY_BODY)
@@ -404,6 +408,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         body = await request.body()
         scenario = await run_in_threadpool(import_scenario, body, filename, config)
         return {"scenario": _document_for_page(scenario), "facts": _scenario_facts(scenario)}
+
+
+def _add_solve_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Solves: submitted, their state and their schedules."""
 
     @app.post("/api/solves", status_code=202, response_model=Submitted, tags=["solves"])
     def submit(body: SolveRequest) -> dict[str, Any]:
@@ -455,6 +463,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
             }
         )
 
+
+def _add_solve_follow_routes(app: FastAPI, jobs: JobManager) -> None:
+    """A solve followed (its events), stopped, and its files downloaded."""
+
     @app.get(
         "/api/solves/{solve_id}/events",
         tags=["solves"],
@@ -491,6 +503,10 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
             return _issues_response(404, [Issue("solve", "has no schedule (yet)", "")])
         assert job.scenario is not None
         return _download(name, job.scenario, job.result, job.result.get("summary"))
+
+
+def _add_schedule_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
+    """Work on a schedule given in the body: its files, the checker, explain and place."""
 
     @app.post(
         "/api/files/{name}",
@@ -538,29 +554,22 @@ def _add_routes(app: FastAPI, config: ServiceConfig, jobs: JobManager) -> None:
         }
         return _task_response(jobs, "explain", payload, time_limit)
 
-    @app.post("/api/place", tags=["check"], responses={501: {"model": IssuesOut}})
+    @app.post("/api/place", tags=["check"], response_model=PlaceOut)
     def place(body: PlaceRequest) -> Any:
-        """Options to fit one client into a schedule without moving anyone else (SPEC §7);
-        501 while this version of the library has no ``place``."""
-        if not has_place():
-            return _issues_response(
-                501,
-                [
-                    Issue(
-                        "place",
-                        "is not available in this version",
-                        "solve again with the client in the scenario, or check a hand edit",
-                    )
-                ],
-            )
+        """Options to fit one client who is not scheduled into the week without changing
+        anyone else's sessions, best first, each checked by the independent checker; when
+        none exists, options that move the fewest other clients, naming whom and how
+        (SPEC §7). 422 when the client is already scheduled or not in the scenario."""
         scenario = scenario_from_document(body.scenario)
+        time_limit = min(body.time_limit or DEFAULT_PLACE_SECONDS, config.max_explain_seconds)
         payload = {
             "scenario": scenario.to_data(),
             "schedule": body.schedule.model_dump(),
             "client_id": body.client_id,
             "top": body.top,
+            "time_limit": time_limit,
         }
-        return _task_response(jobs, "place", payload, config.max_explain_seconds)
+        return _task_response(jobs, "place", payload, time_limit)
 
 
 _BINARY_BODY = {

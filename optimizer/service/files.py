@@ -20,11 +20,13 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from optimizer import Issue, Scenario, ScenarioError, load_scenario, write_reports
-from optimizer.io.schedule import SCHEDULE_COLUMNS
-from optimizer.io.workbook import write_workbook_scenario
-from optimizer.io.write import write_csv
-
+from ..errors import Issue, ScenarioError
+from ..io.read import load_scenario
+from ..io.schedule import SCHEDULE_COLUMNS
+from ..io.workbook import write_workbook_scenario
+from ..io.write import write_csv
+from ..report import write_reports
+from ..scenario import Scenario
 from .config import ServiceConfig
 
 UPLOAD_SUFFIXES = (".zip", ".yaml", ".yml", ".json", ".xlsx")

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, cast
 
-from optimizer import Issue, Scenario
-
+from ..errors import Issue
+from ..scenario import Scenario
 from . import worker
 from .config import ServiceConfig
 

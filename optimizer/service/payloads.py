@@ -14,8 +14,10 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from optimizer import Issue, Scenario, ScenarioError, Schedule
-from optimizer.io.schedule import SCHEDULE_COLUMNS  # the one definition of the §5 columns
+from ..errors import Issue, ScenarioError
+from ..io.schedule import SCHEDULE_COLUMNS, Schedule  # the one definition of the §5 columns
+from ..scenario import Scenario
+from ..weekly.placement import Move, PlacedSession  # the answer's own records
 
 SCENARIO_MARK = "x-iop-scenario"
 """Marks where the OpenAPI document puts a reference to the Scenario schema."""
@@ -139,6 +141,62 @@ class PlaceRequest(BaseModel):
     schedule: ScheduleTables
     client_id: str = Field(min_length=1, max_length=100)
     top: int = Field(default=5, ge=1, le=50)
+    time_limit: float | None = Field(
+        default=None,
+        gt=0,
+        description="Seconds for options that move other clients, searched only when no "
+        "option leaves everyone in place (default 10).",
+    )
+
+
+class PlaceDayOut(BaseModel):
+    day: str
+    date: str
+    block: str
+
+
+class AssignmentRef(BaseModel):
+    client_id: str
+    session_id: str
+
+
+class TableEditOut(BaseModel):
+    """The option as an edit of the week's tables (apply it to your copy of the week)."""
+
+    assignments_removed: list[AssignmentRef]
+    assignments_added: list[dict[str, str]]
+    sessions_removed: list[str]
+    sessions_upserted: list[dict[str, str]] = Field(
+        description="Rows that replace the row of the same session_id, or are added."
+    )
+
+
+class PlaceOptionOut(BaseModel):
+    rank: int
+    days: list[PlaceDayOut]
+    sessions: list[PlacedSession]
+    penalty: int = Field(
+        description="Change of the weighted secondary objective (lower is better)."
+    )
+    terms: dict[str, int] = Field(description="Change of each secondary term.")
+    moves: list[Move]
+    checked: str
+    edit: TableEditOut
+
+
+class PlaceOut(BaseModel):
+    """The options to fit one client into the week, best first (SPEC §7)."""
+
+    client_id: str
+    found: bool
+    moves_others: bool = Field(description="The options move other clients (none moves nobody).")
+    without_moving: Literal["found", "none", "unknown"] = Field(
+        description="found: options move nobody; none: proven that no option moves nobody; "
+        "unknown: none was found in time."
+    )
+    message: str
+    options: list[PlaceOptionOut]
+    seconds: float
 
 
 class ExportRequest(BaseModel):

@@ -22,8 +22,12 @@ import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
-from optimizer import OptimizerError, Scenario, StopToken, explain, solve
-
+from ..errors import OptimizerError
+from ..explain import explain
+from ..scenario import Scenario
+from ..search.control import StopToken
+from ..solve import solve
+from ..weekly.place import place
 from .payloads import ScheduleTables, frame_records, schedule_from_tables
 
 log = logging.getLogger(__name__)
@@ -38,9 +42,8 @@ def _raise_stopped(signum: int, frame: object) -> None:
 
 
 def summary_of(result: Any) -> dict[str, Any]:
-    """``Result.summary`` as data, whether the library has it as a method or a property."""
-    summary = result.summary
-    return dict(summary() if callable(summary) else summary)
+    """``Result.summary`` (the summary.json fields) as a plain dict."""
+    return dict(result.summary)
 
 
 def jsonable(value: Any) -> Any:
@@ -101,14 +104,16 @@ def _explain(payload: dict[str, Any], send: Any) -> dict[str, Any]:
 
 
 def _place(payload: dict[str, Any], send: Any) -> dict[str, Any]:
-    import optimizer
-
     scenario = Scenario.from_data(payload["scenario"])
     schedule = schedule_from_tables(ScheduleTables.model_validate(payload["schedule"]))
-    options = optimizer.place(  # type: ignore[attr-defined]
-        scenario, schedule, payload["client_id"], top=payload["top"]
+    placement = place(
+        scenario,
+        schedule,
+        payload["client_id"],
+        top=payload["top"],
+        time_limit=payload["time_limit"],
     )
-    return {"options": jsonable(options)}
+    return placement.to_dict()
 
 
 TASKS = {"solve": _solve, "explain": _explain, "place": _place}

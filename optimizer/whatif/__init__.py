@@ -16,6 +16,7 @@ The modules, each importing only those listed before it:
 
 from __future__ import annotations
 
+from ..schedule import gap_percent
 from .batch import run_batch, share_cores
 from .comparison import (
     COMPARISON_COLUMNS,
@@ -24,7 +25,6 @@ from .comparison import (
     comparison_figure,
     comparison_table,
     format_comparison,
-    gap_percent,
     over_time_limit,
     plot_comparison,
     succeeded,

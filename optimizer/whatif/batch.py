@@ -20,8 +20,8 @@ import pandas as pd
 
 from ..errors import OptimizerError
 from ..io.write import write_json
+from ..result import Result
 from ..scenario import Scenario
-from ..solve import Result
 from .comparison import (
     ERROR_STATUS,
     SOLVED,

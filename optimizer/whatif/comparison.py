@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.csvcells import neutralise
+from ..schedule import gap_percent
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -63,7 +64,7 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.Dat
     for column in ("therapist_hours", "solve_seconds", "time_limit"):
         table[column] = table[column].astype("Float64")
     table["gap"] = pd.array(
-        [gap_percent(o, b) for o, b in zip(table["objective"], table["best_bound"], strict=True)],
+        [_gap_cell(o, b) for o, b in zip(table["objective"], table["best_bound"], strict=True)],
         dtype="Float64",
     )
     table["error"] = table["error"].fillna("").astype(str)
@@ -73,16 +74,11 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.Dat
     return table
 
 
-def gap_percent(objective: Any, best_bound: Any) -> float | None:
-    """How far the objective may be from the optimum, in percent of the bound (one decimal).
-
-    ``(best_bound - objective) / best_bound``, the same measure as the live progress line;
-    0 for a proven row, ``None`` without a schedule.
-    """
-    if pd.isna(objective) or pd.isna(best_bound):
-        return None
-    spread = abs(float(best_bound) - float(objective))
-    return round(100 * spread / max(1.0, abs(float(objective)), abs(float(best_bound))), 1)
+def _gap_cell(objective: Any, best_bound: Any) -> float | None:
+    """The ``gap`` column: :func:`~optimizer.schedule.gap_percent` to one decimal (the same
+    measure as the live progress line); 0 for a proven row, ``None`` without a schedule."""
+    gap = gap_percent(objective, best_bound)
+    return None if gap is None else round(gap, 1)
 
 
 def unproven(table: pd.DataFrame) -> pd.Series:

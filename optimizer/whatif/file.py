@@ -19,6 +19,7 @@ import yaml
 from ..errors import Issue, OptimizerError, ScenarioError, did_you_mean
 from ..io.folders import OUT_ROOT
 from ..io.read import load_scenario
+from ..io.tables import yaml_issue
 from ..scenario import Scenario
 from .edits import EDIT_KINDS, Edit, EditProblem, apply_edit
 
@@ -106,12 +107,7 @@ def load_whatif(path: str | Path) -> WhatIf:
             [Issue(path.name, f"cannot be read: {exc}", "save it as UTF-8")]
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise WhatIfError(
-            [Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]
-        ) from None
+        raise WhatIfError([yaml_issue(path.name, exc)]) from None
     if not isinstance(data, dict):
         raise WhatIfError(
             [Issue(path.name, "does not hold a mapping", "start with 'base:' and 'variants:'")]

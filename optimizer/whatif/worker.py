@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..result import Result
 from ..scenario import Scenario
-from ..solve import Result, solve
+from ..solve import solve
 from ..windows import parse_time
 
 
@@ -35,7 +36,7 @@ class VariantOutcome:
 
     row: dict[str, Any]
     result: Result | None = None
-    """The :class:`~optimizer.solve.Result` (or ``None`` when no schedule was found)."""
+    """The :class:`~optimizer.result.Result` (or ``None`` when no schedule was found)."""
 
 
 def solve_variant(task: VariantTask) -> VariantOutcome:

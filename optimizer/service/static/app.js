@@ -640,23 +640,116 @@ function fillPlaceClients() {
   const scheduled = new Set(state.schedule.assignments.map((a) => a.client_id));
   clear($("place-clients")).append(...state.scenario.clients.filter((c) => !scheduled.has(c.client_id))
     .map((c) => h("option", { value: c.client_id })));
+  const tracks = [...new Set(state.scenario.clients.map((c) => c.track))].sort();
+  clear($("intake-tracks")).append(...tracks.map((t) => h("option", { value: t })));
+  const plan = $("intake-plan").value;
+  clear($("intake-plan")).append(...options(Object.keys(state.scenario.plans).map((p) => [p, p]), plan));
+  const block = $("intake-block").value;
+  clear($("intake-block")).append(...options([["", "no block"], ...Object.keys(state.scenario.blocks).map((b) => [b, b])], block));
+  showIntake();
+}
+
+function showIntake() {
+  const id = $("place-client").value.trim();
+  show($("intake"), Boolean(id) && !state.scenario.clients.some((c) => c.client_id === id));
+}
+$("place-client").addEventListener("input", showIntake);
+
+function placeScenario(clientId) {
+  // A client of the scenario as it is; a new intake is added to a copy (kept only if an
+  // option for them is applied).
+  if (state.scenario.clients.some((c) => c.client_id === clientId)) return state.scenario;
+  const client = { client_id: clientId, track: $("intake-track").value.trim(), plan: $("intake-plan").value };
+  if ($("intake-available").value.trim()) client.available = $("intake-available").value.trim();
+  if ($("intake-busy").value.trim()) client.busy = $("intake-busy").value.trim();
+  if ($("intake-block").value) client.preferred_block = $("intake-block").value;
+  return { ...state.scenario, clients: [...state.scenario.clients, client] };
+}
+
+function signed(n) { return n > 0 ? `+${n}` : n < 0 ? `−${-n}` : "±0"; }
+
+function daysText(days) {
+  const blocks = [...new Set(days.map((d) => d.block))];
+  return blocks.length === 1 ? `${days.map((d) => d.day).join(", ")} in ${blocks[0]}` : days.map((d) => `${d.day} ${d.block}`).join(", ");
+}
+
+function placedSessionsTable(sessions) {
+  return h("table", { class: "list" },
+    h("thead", {}, h("tr", {}, ["Day", "Time", "Session", "Joins or new", "Therapist", "Room", "Size"].map((t) => h("th", {}, t)))),
+    h("tbody", {}, sessions.map((s) => h("tr", {},
+      h("td", {}, `${s.day} ${s.block}`), h("td", {}, `${s.start}–${s.end}`), h("td", {}, s.session_type + (s.track ? ` · ${s.track}` : "")),
+      h("td", {}, s.new ? "new" : `joins ${s.session_id}`), h("td", {}, s.therapist_id), h("td", {}, s.room_id || ""), h("td", { class: "num" }, s.size)))));
+}
+
+function moveText(m) {
+  const brief = (s) => `${s.day} ${s.block} ${s.start} ${s.session_type} (${s.therapist_id})`;
+  return `${m.client_id} leaves ${m.leaves.map(brief).join(", ")}; joins ${m.joins.map(brief).join(", ")}`;
+}
+
+function applyEdit(edit) {
+  return (schedule) => {
+    const gone = new Set(edit.assignments_removed.map((r) => `${r.client_id}\u0000${r.session_id}`));
+    schedule.assignments = schedule.assignments.filter((a) => !gone.has(`${a.client_id}\u0000${a.session_id}`))
+      .concat(edit.assignments_added.map((r) => ({ ...r })));
+    const removed = new Set(edit.sessions_removed);
+    const upserted = new Map(edit.sessions_upserted.map((r) => [r.session_id, { ...r }]));
+    schedule.sessions = schedule.sessions.filter((s) => !removed.has(s.session_id))
+      .map((s) => { const row = upserted.get(s.session_id); upserted.delete(s.session_id); return row || s; })
+      .concat([...upserted.values()]);
+    return null;
+  };
+}
+
+function admitIntake(scenario, clientId) {
+  // The intake joins the scenario, and every week kept on the page (undo, back to the
+  // solver's week) lists them as not placed, so that the checker judges each one whole.
+  state.scenario = scenario;
+  for (const week of [state.schedule, state.solved, ...state.history]) {
+    if (!week.unscheduled.some((u) => u.client_id === clientId)) {
+      week.unscheduled.push({ client_id: clientId, reason: "new intake, not placed yet" });
+    }
+  }
+}
+
+function applyOption(scenario, clientId, option) {
+  if (scenario !== state.scenario) admitIntake(scenario, clientId);
+  edit(applyEdit(option.edit));
+  clear($("place-result")).append(h("p", { class: "ok" },
+    `Applied option ${option.rank}: ${clientId} ${daysText(option.days)}` +
+    (option.moves.length ? `, moving ${option.moves.map((m) => m.client_id).join(", ")}` : "") +
+    ". The checker's verdict is at the top."));
+}
+
+function placementView(scenario, clientId, data) {
+  return [
+    h("p", { class: "place-story" }, data.message),
+    data.options.length ? h("ol", { class: "options" }, data.options.map((o) => h("li", { data: { rank: o.rank } },
+      h("div", { class: "option-head" },
+        h("strong", {}, daysText(o.days)),
+        h("span", {}, `secondary objective ${signed(o.penalty)}`),
+        h("span", { class: "terms" }, Object.entries(o.terms).filter(([, v]) => v).map(([k, v]) => `${k} ${signed(v)}`).join(", ")),
+        h("span", { class: "checked" }, `✓ ${o.checked}`),
+        h("button", { type: "button", class: "small apply-option", on: { click: () => applyOption(scenario, clientId, o) } }, "Apply to this week")),
+      o.moves.length ? h("ul", { class: "moves" }, o.moves.map((m) => h("li", {}, moveText(m)))) : null,
+      placedSessionsTable(o.sessions))))
+      : null,
+    h("p", { class: "muted" }, `${Number(data.seconds).toFixed(1)} s`),
+  ];
 }
 
 $("place-btn").addEventListener("click", async () => {
   const out = clear($("place-result"));
+  const clientId = $("place-client").value.trim();
+  if (!clientId) { out.append(h("p", { class: "error" }, "Enter the client's id.")); return; }
+  const scenario = placeScenario(clientId);
   out.append(h("p", { class: "muted" }, "Looking for options…"));
+  $("place-btn").disabled = true;
   const response = await api("POST", "/api/place", {
-    scenario: state.scenario, schedule: state.schedule,
-    client_id: $("place-client").value.trim(), top: Number($("place-top").value) || 5,
+    scenario, schedule: state.schedule, client_id: clientId, top: Number($("place-top").value) || 5,
   });
+  $("place-btn").disabled = false;
   if (!response.ok) { clear(out).append(issuesTable(await issuesOf(response))); return; }
-  const data = await response.json();
-  const list = Array.isArray(data.options) ? data.options : [];
-  clear(out).append(list.length ? h("ol", { class: "options" }, list.map((o, i) => h("li", {},
-    h("strong", {}, o.description || o.summary || `Option ${i + 1}`),
-    Array.isArray(o.moves) && o.moves.length ? h("p", {}, `moves: ${o.moves.map((m) => m.client_id || JSON.stringify(m)).join(", ")}`) : null,
-    Array.isArray(o.sessions) ? h("ul", {}, o.sessions.map((s) => h("li", {}, typeof s === "string" ? s : sessionLabel(s)))) : null)))
-    : h("p", {}, "No option was found."));
+  clear(out).append(...placementView(scenario, clientId, await response.json()));
 });
 
 // ---- 5. downloads ---------------------------------------------------------------------------
