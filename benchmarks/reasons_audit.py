@@ -12,7 +12,12 @@ The capacity sentence is wrong when no such schedule exists.
 prints one line per wrong sentence and the totals: capacity reasons, of which no schedule
 exists, of which nobody of the track was scheduled, and undecided checks; then how many
 reasons of each other kind were written (static causes, "no schedule can include", "could
-not decide").
+not decide"). With ``--verify-others`` every other reason, each of which says that no
+schedule can include the client, is checked too: a schedule found is a wrong reason.
+
+The check here is deliberately not :mod:`optimizer.search.exists` (which it audits): the
+client is forced in by a constraint, not an assumption, with no hand-style shortcut and a
+wall-clock limit of its own.
 """
 
 from __future__ import annotations
@@ -89,7 +94,12 @@ def schedule_exists(scenario: Scenario, client_id: str, seconds: float) -> str:
 @click.option("--sizes", default="S:3", show_default=True, help="Benchmark weeks, SIZE:SEEDS,...")
 @click.option("--time-limit", default=5.0, show_default=True, help="Seconds per solve.")
 @click.option("--check-seconds", default=10.0, show_default=True, help="Seconds per check.")
-def main(random_count: int, sizes: str, time_limit: float, check_seconds: float) -> None:
+@click.option(
+    "--verify-others", is_flag=True, help="Check the reasons that say no schedule exists too."
+)
+def main(
+    random_count: int, sizes: str, time_limit: float, check_seconds: float, verify_others: bool
+) -> None:
     """Count the capacity reasons for which no schedule with the client exists."""
     weeks: list[tuple[str, dict[str, Any]]] = [
         (f"random-{i}", data) for i, data in enumerate(random_weeks(random_count))
@@ -99,6 +109,7 @@ def main(random_count: int, sizes: str, time_limit: float, check_seconds: float)
         weeks += [(f"{size}-{seed}", generate(size, seed)) for seed in range(int(seeds))]
     totals = {"weeks": 0, "capacity": 0, "no schedule": 0, "track empty": 0, "unknown": 0}
     kinds = {"static cause": 0, "no schedule can include": 0, "could not decide": 0}
+    others = {"checked": 0, "wrong": 0, "unknown": 0}
     started = time.perf_counter()
     for name, data in weeks:
         scenario = Scenario.from_data(data)
@@ -120,6 +131,13 @@ def main(random_count: int, sizes: str, time_limit: float, check_seconds: float)
                     else "static cause"
                 )
                 kinds[kind] += 1
+                if verify_others and kind != "could not decide":
+                    others["checked"] += 1
+                    exists = schedule_exists(scenario, client_id, check_seconds)
+                    others["unknown"] += exists == "unknown"
+                    if exists == "yes":
+                        others["wrong"] += 1
+                        click.echo(f"{name} {client_id}: a schedule exists, yet: {reason}")
                 continue
             totals["capacity"] += 1
             exists = schedule_exists(scenario, client_id, check_seconds)
@@ -138,6 +156,11 @@ def main(random_count: int, sizes: str, time_limit: float, check_seconds: float)
         f"({time.perf_counter() - started:.0f} s)"
     )
     click.echo("other reasons: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
+    if verify_others:
+        click.echo(
+            f"of those saying no schedule exists, {others['checked']} checked: "
+            f"{others['wrong']} have a schedule, {others['unknown']} undecided"
+        )
 
 
 if __name__ == "__main__":
