@@ -594,23 +594,31 @@ def _group_causes(
 
 
 def _slot_counts(
-    scenario: Scenario, pairs: Sequence[tuple[str, str]]
+    scenario: Scenario, pairs: Sequence[tuple[str, str]], most: bool = True
 ) -> dict[str, tuple[str, int]]:
-    """Per day the client can attend, the block with the most slots and their number."""
+    """Per day the client can attend, the block with the most slots (``most``, else the
+    fewest) and their number."""
     best: dict[str, tuple[str, int]] = {}
+    sign = 1 if most else -1
     for day, block in pairs:
         count = len(scenario.blocks[block])
-        if day not in best or count > best[day][1]:
+        if day not in best or sign * count > sign * best[day][1]:
             best[day] = (block, count)
     return best
 
 
 def _slot_causes(
-    scenario: Scenario, client: Client, req: Requirement, pairs: Sequence[tuple[str, str]]
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    req: Requirement,
+    pairs: list[tuple[str, str]],
 ) -> list[Cause]:
     """The plan's sessions cannot fit the slots: more sessions than the client's blocks
     hold on the days the plan allows, or (every slot of an attended block needs a session,
-    SPEC §3 rule 2) fewer allowed than the slots of the fewest days the plan needs."""
+    SPEC §3 rule 2) fewer allowed than the slots of the fewest days the plan needs, not
+    counting groups that cannot run for want of clients of the track (the client would be
+    alone)."""
     counts = _slot_counts(scenario, pairs)
     if not counts:
         return []
@@ -636,21 +644,39 @@ def _slot_causes(
                 {"sessions_needed": need, "slots": most},
             )
         ]
-    caps = list(req.max_sessions.values())
+    lonely = [  # group types the client may have that never gather enough of the track
+        t
+        for t, cap in req.max_sessions.items()
+        if cap != 0
+        and _is_group(scenario, t)
+        and all(
+            len(m) + 1 < scenario.session_types[t].min_size
+            for m in _mates(scenario, candidates, client, pairs, t).values()
+        )
+    ]
+    caps = [cap for t, cap in req.max_sessions.items() if t not in lonely]
     if any(cap is None for cap in caps):
         return []
     allowed = sum(cap or 0 for cap in caps)
-    fewest = sorted(counts.items(), key=lambda kv: (kv[1][1], day_index(kv[0])))
-    fewest = fewest[: req.min_days]
+    fewest = sorted(
+        _slot_counts(scenario, pairs, most=False).items(),
+        key=lambda kv: (kv[1][1], day_index(kv[0])),
+    )[: req.min_days]
     least = sum(n for _d, (_b, n) in fewest)
     if allowed >= least or len(fewest) < req.min_days:
         return []
+    alone = (
+        f" (its {' and '.join(lonely)} groups cannot run: too few {client.track} clients can "
+        "come when the client can)"
+        if lonely
+        else ""
+    )
     return [
         _slots_cause(
             "too-many-slots",
             f"every slot of an attended block needs a session (a full half-day), but plan "
-            f"{client.plan} allows at most {_plural(allowed, 'session')} a week and its "
-            f"{_plural(req.min_days, 'day')} hold at least {_plural(least, 'slot')} "
+            f"{client.plan} allows at most {_plural(allowed, 'session')} a week{alone} and "
+            f"its {_plural(req.min_days, 'day')} hold at least {_plural(least, 'slot')} "
             f"({_slots_text(fewest)})",
             fewest,
             {"sessions_allowed": allowed, "slots": least},
@@ -920,7 +946,7 @@ def static_causes(scenario: Scenario, candidates: Candidates, client: Client) ->
             causes.extend(_individual_causes(scenario, client, pairs, type_id))
     if not causes:  # the plan against the slots and the staff's limits
         causes = (
-            _slot_causes(scenario, client, req, pairs)
+            _slot_causes(scenario, candidates, client, req, pairs)
             or _staff_limit_causes(scenario, client, req, pairs)
             or _single_therapist_cause(scenario, candidates, client, req, pairs)
         )

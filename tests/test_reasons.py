@@ -85,6 +85,53 @@ def test_a_plan_allowing_fewer_sessions_than_a_day_has_slots(check_valid) -> Non
     )
 
 
+def test_a_client_alone_in_the_track_with_more_slots_than_individual_sessions(
+    check_valid,
+) -> None:
+    # C1 is the only MH client: MH groups (at least 2 clients) can never run, so each of
+    # the 2 slots of C1's one day would be an individual session, and P1 allows 1. C2 and
+    # C3 (SUD) are served: the group in one slot (T1), their individuals in the other (T1
+    # and T2): objective 2.
+    result = solved(
+        check_valid,
+        days=["Mon"],
+        blocks=TWO_SLOTS,
+        plans={
+            "P1": {
+                **plan(1, individual=1),
+                "max_sessions": {"group_therapy": 2, "individual": 1},
+            }
+        },
+        clients=[
+            {"client_id": "C1", "track": "MH", "plan": "P1"},
+            {"client_id": "C2", "track": "SUD", "plan": "P1"},
+            {"client_id": "C3", "track": "SUD", "plan": "P1"},
+        ],
+        therapists=[{"therapist_id": "T1", "skills": BOTH}, {"therapist_id": "T2", "skills": BOTH}],
+    )
+    assert result.objective == 2
+    assert reasons_of(result)["C1"] == (
+        "every slot of an attended block needs a session (a full half-day), but plan P1 "
+        "allows at most 1 session a week (its group_therapy groups cannot run: too few MH "
+        "clients can come when the client can) and its 1 day hold at least 2 slots "
+        "(AM 2 slots on Mon)"
+    )
+
+
+def test_the_smallest_block_of_a_day_counts_for_too_many_slots() -> None:
+    # Mon has AM (2 slots) and PM (1 slot); P1 allows 1 session: PM alone fits it, so no
+    # static cause may say the day's slots are too many (T1 holds the one individual).
+    scenario = make_scenario(
+        days=["Mon"],
+        blocks={**TWO_SLOTS, "PM": ["13:00-13:50"]},
+        plans={"P1": {**plan(1, individual=1), "max_sessions": {"group_therapy": 0}}},
+        clients=[{"client_id": "C1", "track": "SUD", "plan": "P1"}],
+        therapists=[{"therapist_id": "T1", "skills": BOTH}],
+    )
+    reasons = unscheduled_reasons(scenario, build_candidates(scenario), set())
+    assert reasons["C1"].startswith("not enough capacity this week")
+
+
 @pytest.mark.parametrize(
     ("weekly", "why"),
     [
