@@ -28,6 +28,7 @@ from ortools.sat.python import cp_model
 
 from optimizer.model.rows import Session, attendable, can_work, schedule_rows
 from optimizer.scenario import Scenario, requirement
+from optimizer.solve import DETERMINISTIC_SHARE
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -75,6 +76,8 @@ class TextbookResult:
     best_seconds: float | None
     variables: int
     constraints: int
+    deterministic_units: float = 0.0
+    """CP-SAT's deterministic time of the search (comparable across loads)."""
     assignments: list[dict[str, Any]] = field(default_factory=list)
     sessions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -116,6 +119,8 @@ class TextbookModel:
         for client in s.clients:
             cid = client.client_id
             self.scheduled_vars[cid] = m.new_bool_var(f"y[{cid}]")
+            if not attendable(s, client):  # e.g. not in the program this week (SPEC §2)
+                m.add(self.scheduled_vars[cid] == 0)
             for day, block in attendable(s, client):
                 var = m.new_bool_var(f"x[{cid},{day},{block}]")
                 self.attend_vars[(cid, day, block)] = var
@@ -380,6 +385,11 @@ def solve_textbook(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False
+    if workers == 1:
+        # As the product does on one worker: CP-SAT's whole portfolio interleaved on one
+        # thread, stopped by a deterministic limit (so runs compare at any machine load).
+        solver.parameters.interleave_search = True
+        solver.parameters.max_deterministic_time = DETERMINISTIC_SHARE * time_limit
     recorder = _Recorder(started)
     status = solver.solve(tm.model, recorder)
     result = TextbookResult(
@@ -392,6 +402,7 @@ def solve_textbook(
         best_seconds=recorder.best,
         variables=len(tm.model.proto.variables),
         constraints=len(tm.model.proto.constraints),
+        deterministic_units=round(solver.deterministic_time, 3),
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = round(solver.objective_value)
