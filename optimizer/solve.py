@@ -31,11 +31,13 @@ from .io.schedule import SCHEDULE_COLUMNS, Schedule
 from .model import IOPModel, build_candidates
 from .model.bounds import core_upper_bound
 from .model.candidates import Candidates, estimated_variables
+from .model.dominance import add_dominance, dominance_pairs, remove_constraints, respect_dominance
 from .model.extract import extract_schedule
 from .model.greedy import solve_greedy
 from .model.hints import add_schedule_hint
 from .model.keep import schedule_keeping
 from .model.pinning import add_pins
+from .model.relax import merge_group_types, restrict_attendance, solve_merged
 from .model.warmstart import improve_by_track
 from .pins import resolve_pins
 from .previous import changes_table, match_previous
@@ -353,6 +355,35 @@ of time limit (about 0.5 units pass per wall second on a 2-core laptop), so a ru
 by its limit still ends at the same point of the same search."""
 
 
+@dataclass
+class Experiment:
+    """Issue 14 research switches (a prototype: the benchmark runner sets them per run;
+    they become search parameters once the solve pipeline has them)."""
+
+    dominance: bool = False
+    """Phase 1 only: ``scheduled[a] >= scheduled[b]`` when ``a`` can take ``b``'s place."""
+    phase1_params: dict[str, Any] = field(default_factory=dict)
+    """CP-SAT parameters set on the phase-1 solver only."""
+    core_bound: bool = True
+    """The disjoint-core bound after an unproven phase 1."""
+    core_share: float | None = None
+    """Overrides ``CORE_SHARE``."""
+    relax: bool = False
+    """Before phase 1: the merged-types relaxation (bound and attendance), then the real
+    week restricted to that attendance (``model.relax``)."""
+    full_presolve_below: int = 0
+    """Models with fewer variables keep CP-SAT's full presolve (probing, 3 passes)."""
+    relax_rooms: bool = True
+    """After the relaxation without rooms, the one with rooms (when it did not close)."""
+    relax_share: float = 0.5
+    """Share of the time left after the warm start for the relaxation."""
+    repair_share: float = 0.15
+    """Share of the time left after the relaxation for the restricted real week."""
+
+
+EXPERIMENT = Experiment()
+
+
 def _solver(time_limit: float, workers: int, seed: int, log_search: bool) -> cp_model.CpSolver:
     """A CP-SAT solver with every parameter this package sets, in one place."""
     solver = cp_model.CpSolver()
@@ -473,6 +504,23 @@ def solve(
                 stopped=lambda: stopper.stopped,
             )
             add_schedule_hint(iop, *warm_schedule)
+        dominance_constraints: list[int] = []
+        if EXPERIMENT.dominance and not scenario.pins and last_week is None:
+            pairs = dominance_pairs(candidates)
+            dominance_constraints = add_dominance(iop, pairs)
+            parameters["dominance_pairs"] = len(pairs)
+            if warm_schedule[0]:
+                warm_schedule = (respect_dominance(warm_schedule[0], pairs), warm_schedule[1])
+                iop.model.clear_hints()
+                add_schedule_hint(iop, *warm_schedule)
+        if EXPERIMENT.relax and not scenario.pins and last_week is None:
+            warm_schedule = _relaxation_stage(
+                iop, candidates, warm_schedule, stopper, workers, seed, log_search, parameters
+            )
+            if EXPERIMENT.dominance and warm_schedule[0]:
+                warm_schedule = (respect_dominance(warm_schedule[0], pairs), warm_schedule[1])
+            iop.model.clear_hints()
+            add_schedule_hint(iop, *warm_schedule)
         iop.model.maximize(iop.primary)
         if warm_schedule[0]:
             log.info(
@@ -481,10 +529,17 @@ def solve(
                 len(scenario.clients),
             )
         remaining = stopper.seconds_left()
-        search_time = remaining * (1 - CORE_SHARE) if prove_with_cores else remaining
+        prove_with_cores = prove_with_cores and EXPERIMENT.core_bound
+        core_share = CORE_SHARE if EXPERIMENT.core_share is None else EXPERIMENT.core_share
+        search_time = remaining * (1 - core_share) if prove_with_cores else remaining
         if last_week is not None:  # keep time to hold continuing clients in place (phase 2)
             search_time = remaining * (1 - CONTINUITY_SHARE)
         solver = _solver(search_time, workers, seed, log_search)
+        if len(iop.model.proto.variables) < EXPERIMENT.full_presolve_below:
+            solver.parameters.max_presolve_iterations = 3
+            solver.parameters.cp_model_probing_level = 2
+        for key, value in EXPERIMENT.phase1_params.items():
+            setattr(solver.parameters, key, value)
         callback = _ProgressCallback(progress, 1, started) if progress else None
         cp_status = stopper.run(solver, iop.model, callback)
         if cp_status == cp_model.MODEL_INVALID:
@@ -512,6 +567,8 @@ def solve(
                 status = SolveStatus.OPTIMAL
             parameters["cores"] = len(cores.cores)
         remaining = stopper.seconds_left()
+        if status == SolveStatus.OPTIMAL and workers == 1:
+            parameters["proof_units"] = round(stopper.deterministic_time, 3)
         # With last week's schedule, phase 2 also runs from an unproven phase 1 (keeping at
         # least as many clients): continuity is the point of such a run.
         if (
@@ -520,6 +577,7 @@ def solve(
             and remaining > 0.05
             and not stopper.stopped
         ):
+            remove_constraints(iop, dominance_constraints)
             second = _improve_secondary(
                 iop,
                 solver,
@@ -574,6 +632,65 @@ def solve(
         scenario, candidates, status, objective, best_bound, assignments, sessions,
         started, build_seconds, interrupted, parameters, last_week,
     )
+
+
+def _relaxation_stage(
+    iop: IOPModel,
+    candidates: Candidates,
+    warm_schedule: tuple[list[dict[str, Any]], list[dict[str, Any]]],
+    stopper: _SignalStop,
+    workers: int,
+    seed: int,
+    log_search: bool,
+    parameters: dict[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Relaxations first (group types merged; without rooms, then with them): their best
+    bound is added to ``iop`` (``primary <= bound``), and the real week restricted to each
+    one's attendance gives a schedule; the best of those and ``warm_schedule`` is returned."""
+    scenario = candidates.scenario
+    best = warm_schedule
+    served = _served(scenario, best[0]) if best[0] else 0
+    bound: int | None = None
+    levels = [False, True] if scenario.rooms is not None and EXPERIMENT.relax_rooms else [False]
+    for position, rooms in enumerate(levels):
+        merged = merge_group_types(candidates, rooms=rooms)
+        if merged is None or stopper.seconds_left() < 0.5:
+            break
+        share = EXPERIMENT.relax_share / (len(levels) - position)
+        budget = share * stopper.seconds_left()
+        relaxed = solve_merged(
+            merged, _solver(budget, workers, seed, log_search), stopper.run, best
+        )
+        if relaxed.upper_bound is None:
+            continue
+        bound = relaxed.upper_bound if bound is None else min(bound, relaxed.upper_bound)
+        log.info(
+            "merged-types relaxation%s: bound %d%s, its schedule serves %s (best so far %d)",
+            " with rooms" if rooms else " without rooms",
+            relaxed.upper_bound,
+            " (proven)" if relaxed.proven else "",
+            relaxed.objective,
+            served,
+        )
+        if relaxed.objective is not None and relaxed.objective > served:
+            restricted = IOPModel(candidates)
+            restrict_attendance(restricted, relaxed)
+            restricted.model.maximize(restricted.primary)
+            budget = EXPERIMENT.repair_share * stopper.seconds_left()
+            solver = _solver(budget, workers, seed, log_search)
+            if stopper.run(solver, restricted.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                rows = extract_schedule(restricted, solver)
+                log.info(
+                    "the real week on that attendance serves %d", _served(scenario, rows[0])
+                )
+                if _served(scenario, rows[0]) > served:
+                    best, served = rows, _served(scenario, rows[0])
+        if served >= bound:
+            break
+    parameters["relaxed_bound"] = bound
+    if bound is not None:
+        iop.model.add(iop.primary <= bound)
+    return best
 
 
 def _make_result(
