@@ -61,6 +61,16 @@ SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "
                  "objective", "best_bound", "best_seconds", "proof_seconds", "total_seconds",
                  "valid", "error"]
 METHODS = ("product", "textbook", "greedy")
+IDEAS: dict[str, dict[str, Any]] = {
+    # Issue 14: one idea each, run as method "product+<name>" beside "product".
+    "dominance": {"dominance": True},
+    "relax": {"relax": True},
+    "relax+dominance": {"relax": True, "dominance": True},
+    "nocore": {"core_bound": False},
+    "nocore+presolve": {"core_bound": False, "full_presolve_below": 20000},
+    "relax+dominance+nocore": {"relax": True, "dominance": True, "core_bound": False},
+}
+"""Research variants of the product (``optimizer.solve.Experiment`` switches)."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
 
 COLUMNS = [
@@ -90,6 +100,8 @@ COLUMNS = [
     "valid",
     "violations",
     "error",
+    "proof_units",
+    "total_units",
 ]
 
 
@@ -158,7 +170,8 @@ def run_one(
         "base_mb": round(base_mb, 1),
     }
     schedule: Schedule | None = None
-    if method == "product":
+    if method == "product" or method.startswith("product+"):
+        _apply_idea(method)
         row.update(_run_product(scenario, time_limit, workers, seed, params or {}))
         schedule = row.pop("_schedule")
     elif method == "textbook":
@@ -176,6 +189,8 @@ def run_one(
             total_seconds=tb.total_seconds,
             variables=tb.variables,
             constraints=tb.constraints,
+            total_units=tb.deterministic_units,
+            proof_units=tb.deterministic_units if tb.status == "OPTIMAL" else None,
         )
         if tb.objective is not None:
             schedule = as_schedule(scenario, tb.assignments, tb.sessions)
@@ -212,6 +227,26 @@ def run_one(
         row["build_share"] = row["build_seconds"] / row["total_seconds"]
     row["peak_mb"] = round(_peak_mb(), 1)
     return row
+
+
+def check_method(method: str) -> None:
+    """A method name: one of ``METHODS`` or ``product+<idea>`` with an idea of ``IDEAS``."""
+    idea = method.partition("+")[2]
+    if method in METHODS or (method.startswith("product+") and idea in IDEAS):
+        return
+    raise click.BadParameter(
+        f"unknown method '{method}' (use {', '.join(METHODS)} or product+IDEA with IDEA "
+        f"one of {', '.join(IDEAS)})"
+    )
+
+
+def _apply_idea(method: str) -> None:
+    """Set the product's research switches for ``product+<idea>`` (in the child process)."""
+    import importlib
+
+    product = importlib.import_module("optimizer.solve")  # the module, not the function
+    idea = IDEAS.get(method.partition("+")[2], {})
+    product.EXPERIMENT = product.Experiment(**idea)
 
 
 def _run_product(
@@ -282,6 +317,8 @@ def _run_product(
         "best_seconds": best,
         "proof_seconds": proof_seconds,
         "total_seconds": result.solve_seconds,
+        "proof_units": result.parameters.get("proof_units"),
+        "total_units": result.parameters.get("deterministic_units"),
         "variables": len(iop.model.proto.variables) if iop else None,
         "constraints": len(iop.model.proto.constraints) if iop else None,
         "_schedule": Schedule(
@@ -630,7 +667,7 @@ def report(
             )
             + " |"
         )
-    out += _ratios(rows) + _targets(rows) + sweep_section(sweep or [])
+    out += _ratios(rows) + _targets(rows) + issue14_section(rows) + sweep_section(sweep or [])
     if meta.get("notes"):
         out += ["", "## Notes", "", meta["notes"].strip()]
     return "\n".join(out) + "\n"
@@ -673,6 +710,165 @@ def _ratios(rows: list[dict[str, Any]]) -> list[str]:
             f"| {_ratio(p.get('objective'), g.get('objective'))} "
             f"| {_ratio(g.get('total_seconds'), p.get('first_seconds'))} |"
         )
+    return out
+
+
+SMALL_TOLERANCE = 0.5
+"""Seconds by which the product's proof of a small week may trail the textbook's and still
+count as "not slower" (process start-up and the hand-style schedule cost about that)."""
+
+
+def _family(size: Any) -> str:
+    text = str(size)
+    return "SW" if text == "SW" else text
+
+
+def issue14_section(rows: list[dict[str, Any]]) -> list[str]:
+    """Markdown for issue 14: how over-subscribed the over-subscribed weeks are, each method
+    per family (the ideas side by side), and the issue's targets."""
+    families = [f for f in dict.fromkeys(_family(r.get("size")) for r in rows)]
+    if not any(f.startswith("O") or f == "SW" for f in families):
+        return []
+    out = ["", "## Over-subscribed and small weeks (issue 14)", ""]
+    out += _demand_lines(rows)
+    out += [
+        "",
+        "Each method per family (proof = time until the primary objective is proven optimal;",
+        "median counts an unproven run as never proven; objective and bound summed over seeds):",
+        "",
+        "| family | method | proven | median proof s | worst proof s | objective (sum) "
+        "| bound (sum) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    methods = list(dict.fromkeys(str(r.get("method")) for r in rows))
+    for family in families:
+        for method in methods:
+            mine = [r for r in rows if _family(r.get("size")) == family
+                    and r.get("method") == method]
+            if not mine or method == "greedy":
+                continue
+            proofs = [r.get("proof_seconds") for r in mine]
+            median = _median_proof(mine)
+            worst = max((math.inf if p is None else float(p)) for p in proofs)
+            bounds = [r.get("best_bound") for r in mine]
+            out.append(
+                f"| {family} | {method} | {sum(p is not None for p in proofs)} of {len(mine)} "
+                f"| {'-' if math.isinf(median) else f'{median:.2f}'} "
+                f"| {'-' if math.isinf(worst) else f'{worst:.2f}'} "
+                f"| {sum(int(r.get('objective') or 0) for r in mine)} "
+                f"| {sum(int(b) for b in bounds) if None not in bounds else '-'} |"
+            )
+    out += ["", "Targets of issue 14 (the product's default method, `product`):", ""]
+    out += _issue14_targets(rows)
+    return out
+
+
+def _demand_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Per over-subscribed instance: total priority against the best schedule and the best
+    bound any method reached (demand = total / served; proven when they meet)."""
+    out = [
+        "Demand of the over-subscribed weeks: total priority of all clients over the best",
+        "schedule any method found, and over the smallest bound any method proved (so the",
+        "true ratio lies between the two; one number when the optimum is proven).",
+        "",
+        "| size | seed | clients | total priority | best schedule | best bound "
+        "| demand / capacity |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (size, seed), by_method in _by_instance(rows).items():
+        if not str(size).startswith("O"):
+            continue
+        objectives = [int(r["objective"]) for r in by_method.values()
+                      if r.get("objective") is not None]
+        bounds = [int(r["best_bound"]) for r in by_method.values()
+                  if r.get("best_bound") is not None]
+        total = next((r.get("total_priority") for r in by_method.values()
+                      if r.get("total_priority")), None)
+        clients = next((r.get("clients") for r in by_method.values() if r.get("clients")), None)
+        best, bound = max(objectives, default=None), min(bounds, default=None)
+        if total and best and bound:
+            ratio = (f"{total / best:.2f}" if best >= bound
+                     else f"{total / bound:.2f}-{total / best:.2f}")
+        else:
+            ratio = "-"
+        out.append(
+            f"| {size} | {seed} | {_fmt(clients)} | {_fmt(total)} | {_fmt(best)} "
+            f"| {_fmt(bound)} | {ratio} |"
+        )
+    return out
+
+
+def _issue14_targets(rows: list[dict[str, Any]]) -> list[str]:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**NOT met**"
+
+    out = []
+    product = [r for r in rows if r.get("method") == "product"]
+    o60 = [r for r in product if r.get("size") == "O60"]
+    if o60:
+        median = _median_proof(o60)
+        worst = max(
+            (math.inf if r.get("proof_seconds") is None else float(r["proof_seconds"]))
+            for r in o60
+        )
+        out.append(
+            f"- O60: primary proven optimal, median under 10 s, every seed under 30 s: "
+            f"{sum(r.get('proof_seconds') is not None for r in o60)} of {len(o60)} proven, "
+            f"median {'never' if math.isinf(median) else f'{median:.2f} s'}, worst "
+            f"{'never' if math.isinf(worst) else f'{worst:.2f} s'} -> "
+            f"{verdict(median < 10 and worst < 30)}"
+        )
+    o200 = [r for r in product if r.get("size") == "O200"]
+    if o200:
+        gaps = [math.inf if r.get("gap") is None else float(r["gap"]) for r in o200]
+        out.append(
+            f"- O200: gap under 1% within 60 s: worst gap "
+            f"{_pct(None if math.isinf(max(gaps)) else max(gaps))} -> "
+            f"{verdict(max(gaps) < 0.01)}"
+        )
+    slower = []
+    small = 0
+    for (size, seed), by_method in _by_instance(rows).items():
+        p, t = by_method.get("product"), by_method.get("textbook")
+        if size != "SW" or p is None or t is None:
+            continue
+        small += 1
+        if t.get("proof_seconds") is None:
+            continue
+        mine = math.inf if p.get("proof_seconds") is None else float(p["proof_seconds"])
+        if mine > float(t["proof_seconds"]) + SMALL_TOLERANCE:
+            slower.append(f"seed {seed} ({_fmt(p.get('proof_seconds'), 2)} s against "
+                          f"{_fmt(t.get('proof_seconds'), 2)} s)")
+    if small:
+        out.append(
+            f"- SW: proof never more than {SMALL_TOLERANCE} s slower than the textbook "
+            f"model's, {small} weeks: "
+            + ("met" if not slower else "**NOT met**: " + "; ".join(slower))
+        )
+    wrong = bound_violations(rows)
+    out.append(
+        "- every bound at least the best schedule found on its week: "
+        + ("yes" if not wrong else "**NO**: " + "; ".join(wrong))
+    )
+    return out
+
+
+def bound_violations(rows: list[dict[str, Any]]) -> list[str]:
+    """Instances where a method's bound is below a schedule some method found on the same
+    week (a bug: a bound must hold for every schedule)."""
+    out = []
+    for (size, seed), by_method in _by_instance(rows).items():
+        found = [
+            (int(r["objective"]), name)
+            for name, r in by_method.items()
+            if r.get("objective") is not None
+        ]
+        if not found:
+            continue
+        best, who = max(found)
+        for name, r in by_method.items():
+            if r.get("best_bound") is not None and int(r["best_bound"]) < best:
+                out.append(f"{size}/{seed}: {name} bound {r['best_bound']} < {best} ({who})")
     return out
 
 
@@ -810,8 +1006,7 @@ def all_command(
     """Run every method on every instance; write the CSV and the report."""
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     for method in chosen:
-        if method not in METHODS:
-            raise click.BadParameter(f"unknown method '{method}' (use {', '.join(METHODS)})")
+        check_method(method)
     run_all(
         parse_instances(instances),
         chosen,
@@ -829,7 +1024,7 @@ def all_command(
 @main.command("one")
 @click.option("--size", required=True)
 @click.option("--seed", default=0, type=int)
-@click.option("--method", type=click.Choice(METHODS), required=True)
+@click.option("--method", required=True, help="product, textbook, greedy or product+IDEA")
 @click.option("--time-limit", default=60.0, type=float)
 @click.option("--workers", default=2, type=int)
 @click.option("--rooms/--no-rooms", default=True)
@@ -838,6 +1033,7 @@ def one_command(
     size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool, params: str
 ) -> None:
     """Run one method on one instance; print the row as JSON."""
+    check_method(method)
     row = run_one(size.upper(), seed, method, time_limit, workers, rooms, json.loads(params))
     click.echo(RESULT_PREFIX + json.dumps(row, default=str))
 
