@@ -11,7 +11,7 @@ runs seeds 0..N-1 of that size with that time limit. Methods: ``product`` (``opt
 ``textbook`` (:mod:`benchmarks.textbook`), ``greedy`` (:mod:`benchmarks.greedy`). Each run is a
 fresh subprocess, so peak memory (``ru_maxrss``) is its own; the parent also watches the
 child's resident memory and kills it above ``--mem-limit-gb`` (status ``OUT_OF_MEMORY``) or
-after twice the time limit plus a minute (status ``TIMEOUT``).
+after twice the time limit plus a minute, ten times on one worker (status ``TIMEOUT``).
 
 Per run it records (times in seconds from the start of the method's call, after the scenario is
 generated and validated): model build time, time to the first schedule, time to the best
@@ -69,6 +69,11 @@ IDEAS: dict[str, dict[str, Any]] = {
     "nocore": {"core_bound": False},
     "nocore+presolve": {"core_bound": False, "full_presolve_below": 20000},
     "relax+dominance+nocore": {"relax": True, "dominance": True, "core_bound": False},
+    "cuts": {"cuts": True},
+    "relax+dominance+cuts": {"relax": True, "dominance": True, "relax_cuts": True},
+    "relax+dominance+cuts+realcuts": {
+        "relax": True, "dominance": True, "relax_cuts": True, "cuts": True,
+    },
 }
 """Research variants of the product (``optimizer.solve.Experiment`` switches)."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
@@ -345,6 +350,15 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _watchdog_seconds(time_limit: float, workers: int) -> float:
+    """Wall seconds after which a run is killed (TIMEOUT): twice the limit and a minute; on
+    one worker the product's own wall-clock safety net (its limit is in deterministic units,
+    which pass slowly on a loaded machine) and a minute."""
+    from optimizer.solve import WALL_SAFETY_FACTOR
+
+    return (WALL_SAFETY_FACTOR if workers == 1 else 2) * time_limit + 60
+
+
 def run_in_subprocess(
     instance: Instance,
     method: str,
@@ -379,7 +393,7 @@ def run_in_subprocess(
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    deadline = time.monotonic() + 2 * instance.time_limit + 60
+    deadline = time.monotonic() + _watchdog_seconds(instance.time_limit, workers)
     watched_mb = 0.0
     failure = ""
     with subprocess.Popen(

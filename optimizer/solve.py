@@ -31,6 +31,7 @@ from .io.schedule import SCHEDULE_COLUMNS, Schedule
 from .model import IOPModel, build_candidates
 from .model.bounds import core_upper_bound
 from .model.candidates import Candidates, estimated_variables
+from .model.cuts import add_capacity_cuts
 from .model.dominance import add_dominance, dominance_pairs, remove_constraints, respect_dominance
 from .model.extract import extract_schedule
 from .model.greedy import solve_greedy
@@ -373,6 +374,10 @@ class Experiment:
     week restricted to that attendance (``model.relax``)."""
     full_presolve_below: int = 0
     """Models with fewer variables keep CP-SAT's full presolve (probing, 3 passes)."""
+    relax_cuts: bool = False
+    """Capacity cuts (``model.cuts``) in the relaxation."""
+    cuts: bool = False
+    """Capacity cuts in the real week's model (every phase: they are implied)."""
     relax_rooms: bool = True
     """After the relaxation without rooms, the one with rooms (when it did not close)."""
     relax_share: float = 0.5
@@ -504,6 +509,8 @@ def solve(
                 stopped=lambda: stopper.stopped,
             )
             add_schedule_hint(iop, *warm_schedule)
+        if EXPERIMENT.cuts:
+            parameters["capacity_cuts"] = add_capacity_cuts(iop)
         dominance_constraints: list[int] = []
         if EXPERIMENT.dominance and not scenario.pins and last_week is None:
             pairs = dominance_pairs(candidates)
@@ -659,7 +666,11 @@ def _relaxation_stage(
         share = EXPERIMENT.relax_share / (len(levels) - position)
         budget = share * stopper.seconds_left()
         relaxed = solve_merged(
-            merged, _solver(budget, workers, seed, log_search), stopper.run, best
+            merged,
+            _solver(budget, workers, seed, log_search),
+            stopper.run,
+            best,
+            cuts=EXPERIMENT.relax_cuts,
         )
         if relaxed.upper_bound is None:
             continue

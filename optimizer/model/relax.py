@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from ..scenario import Plan, Requirement, Room, SessionType, Therapist
 from .candidates import Candidates, build_candidates
 from .cpmodel import IOPModel
+from .cuts import add_capacity_cuts
 from .dominance import add_dominance, dominance_pairs, respect_dominance
 from .hints import add_schedule_hint
 from .warmstart import Runner, solve_once
@@ -157,11 +158,15 @@ def solve_merged(
     run: Runner | None = None,
     hint: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
     dominance: bool = True,
+    cuts: bool = True,
 ) -> Relaxed:
     """Maximise the primary objective of the merged week (schedule rows of the real week as
     ``hint``, their types mapped); with ``dominance``, with the dominance constraints of
-    :mod:`.dominance` (valid for the primary objective, which is all this search is for)."""
+    :mod:`.dominance` (valid for the primary objective, which is all this search is for);
+    with ``cuts``, with the capacity constraints of :mod:`.cuts`."""
     iop = IOPModel(merged.candidates)
+    if cuts:
+        add_capacity_cuts(iop)
     if dominance:
         pairs = dominance_pairs(merged.candidates)
         add_dominance(iop, pairs)
