@@ -19,6 +19,7 @@ from optimizer.check import check_schedule
 from optimizer.io.schedule import Schedule
 from optimizer.model import IOPModel, build_candidates
 from optimizer.model.candidates import Candidates
+from optimizer.model.cuts import add_capacity_cuts
 from optimizer.model.dominance import (
     add_dominance,
     dominance_pairs,
@@ -134,6 +135,37 @@ def test_swapping_clients_along_dominance_keeps_a_schedule_valid(data: dict[str,
     schedule = as_schedule(scenario, swapped, by_hand.sessions)
     errors = [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
     assert not errors, errors
+
+
+# ---- capacity cuts ---------------------------------------------------------------------
+
+
+@PROPERTY
+@given(scenario_data())
+def test_capacity_cuts_keep_the_optimum(data: dict[str, Any]) -> None:
+    """Implied constraints: the same optimum with and without them."""
+    candidates = build_candidates(Scenario.from_data(data))
+    assert optimum(candidates, add_capacity_cuts) == optimum(candidates)
+
+
+def test_capacity_cuts_say_two_evening_leaders_lead_two_cohorts() -> None:
+    """Three cohorts (tracks) of two evening clients, each needing a group in both evening
+    slots on Monday and Tuesday; two therapists lead at most two groups at a time, so two
+    cohorts (4 clients) can be served. The cuts state "at most two copies at 18:00" (and at
+    19:00) each day in one line; the optimum is the same."""
+    scenario = make_scenario(
+        days=["Mon", "Tue"],
+        blocks=EVENING,
+        plans={"P2": {"min_days": 2, "max_days": 2, "sessions": {"group_therapy": 4}}},
+        clients=[
+            {"client_id": f"{track}{n}", "track": track, "plan": "P2"}
+            for track in ("A", "B", "C") for n in (1, 2)
+        ],
+        therapists=[{"therapist_id": t, "skills": "group_therapy"} for t in ("T1", "T2")],
+    )
+    candidates = build_candidates(scenario)
+    assert add_capacity_cuts(IOPModel(candidates)) == 4  # 2 days x 2 instants
+    assert optimum(candidates, add_capacity_cuts) == optimum(candidates) == 4
 
 
 # ---- the merged-types relaxation ------------------------------------------------------
