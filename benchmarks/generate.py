@@ -24,12 +24,19 @@ What makes the weeks realistic (see /work/shared/DOMAIN.md):
 * rooms (group rooms, some evening-only, and small individual rooms), or none
   (``rooms=False``).
 
+:func:`with_virtual_track` turns a generated week into one with a telehealth evening track
+(SPEC §2): a virtual block ``EVE-V`` at the evening's hours, clients cleared for telehealth
+(most of those whose day job leaves only the evening or nothing), part-time evening
+clinicians working from home, and plans with hour minimums (9 h a week for step-down, which
+then needs 4 of its 3-5 days; 2.5 h a day).
+
 Large programs are several *sites* of about 200 clients: each site has its own tracks
 (``SUD-2``, ...) and its own therapists (who lead only their site's groups); rooms are one
 pool. L and XL also open an afternoon block.
 
 Command line: ``python -m benchmarks.generate --size M --seed 0 --out DIR`` writes a
-scenario folder (``scenario.yaml`` and CSV tables) that ``cli.py solve`` reads.
+scenario folder (``scenario.yaml`` and CSV tables) that ``cli.py solve`` reads;
+``--virtual-track`` adds the telehealth evening track (as does the size ``M-V``).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from __future__ import annotations
 import csv
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -261,7 +269,16 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
     """The plain data of one synthetic week (SPEC §2), ``size`` clients, seeded by ``seed``.
 
     ``size`` is S, M, L, XL or a number (the base family), ``O<n>`` (``n`` clients of the
-    over-subscribed family) or ``SW`` (a small week whose size and shape the seed draws)."""
+    over-subscribed family) or ``SW`` (a small week whose size and shape the seed draws). A
+    size may name a variant after a dash: ``M-V`` is the ``M`` week with a telehealth
+    evening track (:data:`FAMILIES`), so the benchmark runner takes it like any size."""
+    base, _, variant = str(size).partition("-")
+    if variant:
+        if variant.upper() not in FAMILIES:
+            raise ValueError(
+                f"unknown family '{variant}' in size '{size}' (known: {list(FAMILIES)})"
+            )
+        return FAMILIES[variant.upper()](generate(base, seed, rooms), seed)
     kind, n_clients = family(size)
     if kind == "over":
         assert n_clients is not None
@@ -354,6 +371,83 @@ def generate_week(
     if rooms:
         data["rooms"] = _rooms(rng, clients, fits_of, shape)
     return data
+
+
+HOURS: dict[str, dict[str, float]] = {
+    "IOP-5": {"min_hours_per_week": 12.5, "min_hours_per_day": 2.5},
+    "IOP-3": {"min_hours_per_week": 7.5, "min_hours_per_day": 2.5},
+    "STEP-DOWN": {"min_hours_per_week": 9, "min_hours_per_day": 2.5},
+    "ADOL-3": {"min_hours_per_week": 6, "min_hours_per_day": 2},
+}
+"""Hour minimums of the virtual-track weeks: three 50-minute sessions are 2.5 h a day, so a
+3-5 day step-down plan of 9 h a week needs 4 days."""
+TELEHEALTH_SHARE = {"day job": 0.6, "late day job": 0.9, "adolescent": 0.2, "other": 0.3}
+"""Share of clients cleared for telehealth, by what their week looks like."""
+VIRTUAL_SHIFT = "Mon-Fri 17:30-21:00"
+
+
+def with_virtual_track(data: dict[str, Any], seed: int = 0) -> dict[str, Any]:
+    """A copy of a generated week (:func:`generate`) with a telehealth evening track.
+
+    Adds the virtual block ``EVE-V`` (the evening's slots, ``telehealth: true``), a
+    ``telehealth`` column (yes for about :data:`TELEHEALTH_SHARE` of the clients by
+    profile, judged from their busy windows), one part-time evening clinician working from
+    home per three evening therapists of each group of tracks, and the hour minimums of
+    :data:`HOURS`. The same week and seed always give the same result.
+    """
+    rng = random.Random(len(data["clients"]) * 7_919 + seed)
+    out = dict(data)
+    out["name"] = f"{data['name']}, virtual evening track"
+    out["blocks"] = {**data["blocks"], "EVE-V": {"slots": list(BLOCKS["EVE"]), "telehealth": True}}
+    out["plans"] = {plan: {**spec, **HOURS[plan]} for plan, spec in data["plans"].items()}
+    busy_of = {
+        busy: profile.name
+        for profile in ADULT_PROFILES
+        if profile.name in TELEHEALTH_SHARE
+        for busy in profile.busy
+    }
+    clients = []
+    for client in data["clients"]:
+        kind = (
+            "adolescent"
+            if client["track"].startswith("ADOL")
+            else busy_of.get(client["busy"], "other")
+        )
+        cleared = rng.random() < TELEHEALTH_SHARE[kind]
+        row = {**client, "telehealth": "yes" if cleared else "no"}
+        if cleared and kind != "adolescent" and rng.random() < 0.3:
+            row["preferred_block"] = "EVE-V"
+        clients.append(row)
+    out["clients"] = clients
+    therapists = list(data["therapists"])
+    late: dict[str, list[dict[str, Any]]] = {}
+    for therapist in data["therapists"]:
+        adolescent = therapist["tracks"].startswith("ADOL")
+        if therapist["available"].endswith("21:00") and not adolescent:
+            late.setdefault(therapist["tracks"], []).append(therapist)
+    for tracks, members in late.items():
+        for _ in range(max(1, math.ceil(len(members) / 3))):
+            therapists.append(
+                {
+                    **members[0],
+                    "therapist_id": f"V{len(therapists) + 1:03d}",
+                    "skills": ALL_SKILLS,
+                    "available": VIRTUAL_SHIFT,
+                    "busy": "",
+                    "max_sessions_per_day": 3,
+                    "max_sessions_per_week": 15,
+                    "tracks": tracks,
+                    "languages": "en;es" if rng.random() < 0.3 else "en",
+                }
+            )
+    out["therapists"] = therapists
+    return out
+
+
+FAMILIES: dict[str, Callable[[dict[str, Any], int], dict[str, Any]]] = {
+    "V": with_virtual_track,
+}
+"""Variants of a generated week, by the suffix of its size name (``M-V``)."""
 
 
 def _demand(clients: list[dict[str, Any]], fits_of: dict[str, tuple[str, ...]]) -> dict[str, float]:
@@ -564,10 +658,14 @@ def write_folder(data: dict[str, Any], out_dir: str | Path) -> Path:
 )
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--rooms/--no-rooms", default=True, show_default=True)
+@click.option("--virtual-track", is_flag=True, help="add a telehealth evening track")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True)
-def main(size: str, seed: int, rooms: bool, out_dir: str) -> None:
+def main(size: str, seed: int, rooms: bool, virtual_track: bool, out_dir: str) -> None:
     """Write one synthetic week as a scenario folder."""
-    folder = write_folder(generate(size, seed, rooms), out_dir)
+    data = generate(size, seed, rooms)
+    if virtual_track:
+        data = with_virtual_track(data, seed)
+    folder = write_folder(data, out_dir)
     click.echo(f"wrote {folder}")
 
 

@@ -1,6 +1,6 @@
 """The benchmark runner: every method on every instance, each run in its own process.
 
-    python -m benchmarks.run all [--instances M:5:60,L:1:60,XL:1:120] [--methods ...]
+    python -m benchmarks.run all [--instances M:5:60,M-V:3:60,L:1:60,XL:1:120] [--methods ...]
     python -m benchmarks.run one --size M --seed 0 --method product --time-limit 60
     python -m benchmarks.run doc          # regenerate docs/benchmarks.md from results.csv
     python -m benchmarks.run sweep [--instances M:5:30]   # CP-SAT parameter variants
@@ -11,7 +11,9 @@ runs seeds 0..N-1 of that size with that time limit. Methods: ``product`` (``opt
 ``textbook`` (:mod:`benchmarks.textbook`), ``greedy`` (:mod:`benchmarks.greedy`). Each run is a
 fresh subprocess, so peak memory (``ru_maxrss``) is its own; the parent also watches the
 child's resident memory and kills it above ``--mem-limit-gb`` (status ``OUT_OF_MEMORY``) or
-after twice the time limit plus a minute, ten times on one worker (status ``TIMEOUT``).
+after twice the time limit plus a minute, the product's wall-clock safety factor times it on
+one worker (status ``TIMEOUT``). ``product+IDEA`` is the product with the research switches
+of ``IDEAS[IDEA]`` (issue 14: each idea measured beside the product's defaults).
 
 Per run it records (times in seconds from the start of the method's call, after the scenario is
 generated and validated): model build time, time to the first schedule, time to the best
@@ -27,15 +29,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import math
 import os
 import platform
 import resource
-import statistics
 import subprocess
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,39 +42,40 @@ from typing import Any
 
 import click
 
+from .report import fmt, report
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CSV = ROOT / "benchmarks" / "results.csv"
 DEFAULT_DOC = ROOT / "docs" / "benchmarks.md"
-DEFAULT_INSTANCES = "M:5:60,L:1:60,XL:1:120"
+DEFAULT_INSTANCES = "M:5:60,M-V:3:60,L:1:60,XL:1:120"
+"""M-V: the M weeks with a telehealth evening track and hour minimums
+(:func:`benchmarks.generate.with_virtual_track`)."""
 DEFAULT_SWEEP_CSV = ROOT / "benchmarks" / "sweep.csv"
+DEFAULT_PLACE_CSV = ROOT / "benchmarks" / "place.csv"
 SWEEP_VARIANTS: dict[str, dict[str, Any]] = {
-    # The product's own parameters (optimizer/solve.py::_solver), then one change each.
+    # The product's own parameters (optimizer.search.params.SearchParams), then one change
+    # each; "workers" is the run's worker count, every other key a SearchParams field.
     "product": {},
-    "3 presolve passes (CP-SAT default)": {"max_presolve_iterations": 3},
+    "3 presolve passes (CP-SAT default)": {"parallel_presolve_iterations": 3},
     "linearization 1 (CP-SAT default)": {"linearization_level": 1},
-    "probing in presolve (CP-SAT default)": {"cp_model_probing_level": 2},
-    "2 workers (one per core)": {"num_workers": 2},
+    "probing in presolve (CP-SAT default)": {"parallel_probing_level": 2},
+    "2 workers (one per core)": {"workers": 2},
 }
-"""Parameter variants of ``sweep``: each overrides the product's main-search parameters."""
+"""Parameter variants of ``sweep``: each changes the product's :class:`SearchParams`."""
 SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "status",
                  "objective", "best_bound", "best_seconds", "proof_seconds", "total_seconds",
                  "valid", "error"]
 METHODS = ("product", "textbook", "greedy")
 IDEAS: dict[str, dict[str, Any]] = {
-    # Issue 14: one idea each, run as method "product+<name>" beside "product".
+    # Issue 14: one idea each (SearchParams fields), run as method "product+<name>".
     "dominance": {"dominance": True},
-    "relax": {"relax": True},
-    "relax+dominance": {"relax": True, "dominance": True},
-    "nocore": {"core_bound": False},
-    "nocore+presolve": {"core_bound": False, "full_presolve_below": 20000},
-    "relax+dominance+nocore": {"relax": True, "dominance": True, "core_bound": False},
-    "cuts": {"cuts": True},
-    "relax+dominance+cuts": {"relax": True, "dominance": True, "relax_cuts": True},
-    "relax+dominance+cuts+realcuts": {
-        "relax": True, "dominance": True, "relax_cuts": True, "cuts": True,
-    },
+    "relax": {"relaxation": True},
+    "relax+dominance": {"relaxation": True, "dominance": True},
+    "cuts": {"capacity_cuts": True},
+    "relax+dominance+cuts": {"relaxation": True, "dominance": True, "relaxation_cuts": True},
+    "nocore": {"core_share": 0.0},
 }
-"""Research variants of the product (``optimizer.solve.Experiment`` switches)."""
+"""Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
 
 COLUMNS = [
@@ -105,8 +105,6 @@ COLUMNS = [
     "valid",
     "violations",
     "error",
-    "proof_units",
-    "total_units",
 ]
 
 
@@ -152,11 +150,11 @@ def run_one(
 ) -> dict[str, Any]:
     """Generate the instance, run one method on it, measure and check it (one row).
 
-    ``params`` overrides CP-SAT parameters of the product's main search (the sweep)."""
+    ``params`` names :class:`~optimizer.search.params.SearchParams` fields of the product
+    that differ from the defaults (the sweep)."""
     from optimizer import Scenario
     from optimizer.check import check_schedule
     from optimizer.io.schedule import Schedule
-    from optimizer.model.rows import as_schedule
 
     from .generate import generate
 
@@ -174,49 +172,13 @@ def run_one(
         "total_priority": total_priority,
         "base_mb": round(base_mb, 1),
     }
-    schedule: Schedule | None = None
-    if method == "product" or method.startswith("product+"):
-        _apply_idea(method)
-        row.update(_run_product(scenario, time_limit, workers, seed, params or {}))
-        schedule = row.pop("_schedule")
-    elif method == "textbook":
-        from .textbook import solve_textbook
-
-        tb = solve_textbook(scenario, time_limit, workers, seed)
-        row.update(
-            status=tb.status,
-            objective=tb.objective,
-            best_bound=tb.best_bound,
-            build_seconds=tb.build_seconds,
-            first_seconds=tb.first_seconds,
-            best_seconds=tb.best_seconds,
-            proof_seconds=tb.total_seconds if tb.status == "OPTIMAL" else None,
-            total_seconds=tb.total_seconds,
-            variables=tb.variables,
-            constraints=tb.constraints,
-            total_units=tb.deterministic_units,
-            proof_units=tb.deterministic_units if tb.status == "OPTIMAL" else None,
-        )
-        if tb.objective is not None:
-            schedule = as_schedule(scenario, tb.assignments, tb.sessions)
-    elif method == "greedy":
-        from .greedy import solve_greedy
-
-        gr = solve_greedy(scenario)
-        row.update(
-            status="FEASIBLE",
-            objective=gr.objective,
-            best_bound=None,
-            build_seconds=None,
-            first_seconds=gr.total_seconds,
-            best_seconds=gr.total_seconds,
-            proof_seconds=None,
-            total_seconds=gr.total_seconds,
-        )
-        schedule = as_schedule(scenario, gr.assignments, gr.sessions)
-    else:
-        raise click.BadParameter(f"unknown method '{method}' (use {', '.join(METHODS)})")
-
+    check_method(method)
+    runners = {"product": _run_product, "textbook": _run_textbook, "greedy": _run_greedy}
+    base, _, idea = method.partition("+")
+    changes = {**IDEAS.get(idea, {}), **(params or {})}
+    outcome = runners[base](scenario, time_limit, workers, seed, changes)
+    schedule: Schedule | None = outcome.pop("_schedule")
+    row.update(outcome)
     if schedule is not None:
         errors = [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
         row["valid"] = not errors
@@ -245,57 +207,70 @@ def check_method(method: str) -> None:
     )
 
 
-def _apply_idea(method: str) -> None:
-    """Set the product's research switches for ``product+<idea>`` (in the child process)."""
-    import importlib
+def _run_textbook(
+    scenario: Any, time_limit: float, workers: int, seed: int, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The textbook CP-SAT model (:mod:`benchmarks.textbook`); ``params`` are not used."""
+    from .textbook import solve_textbook
 
-    product = importlib.import_module("optimizer.solve")  # the module, not the function
-    idea = IDEAS.get(method.partition("+")[2], {})
-    product.EXPERIMENT = product.Experiment(**idea)
+    tb = solve_textbook(scenario, time_limit, workers, seed)
+    return {
+        "status": tb.status,
+        "objective": tb.objective,
+        "best_bound": tb.best_bound,
+        "build_seconds": tb.build_seconds,
+        "first_seconds": tb.first_seconds,
+        "best_seconds": tb.best_seconds,
+        "proof_seconds": tb.total_seconds if tb.status == "OPTIMAL" else None,
+        "total_seconds": tb.total_seconds,
+        "variables": tb.variables,
+        "constraints": tb.constraints,
+        "_schedule": tb.schedule.to_schedule(scenario) if tb.objective is not None else None,
+    }
+
+
+def _run_greedy(
+    scenario: Any, time_limit: float, workers: int, seed: int, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The hand-style schedule alone (:mod:`benchmarks.greedy`), with the product's
+    ``params`` (its greedy_* fields)."""
+    from optimizer import SearchParams
+
+    from .greedy import solve_greedy
+
+    gr = solve_greedy(scenario, SearchParams.from_mapping(params, "--params"))
+    return {
+        "status": "FEASIBLE",
+        "objective": gr.objective,
+        "best_bound": None,
+        "build_seconds": None,
+        "first_seconds": gr.total_seconds,
+        "best_seconds": gr.total_seconds,
+        "proof_seconds": None,
+        "total_seconds": gr.total_seconds,
+        "_schedule": gr.schedule.to_schedule(scenario),
+    }
 
 
 def _run_product(
     scenario: Any, time_limit: float, workers: int, seed: int, params: dict[str, Any]
 ) -> dict[str, Any]:
-    """``optimizer.solve`` with its progress callback; proof time = start of phase 2.
-
-    ``params`` are set on every solver that ``optimizer.solve._solver`` (the one place the
-    product sets its CP-SAT parameters) returns."""
-    import importlib
-
+    """``optimizer.solve`` with ``params`` (SearchParams fields that differ from the
+    defaults) and its progress callback; proof time = when the primary objective was proven
+    optimal (``Result.proof_seconds``)."""
+    from optimizer import SearchParams, solve
     from optimizer.io.schedule import Schedule
     from optimizer.model import IOPModel, build_candidates
 
-    product = importlib.import_module("optimizer.solve")  # the module, not the function
     events: list[Any] = []
-    proof: list[float] = []
-    started = time.perf_counter()
-    improve = getattr(product, "_improve_secondary", None)
-    if improve is not None:  # phase 2 starts exactly when phase 1 is proven optimal
-
-        def timed(*args: Any, **kwargs: Any) -> Any:
-            proof.append(time.perf_counter() - started)
-            return improve(*args, **kwargs)
-
-        product._improve_secondary = timed  # type: ignore[attr-defined]
-    make_solver = product._solver
-
-    def tuned(*args: Any, **kwargs: Any) -> Any:
-        solver = make_solver(*args, **kwargs)
-        for key, value in params.items():
-            setattr(solver.parameters, key, value)
-        return solver
-
-    setattr(product, "_solver", tuned)  # noqa: B010 (a module attribute, swapped back below)
-    try:
-        started = time.perf_counter()
-        result = product.solve(
-            scenario, time_limit=time_limit, workers=workers, seed=seed, progress=events.append
-        )
-    finally:
-        setattr(product, "_solver", make_solver)  # noqa: B010
-        if improve is not None:
-            product._improve_secondary = improve  # type: ignore[attr-defined]
+    result = solve(
+        scenario,
+        time_limit=time_limit,
+        workers=workers,
+        seed=seed,
+        progress=events.append,
+        params=SearchParams.from_mapping(params, "--params"),
+    )
     phase1 = [e for e in events if e.phase == 1]
     first = phase1[0].elapsed_seconds if phase1 else None
     best = None
@@ -305,10 +280,6 @@ def _run_product(
             first if first is not None else result.solve_seconds,
         )
     status = result.status.value
-    proof_seconds = None
-    if status == "OPTIMAL":
-        phase2 = [e.elapsed_seconds for e in events if e.phase == 2]
-        proof_seconds = proof[0] if proof else (phase2[0] if phase2 else result.solve_seconds)
     # Model size: the same build solve() did, repeated outside the timed call (none for a
     # week solved track by track: its whole model was never built).
     whole = "track by track" not in str(result.parameters.get("method", ""))
@@ -320,10 +291,8 @@ def _run_product(
         "build_seconds": result.build_seconds,
         "first_seconds": first,
         "best_seconds": best,
-        "proof_seconds": proof_seconds,
+        "proof_seconds": result.proof_seconds,
         "total_seconds": result.solve_seconds,
-        "proof_units": result.parameters.get("proof_units"),
-        "total_units": result.parameters.get("deterministic_units"),
         "variables": len(iop.model.proto.variables) if iop else None,
         "constraints": len(iop.model.proto.constraints) if iop else None,
         "_schedule": Schedule(
@@ -354,9 +323,10 @@ def _watchdog_seconds(time_limit: float, workers: int) -> float:
     """Wall seconds after which a run is killed (TIMEOUT): twice the limit and a minute; on
     one worker the product's own wall-clock safety net (its limit is in deterministic units,
     which pass slowly on a loaded machine) and a minute."""
-    from optimizer.solve import WALL_SAFETY_FACTOR
+    from optimizer.search.params import SearchParams
 
-    return (WALL_SAFETY_FACTOR if workers == 1 else 2) * time_limit + 60
+    factor = SearchParams().wall_safety_factor if workers == 1 else 2
+    return factor * time_limit + 60
 
 
 def run_in_subprocess(
@@ -459,7 +429,7 @@ def run_all(
             click.echo(
                 f"{instance.size} seed {instance.seed} {method}: {row.get('status')} "
                 f"objective {row.get('objective')} bound {row.get('best_bound')} "
-                f"total {_fmt(row.get('total_seconds'))}s peak {_fmt(row.get('peak_mb'))} MB "
+                f"total {fmt(row.get('total_seconds'))}s peak {fmt(row.get('peak_mb'))} MB "
                 f"valid {row.get('valid')}",
                 err=True,
             )
@@ -491,7 +461,7 @@ def write_csv(rows: list[dict[str, Any]], path: Path, columns: list[str] = COLUM
 
 
 def read_csv(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8", newline="") as handle:
+    with path.open(encoding="utf-8-sig", newline="") as handle:  # saved by Excel or not
         return [{k: _parse(v) for k, v in row.items()} for row in csv.DictReader(handle)]
 
 
@@ -571,414 +541,6 @@ def machine() -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------
-# docs/benchmarks.md
-
-
-def _fmt(value: Any, digits: int = 1) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if isinstance(value, bool):
-        return "yes" if value else "NO"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def _pct(value: Any) -> str:
-    return "-" if value is None else f"{100 * value:.1f}%"
-
-
-def _ratio(num: Any, den: Any) -> str:
-    if num is None or den is None:
-        return "-"
-    if den == 0:
-        return "-" if num == 0 else "inf"
-    return f"{num / den:.2f}"
-
-
-def report(
-    rows: list[dict[str, Any]],
-    meta: dict[str, str],
-    sweep: list[dict[str, Any]] | None = None,
-) -> str:
-    """The Markdown report: machine, results side by side, ratios, the issue's targets, and
-    the parameter sweep's rows when given."""
-    out: list[str] = ["# Benchmarks", ""]
-    if meta.get("note"):
-        out += [f"> **{meta['note']}**", ""]
-    out += [
-        "Generated by `benchmarks/run.py` (do not edit by hand; rerun it). Instances come from",
-        "`benchmarks/generate.py` (seeded synthetic Los Angeles weeks, with rooms unless noted);",
-        "methods: **product** = `optimizer.solve()` (lexicographic; time limit covers everything,",
-        "including its phase 2 on secondary goals), **textbook** = `benchmarks/textbook.py`",
-        "(one boolean per client x candidate session, explicit group copies; time limit covers",
-        "build and search), **greedy** = `benchmarks/greedy.py` (coordinator by hand). Every run",
-        "is its own process. Times are seconds from the start of the method's call.",
-        "",
-        "The full benchmark of issue 8 (about 14 minutes on 2 cores; run it on an otherwise idle",
-        "machine, since every figure is wall-clock):",
-        "",
-        "    python -m benchmarks.run all --instances M:5:60,L:1:60,XL:1:120 --workers 4",
-        "",
-        "and the parameter sweep below (about 13 minutes; `doc` then rebuilds this page):",
-        "",
-        "    python -m benchmarks.run sweep --instances M:5:30 --workers 4",
-        "",
-        "Instances can be written as scenario folders for `cli.py solve`:",
-        "`python -m benchmarks.generate --size L --seed 0 --out /tmp/L-0`.",
-        "",
-        "## Machine",
-        "",
-        f"- date: {meta.get('date', '-')}",
-        f"- cores (nproc): {meta.get('nproc', '-')}; CPU: {meta.get('cpu', '-')}",
-        f"- memory: {meta.get('memory', '-')}",
-        f"- load average (1, 5, 15 min) before: {meta.get('load_before', '-')}, "
-        f"after: {meta.get('load_after', '-')}",
-        f"- python {meta.get('python', '-')}, ortools {meta.get('ortools', '-')}, "
-        f"iop-optimizer {meta.get('iop_optimizer', '-')} at commit {meta.get('commit', '-')}",
-    ]
-    if meta.get("command"):
-        out += [f"- command: `{meta['command']}`"]
-    out += [
-        "",
-        "## Results",
-        "",
-        "objective = priority-weighted scheduled clients (SPEC §4 primary); bound = best proven",
-        "upper bound; gap = (bound - objective) / objective; first / best = time to the first /",
-        "best schedule; proof = time until the primary objective is proven optimal; build share",
-        "= model build / total; peak = peak resident memory of the run's process (MB); valid =",
-        "every rule holds per `optimizer.check.check_schedule`.",
-        "",
-        "| size | seed | clients | method | status | objective | bound | gap | build s "
-        "| build share | first s | best s | proof s | total s | peak MB | variables "
-        "| constraints | valid |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        out.append(
-            "| "
-            + " | ".join(
-                [
-                    _fmt(r.get("size")),
-                    _fmt(r.get("seed")),
-                    _fmt(r.get("clients")),
-                    _fmt(r.get("method")),
-                    _fmt(r.get("status")),
-                    f"{_fmt(r.get('objective'))} / {_fmt(r.get('total_priority'))}",
-                    _fmt(r.get("best_bound")),
-                    _pct(r.get("gap")),
-                    _fmt(r.get("build_seconds"), 2),
-                    _pct(r.get("build_share")),
-                    _fmt(r.get("first_seconds"), 2),
-                    _fmt(r.get("best_seconds"), 2),
-                    _fmt(r.get("proof_seconds"), 2),
-                    _fmt(r.get("total_seconds"), 2),
-                    _fmt(r.get("peak_mb"), 0),
-                    _fmt(r.get("variables")),
-                    _fmt(r.get("constraints")),
-                    _fmt(r.get("valid")) + (f" ({r['error']})" if r.get("error") else ""),
-                ]
-            )
-            + " |"
-        )
-    out += _ratios(rows) + _targets(rows) + issue14_section(rows) + sweep_section(sweep or [])
-    if meta.get("notes"):
-        out += ["", "## Notes", "", meta["notes"].strip()]
-    return "\n".join(out) + "\n"
-
-
-def _by_instance(rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:
-    grouped: dict[tuple[str, int], dict[str, dict[str, Any]]] = defaultdict(dict)
-    for r in rows:
-        grouped[(str(r.get("size")), int(r.get("seed") or 0))][str(r.get("method"))] = r
-    return grouped
-
-
-def _ratios(rows: list[dict[str, Any]]) -> list[str]:
-    out = [
-        "",
-        "## Ratios (same instance, same run)",
-        "",
-        "objective ratio = product / baseline (above 1: the product serves more); time ratios =",
-        'baseline / product (above 1: the product is faster); "best known bound" is the',
-        "smallest bound any CP-SAT method proved on the instance.",
-        "",
-        "| size | seed | best known bound | product obj / bound | objective vs textbook "
-        "| first-schedule time vs textbook | best-schedule time vs textbook "
-        "| proof time vs textbook "
-        "| objective vs greedy | greedy time / product first-schedule time |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
-    for (size, seed), by_method in _by_instance(rows).items():
-        p = by_method.get("product", {})
-        t = by_method.get("textbook", {})
-        g = by_method.get("greedy", {})
-        bounds = [int(r["best_bound"]) for r in (p, t) if r.get("best_bound") is not None]
-        bound = min(bounds) if bounds else None
-        out.append(
-            f"| {size} | {seed} | {_fmt(bound)} | {_ratio(p.get('objective'), bound)} "
-            f"| {_ratio(p.get('objective'), t.get('objective'))} "
-            f"| {_ratio(t.get('first_seconds'), p.get('first_seconds'))} "
-            f"| {_ratio(t.get('best_seconds'), p.get('best_seconds'))} "
-            f"| {_ratio(t.get('proof_seconds'), p.get('proof_seconds'))} "
-            f"| {_ratio(p.get('objective'), g.get('objective'))} "
-            f"| {_ratio(g.get('total_seconds'), p.get('first_seconds'))} |"
-        )
-    return out
-
-
-SMALL_TOLERANCE = 0.5
-"""Seconds by which the product's proof of a small week may trail the textbook's and still
-count as "not slower" (process start-up and the hand-style schedule cost about that)."""
-
-
-def _family(size: Any) -> str:
-    text = str(size)
-    return "SW" if text == "SW" else text
-
-
-def issue14_section(rows: list[dict[str, Any]]) -> list[str]:
-    """Markdown for issue 14: how over-subscribed the over-subscribed weeks are, each method
-    per family (the ideas side by side), and the issue's targets."""
-    families = [f for f in dict.fromkeys(_family(r.get("size")) for r in rows)]
-    if not any(f.startswith("O") or f == "SW" for f in families):
-        return []
-    out = ["", "## Over-subscribed and small weeks (issue 14)", ""]
-    out += _demand_lines(rows)
-    out += [
-        "",
-        "Each method per family (proof = time until the primary objective is proven optimal;",
-        "median counts an unproven run as never proven; objective and bound summed over seeds):",
-        "",
-        "| family | method | proven | median proof s | worst proof s | objective (sum) "
-        "| bound (sum) |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    methods = list(dict.fromkeys(str(r.get("method")) for r in rows))
-    for family in families:
-        for method in methods:
-            mine = [r for r in rows if _family(r.get("size")) == family
-                    and r.get("method") == method]
-            if not mine or method == "greedy":
-                continue
-            proofs = [r.get("proof_seconds") for r in mine]
-            median = _median_proof(mine)
-            worst = max((math.inf if p is None else float(p)) for p in proofs)
-            bounds = [r.get("best_bound") for r in mine]
-            out.append(
-                f"| {family} | {method} | {sum(p is not None for p in proofs)} of {len(mine)} "
-                f"| {'-' if math.isinf(median) else f'{median:.2f}'} "
-                f"| {'-' if math.isinf(worst) else f'{worst:.2f}'} "
-                f"| {sum(int(r.get('objective') or 0) for r in mine)} "
-                f"| {sum(int(b) for b in bounds) if None not in bounds else '-'} |"
-            )
-    out += ["", "Targets of issue 14 (the product's default method, `product`):", ""]
-    out += _issue14_targets(rows)
-    return out
-
-
-def _demand_lines(rows: list[dict[str, Any]]) -> list[str]:
-    """Per over-subscribed instance: total priority against the best schedule and the best
-    bound any method reached (demand = total / served; proven when they meet)."""
-    out = [
-        "Demand of the over-subscribed weeks: total priority of all clients over the best",
-        "schedule any method found, and over the smallest bound any method proved (so the",
-        "true ratio lies between the two; one number when the optimum is proven).",
-        "",
-        "| size | seed | clients | total priority | best schedule | best bound "
-        "| demand / capacity |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for (size, seed), by_method in _by_instance(rows).items():
-        if not str(size).startswith("O"):
-            continue
-        objectives = [int(r["objective"]) for r in by_method.values()
-                      if r.get("objective") is not None]
-        bounds = [int(r["best_bound"]) for r in by_method.values()
-                  if r.get("best_bound") is not None]
-        total = next((r.get("total_priority") for r in by_method.values()
-                      if r.get("total_priority")), None)
-        clients = next((r.get("clients") for r in by_method.values() if r.get("clients")), None)
-        best, bound = max(objectives, default=None), min(bounds, default=None)
-        if total and best and bound:
-            ratio = (f"{total / best:.2f}" if best >= bound
-                     else f"{total / bound:.2f}-{total / best:.2f}")
-        else:
-            ratio = "-"
-        out.append(
-            f"| {size} | {seed} | {_fmt(clients)} | {_fmt(total)} | {_fmt(best)} "
-            f"| {_fmt(bound)} | {ratio} |"
-        )
-    return out
-
-
-def _issue14_targets(rows: list[dict[str, Any]]) -> list[str]:
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**NOT met**"
-
-    out = []
-    product = [r for r in rows if r.get("method") == "product"]
-    o60 = [r for r in product if r.get("size") == "O60"]
-    if o60:
-        median = _median_proof(o60)
-        worst = max(
-            (math.inf if r.get("proof_seconds") is None else float(r["proof_seconds"]))
-            for r in o60
-        )
-        out.append(
-            f"- O60: primary proven optimal, median under 10 s, every seed under 30 s: "
-            f"{sum(r.get('proof_seconds') is not None for r in o60)} of {len(o60)} proven, "
-            f"median {'never' if math.isinf(median) else f'{median:.2f} s'}, worst "
-            f"{'never' if math.isinf(worst) else f'{worst:.2f} s'} -> "
-            f"{verdict(median < 10 and worst < 30)}"
-        )
-    o200 = [r for r in product if r.get("size") == "O200"]
-    if o200:
-        gaps = [math.inf if r.get("gap") is None else float(r["gap"]) for r in o200]
-        out.append(
-            f"- O200: gap under 1% within 60 s: worst gap "
-            f"{_pct(None if math.isinf(max(gaps)) else max(gaps))} -> "
-            f"{verdict(max(gaps) < 0.01)}"
-        )
-    slower = []
-    small = 0
-    for (size, seed), by_method in _by_instance(rows).items():
-        p, t = by_method.get("product"), by_method.get("textbook")
-        if size != "SW" or p is None or t is None:
-            continue
-        small += 1
-        if t.get("proof_seconds") is None:
-            continue
-        mine = math.inf if p.get("proof_seconds") is None else float(p["proof_seconds"])
-        if mine > float(t["proof_seconds"]) + SMALL_TOLERANCE:
-            slower.append(f"seed {seed} ({_fmt(p.get('proof_seconds'), 2)} s against "
-                          f"{_fmt(t.get('proof_seconds'), 2)} s)")
-    if small:
-        out.append(
-            f"- SW: proof never more than {SMALL_TOLERANCE} s slower than the textbook "
-            f"model's, {small} weeks: "
-            + ("met" if not slower else "**NOT met**: " + "; ".join(slower))
-        )
-    wrong = bound_violations(rows)
-    out.append(
-        "- every bound at least the best schedule found on its week: "
-        + ("yes" if not wrong else "**NO**: " + "; ".join(wrong))
-    )
-    return out
-
-
-def bound_violations(rows: list[dict[str, Any]]) -> list[str]:
-    """Instances where a method's bound is below a schedule some method found on the same
-    week (a bug: a bound must hold for every schedule)."""
-    out = []
-    for (size, seed), by_method in _by_instance(rows).items():
-        found = [
-            (int(r["objective"]), name)
-            for name, r in by_method.items()
-            if r.get("objective") is not None
-        ]
-        if not found:
-            continue
-        best, who = max(found)
-        for name, r in by_method.items():
-            if r.get("best_bound") is not None and int(r["best_bound"]) < best:
-                out.append(f"{size}/{seed}: {name} bound {r['best_bound']} < {best} ({who})")
-    return out
-
-
-def _targets(rows: list[dict[str, Any]]) -> list[str]:
-    """The issue's acceptance figures, computed from the rows."""
-    product = [r for r in rows if r.get("method") == "product"]
-    by_size: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in product:
-        by_size[str(r.get("size"))].append(r)
-    out = ["", "## Targets of issue 8", ""]
-
-    def verdict(ok: bool | None) -> str:
-        return "not measured" if ok is None else ("met" if ok else "**NOT met**")
-
-    m_rows = by_size.get("M", [])
-    if m_rows:
-        median = _median_proof(m_rows)
-        shown = "not proven within the time limit" if median == math.inf else f"{median:.2f} s"
-        out.append(
-            f"- M: primary proven optimal in under 10 s, median over {len(m_rows)} seed(s): "
-            f"median proof time {shown} -> {verdict(median < 10)}"
-        )
-    else:
-        out.append("- M: primary proven optimal in under 10 s (median of 5 seeds): not measured")
-    l_rows = by_size.get("L", [])
-    if l_rows:
-        gaps = [r.get("gap") for r in l_rows]
-        worst = max((math.inf if g is None else g) for g in gaps)
-        out.append(
-            f"- L: gap under 1% within 60 s: worst gap {_pct(worst if worst != math.inf else None)}"
-            f" -> {verdict(worst < 0.01)}"
-        )
-    else:
-        out.append("- L: gap under 1% within 60 s: not measured")
-    xl_rows = by_size.get("XL", [])
-    if xl_rows:
-        for r in xl_rows:
-            share = (
-                r["objective"] / r["best_bound"]
-                if r.get("objective") is not None and r.get("best_bound")
-                else None
-            )
-            mem_ok = r.get("peak_mb") is not None and r["peak_mb"] < 4096
-            out.append(
-                f"- XL seed {r.get('seed')}: serves {_pct(share)} of the bound (target 95%) "
-                f"-> {verdict(share is not None and share >= 0.95)}; peak memory "
-                f"{_fmt(r.get('peak_mb'), 0)} MB (target < 4096) -> {verdict(mem_ok)}"
-            )
-    else:
-        out.append("- XL: 95% of the bound within 120 s, peak memory under 4 GB: not measured")
-    ahead = []
-    for (size, seed), by_method in _by_instance(rows).items():
-        p = by_method.get("product")
-        if p is None or p.get("objective") is None:
-            ahead.append(f"{size}/{seed}: no product schedule")
-            continue
-        for name in ("textbook", "greedy"):
-            other = by_method.get(name)
-            if other is None or other.get("objective") is None:
-                continue
-            if other["objective"] > p["objective"]:
-                ahead.append(f"{size}/{seed}: {name} serves more")
-            elif (
-                name == "textbook"
-                and other["objective"] == p["objective"]
-                and other.get("status") == "OPTIMAL"
-                and (
-                    p.get("proof_seconds") is None
-                    or (other.get("proof_seconds") or math.inf) < p["proof_seconds"]
-                )
-            ):
-                ahead.append(f"{size}/{seed}: textbook proves optimality sooner")
-    out.append(
-        "- product ahead of both baselines on every instance: "
-        + ("met" if not ahead else "**NOT met** (" + "; ".join(ahead) + ")")
-    )
-    shares = [float(r["build_share"]) for r in product if r.get("build_share") is not None]
-    if shares:
-        worst_share = max(shares)
-        out.append(
-            f"- model build under 20% of the total time at every size: worst {_pct(worst_share)}"
-            f" -> {verdict(worst_share < 0.2)}"
-        )
-    invalid = [
-        f"{r.get('size')}/{r.get('seed')}/{r.get('method')}"
-        for r in rows
-        if r.get("valid") is False
-    ]
-    out.append(
-        "- every schedule valid per check_schedule: "
-        + ("yes" if not invalid else "**NO**: " + ", ".join(invalid))
-    )
-    return out
-
-
-# ---------------------------------------------------------------------------------------
 # Command line
 
 
@@ -1042,13 +604,23 @@ def all_command(
 @click.option("--time-limit", default=60.0, type=float)
 @click.option("--workers", default=2, type=int)
 @click.option("--rooms/--no-rooms", default=True)
-@click.option("--params", default="{}", help="JSON: CP-SAT parameters for the product")
+@click.option(
+    "--params",
+    default="{}",
+    help="SearchParams fields of the product that differ from the defaults: JSON text, or "
+    "a TOML/JSON file",
+)
 def one_command(
     size: str, seed: int, method: str, time_limit: float, workers: int, rooms: bool, params: str
 ) -> None:
     """Run one method on one instance; print the row as JSON."""
-    check_method(method)
-    row = run_one(size.upper(), seed, method, time_limit, workers, rooms, json.loads(params))
+    if Path(params).is_file():
+        from optimizer import SearchParams
+
+        changed = SearchParams.from_file(params).changed()
+    else:
+        changed = json.loads(params)
+    row = run_one(size.upper(), seed, method, time_limit, workers, rooms, changed)
     click.echo(RESULT_PREFIX + json.dumps(row, default=str))
 
 
@@ -1098,63 +670,21 @@ def run_sweep(
     """The product on every instance once per parameter variant; rows to ``csv_path``."""
     rows: list[dict[str, Any]] = []
     for instance in instances:
-        for name, params in variants.items():
+        for name, variant in variants.items():
+            params = {k: v for k, v in variant.items() if k != "workers"}
             row = run_in_subprocess(
-                instance, "product", workers, True, mem_limit_gb, csv_path.parent / "logs",
-                params,
+                instance, "product", variant.get("workers", workers), True, mem_limit_gb,
+                csv_path.parent / "logs", params,
             )
-            row.update(variant=name, params=json.dumps(params, sort_keys=True))
+            row.update(variant=name, params=json.dumps(variant, sort_keys=True))
             rows.append(row)
             click.echo(
                 f"{instance.size} seed {instance.seed} {name}: {row.get('status')} "
-                f"objective {row.get('objective')} proof {_fmt(row.get('proof_seconds'))}s",
+                f"objective {row.get('objective')} proof {fmt(row.get('proof_seconds'))}s",
                 err=True,
             )
     write_csv(rows, csv_path, SWEEP_COLUMNS)
     return rows
-
-
-def _median_proof(rows: list[dict[str, Any]]) -> float:
-    """Median proof time of runs, an unproven run counting as never proven (inf)."""
-    return statistics.median(
-        math.inf if r.get("proof_seconds") is None else float(r["proof_seconds"]) for r in rows
-    )
-
-
-def sweep_section(rows: list[dict[str, Any]]) -> list[str]:
-    """Markdown: per variant, proofs, median proof time (unproven counts as never) and the
-    summed objective, from the rows of :func:`run_sweep`."""
-    if not rows:
-        return []
-    by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        by_variant[str(r.get("variant"))].append(r)
-    first = rows[0]
-    out = [
-        "",
-        "## Solver parameters",
-        "",
-        "The product sets its CP-SAT parameters in one place, `optimizer/solve.py::_solver`;",
-        "each variant below changes one of them for the main search (phases 1 and 2) and runs",
-        "the same instances, one process per run, in one sitting "
-        f"(`python -m benchmarks.run sweep`, {first.get('size')} weeks, "
-        f"{_fmt(first.get('time_limit'))} s, {_fmt(first.get('workers'))} workers). "
-        "Median proof time counts an unproven run as never proven.",
-        "",
-        "| variant | parameters | proven | median proof s | proof s per seed | objective (sum) |",
-        "|---|---|---|---|---|---|",
-    ]
-    for name, mine in by_variant.items():
-        proofs = [r.get("proof_seconds") for r in mine]
-        median = _median_proof(mine)
-        objective = sum(int(r.get("objective") or 0) for r in mine)
-        out.append(
-            f"| {name} | `{mine[0].get('params')}` | {sum(p is not None for p in proofs)} of "
-            f"{len(mine)} | {'-' if math.isinf(median) else f'{median:.2f}'} | "
-            + ", ".join(_fmt(p, 1) for p in proofs)
-            + f" | {objective} |"
-        )
-    return out
 
 
 @main.command("sweep")
@@ -1195,7 +725,53 @@ def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     sweep_path = path.parent / DEFAULT_SWEEP_CSV.name
     sweep = read_csv(sweep_path) if sweep_path.exists() else None
-    Path(doc_path).write_text(report(read_csv(path), meta, sweep), encoding="utf-8")
+    text = report(read_csv(path), meta, sweep, place=_place_results(path.parent))
+    Path(doc_path).write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------------
+# Placing one client (issue 13): benchmarks/place.py
+
+
+def _place_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The rows and machine data of ``place`` next to the results, if it was run."""
+    path = folder / DEFAULT_PLACE_CSV.name
+    if not path.exists():
+        return None
+    meta_path = path.with_suffix(".meta.json")
+    return read_csv(path), json.loads(meta_path.read_text()) if meta_path.exists() else {}
+
+
+@main.command("place")
+@click.option("--size", default="L", show_default=True)
+@click.option("--seed", default=0, show_default=True, type=int)
+@click.option("--intakes", default=10, show_default=True, type=int, help="new clients placed")
+@click.option(
+    "--time-limit", default=60.0, show_default=True, type=float, help="seconds to solve the week"
+)
+@click.option("--workers", default=2, show_default=True, type=int, help="for the solve")
+@click.option("--csv", "csv_path", default=str(DEFAULT_PLACE_CSV), show_default=True)
+def place_command(
+    size: str, seed: int, intakes: int, time_limit: float, workers: int, csv_path: str
+) -> None:
+    """Solve a week once, then time `place` for new intakes (run `doc` after for the page)."""
+    from .place import PLACE_COLUMNS, run_place
+
+    meta: dict[str, Any] = {**machine(), "load_before": _load(), "place_seconds": 10.0}
+    rows = run_place(size.upper(), seed, intakes, time_limit, workers)
+    meta.update(load_after=_load(), command="python -m benchmarks.run " + " ".join(sys.argv[1:]))
+    path = Path(csv_path)
+    write_csv(rows, path, PLACE_COLUMNS)
+    path.with_suffix(".meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    for row in rows:
+        click.echo(
+            f"{row['client_id']} {row['seconds']:.2f}s: {row['options']} options"
+            + (" (moving others)" if row["moves_others"] else "")
+        )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

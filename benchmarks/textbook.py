@@ -7,7 +7,8 @@
   therapist and one per suitable room;
 * every individual session is one boolean per client x slot x therapist, plus one per room;
 * therapist and room clock-time conflicts as at-most-one over the sessions covering each
-  start time, daily and weekly caps as sums;
+  start time, daily and weekly caps as sums; no room in a virtual block; the plan's weekly
+  hours as a sum of block minutes;
 * objective: the priority-weighted number of scheduled clients (the primary objective only).
 
 No candidate aggregation, no symmetry breaking between copies, no hints, no cuts. Only the
@@ -22,13 +23,13 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from ortools.sat.python import cp_model
 
-from optimizer.model.rows import Session, attendable, can_work, schedule_rows
+from optimizer.model.candidates import attendable
 from optimizer.scenario import Scenario, requirement
-from optimizer.solve import DETERMINISTIC_SHARE
+from optimizer.schedule import Session, WeekSchedule
+from optimizer.windows import can_work
 
 STATUS = {
     cp_model.OPTIMAL: "OPTIMAL",
@@ -76,10 +77,7 @@ class TextbookResult:
     best_seconds: float | None
     variables: int
     constraints: int
-    deterministic_units: float = 0.0
-    """CP-SAT's deterministic time of the search (comparable across loads)."""
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
+    schedule: WeekSchedule = field(default_factory=WeekSchedule)
 
 
 class _Recorder(cp_model.CpSolverSolutionCallback):
@@ -114,26 +112,26 @@ class TextbookModel:
     def _build(self) -> None:
         s = self.scenario
         m = self.model
-        reqs = {c.client_id: requirement(s, c) for c in s.clients}
+        reqs = self.reqs = {c.client_id: requirement(s, c) for c in s.clients}
         client_of_id = {c.client_id: c for c in s.clients}
         for client in s.clients:
             cid = client.client_id
             self.scheduled_vars[cid] = m.new_bool_var(f"y[{cid}]")
-            if not attendable(s, client):  # e.g. not in the program this week (SPEC §2)
+            if not attendable(s, client, reqs[cid]):  # e.g. not in the program this week
                 m.add(self.scheduled_vars[cid] == 0)
-            for day, block in attendable(s, client):
+            for day, block in attendable(s, client, reqs[cid]):
                 var = m.new_bool_var(f"x[{cid},{day},{block}]")
                 self.attend_vars[(cid, day, block)] = var
                 m.add_implication(var, self.scheduled_vars[cid])
 
-        free = {
+        self.free = {
             (t.therapist_id, day, block, idx): can_work(t.available, t.busy, day, start, end)
             for t in s.therapists
             for day in s.open_days()
             for block, slots in s.blocks.items()
             for idx, (start, end) in enumerate(slots)
         }
-        room_free = {
+        self.room_free = {
             (r.room_id, day, block, idx): can_work(r.available, (), day, start, end)
             for r in s.rooms or ()
             for day in s.open_days()
@@ -145,8 +143,10 @@ class TextbookModel:
         for cid, day, block in self.attend_vars:
             self._present[(day, block, client_of_id[cid].track)].append(cid)
         client_of = {c.client_id: c for c in s.clients}
-        slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]] = defaultdict(list)
-        type_terms: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        self.slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]] = defaultdict(list)
+        """Per (client, day, block, slot), the variables that put the client there."""
+        self.type_terms: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+        """Per (client, session type), the variables of the client's sessions of it."""
 
         for day in s.open_days():
             for block, slots in s.blocks.items():
@@ -155,25 +155,30 @@ class TextbookModel:
                         for type_id, stype in s.session_types.items():
                             if not stype.is_group:
                                 continue
-                            self._add_copies(
-                                day,
-                                block,
-                                slot_idx,
-                                track,
-                                type_id,
-                                reqs,
-                                free,
-                                room_free,
-                                slot_terms,
-                                type_terms,
-                            )
+                            self._add_copies(day, block, slot_idx, track, type_id)
 
+        self._add_individuals()
+        self._add_client_rules()
+        # Rule 5: avoid pairs never in one copy.
+        for copy in self.copies:
+            for cid, var in copy.member_vars.items():
+                for other in client_of[cid].avoid:
+                    if other in copy.member_vars:
+                        m.add(var + copy.member_vars[other] <= 1)
+        self._add_staff_rules()
+        m.maximize(sum(c.priority * self.scheduled_vars[c.client_id] for c in s.clients))
+
+    def _add_individuals(self) -> None:
+        """Individual sessions: a variable per client, slot and qualified therapist."""
+        s, m = self.scenario, self.model
+        reqs, free, room_free = self.reqs, self.free, self.room_free
+        slot_terms, type_terms = self.slot_terms, self.type_terms
         for client in s.clients:
             cid = client.client_id
             for type_id, stype in s.session_types.items():
                 if stype.is_group or not reqs[cid].max_sessions[type_id]:
                     continue
-                for day, block in attendable(s, client):
+                for day, block in attendable(s, client, reqs[cid]):
                     for slot_idx in range(len(s.blocks[block])):
                         name = f"{cid},{day},{block},{slot_idx},{type_id}"
                         therapists = {
@@ -189,13 +194,14 @@ class TextbookModel:
                         }
                         if not therapists:
                             continue
+                        in_person = s.rooms is not None and not s.is_virtual(block)
                         rooms = {
                             r.room_id: m.new_bool_var(f"ir[{name},{r.room_id}]")
-                            for r in s.rooms or ()
+                            for r in (s.rooms or () if in_person else ())
                             if (not r.serves or type_id in r.serves)
                             and room_free[(r.room_id, day, block, slot_idx)]
                         }
-                        if s.rooms is not None:
+                        if in_person:
                             m.add(sum(rooms.values()) == sum(therapists.values()))
                         self.individuals.append(
                             _Individual(cid, day, block, slot_idx, type_id, therapists, rooms)
@@ -203,6 +209,10 @@ class TextbookModel:
                         slot_terms[(cid, day, block, slot_idx)].extend(therapists.values())
                         type_terms[(cid, type_id)].extend(therapists.values())
 
+    def _add_client_rules(self) -> None:
+        """Rules 1-3: full blocks, one block a day, the plan's days and session counts."""
+        s, m = self.scenario, self.model
+        reqs, slot_terms, type_terms = self.reqs, self.slot_terms, self.type_terms
         # Rule 2: exactly one session in every slot of an attended block.
         for (cid, day, block), attend in self.attend_vars.items():
             for slot_idx in range(len(s.blocks[block])):
@@ -211,6 +221,9 @@ class TextbookModel:
         per_day: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
         for (cid, day, _block), var in self.attend_vars.items():
             per_day[(cid, day)].append(var)
+        minutes: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (cid, _day, block), var in self.attend_vars.items():
+            minutes[cid].append((s.block_minutes(block), var))
         per_client: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for (cid, _day), vars_ in per_day.items():
             m.add(sum(vars_) <= 1)
@@ -222,6 +235,9 @@ class TextbookModel:
             days = sum(per_client[cid])
             m.add(days >= req.min_days * y)
             m.add(days <= req.max_days * y)
+            if req.min_minutes_per_week:  # rule 10: a day's minutes are its block's
+                week = sum(length * var for length, var in minutes[cid])
+                m.add(week >= req.min_minutes_per_week * y)
             for type_id in s.session_types:
                 count = sum(type_terms.get((cid, type_id), []))
                 if req.min_sessions[type_id]:
@@ -229,14 +245,6 @@ class TextbookModel:
                 most = req.max_sessions[type_id]
                 if most is not None:
                     m.add(count <= most * y)
-        # Rule 5: avoid pairs never in one copy.
-        for copy in self.copies:
-            for cid, var in copy.member_vars.items():
-                for other in client_of[cid].avoid:
-                    if other in copy.member_vars:
-                        m.add(var + copy.member_vars[other] <= 1)
-        self._add_staff_rules()
-        m.maximize(sum(c.priority * self.scheduled_vars[c.client_id] for c in s.clients))
 
     def _add_copies(
         self,
@@ -245,14 +253,10 @@ class TextbookModel:
         slot_idx: int,
         track: str,
         type_id: str,
-        reqs: dict[str, Any],
-        free: dict[tuple[str, str, str, int], bool],
-        room_free: dict[tuple[str, str, str, int], bool],
-        slot_terms: dict[tuple[str, str, str, int], list[cp_model.IntVar]],
-        type_terms: dict[tuple[str, str], list[cp_model.IntVar]],
     ) -> None:
-        s = self.scenario
-        m = self.model
+        s, m = self.scenario, self.model
+        reqs, free, room_free = self.reqs, self.free, self.room_free
+        slot_terms, type_terms = self.slot_terms, self.type_terms
         stype = s.session_types[type_id]
         members = [
             cid
@@ -267,6 +271,7 @@ class TextbookModel:
             and free[(t.therapist_id, day, block, slot_idx)]
         ]
         copies = min(len(therapists), len(members) // stype.min_size)
+        in_person = s.rooms is not None and not s.is_virtual(block)
         for k in range(copies):
             name = f"{day},{block},{slot_idx},{track},{type_id},{k}"
             run = m.new_bool_var(f"run[{name}]")
@@ -274,7 +279,7 @@ class TextbookModel:
             lead_vars = {t: m.new_bool_var(f"lead[{t},{name}]") for t in therapists}
             room_vars = {
                 r.room_id: m.new_bool_var(f"room[{r.room_id},{name}]")
-                for r in s.rooms or ()
+                for r in (s.rooms or () if in_person else ())
                 if (not r.serves or type_id in r.serves)
                 and room_free[(r.room_id, day, block, slot_idx)]
             }
@@ -284,8 +289,8 @@ class TextbookModel:
             m.add(size >= stype.min_size * run)
             m.add(size <= (stype.max_size or 1) * run)
             m.add(sum(lead_vars.values()) == run)
-            if s.rooms is not None:
-                capacity = {r.room_id: r.capacity for r in s.rooms}
+            if in_person:
+                capacity = {r.room_id: r.capacity for r in s.rooms or ()}
                 m.add(sum(room_vars.values()) == run)
                 m.add(size <= sum(capacity[r] * var for r, var in room_vars.items()))
             for cid, var in member_vars.items():
@@ -333,8 +338,9 @@ class TextbookModel:
                     if vars_:
                         m.add(sum(vars_) <= therapist.max_sessions_per_day)
 
-    def schedule(self, solver: cp_model.CpSolver) -> list[Session]:
-        """The sessions of the solver's solution."""
+    def schedule(self, solver: cp_model.CpSolver) -> WeekSchedule:
+        """The schedule of the solver's solution."""
+        s = self.scenario
         out = []
         for copy in self.copies:
             if not solver.value(copy.run_var):
@@ -343,7 +349,8 @@ class TextbookModel:
             room = next((r for r, v in copy.room_vars.items() if solver.value(v)), "")
             members = [cid for cid, v in copy.member_vars.items() if solver.value(v)]
             out.append(
-                Session(
+                Session.create(
+                    s,
                     copy.day,
                     copy.block,
                     copy.slot_idx,
@@ -359,7 +366,8 @@ class TextbookModel:
                 if solver.value(var):
                     room = next((r for r, v in ind.room_vars.items() if solver.value(v)), "")
                     out.append(
-                        Session(
+                        Session.create(
+                            s,
                             ind.day,
                             ind.block,
                             ind.slot_idx,
@@ -370,7 +378,7 @@ class TextbookModel:
                             [ind.client_id],
                         )
                     )
-        return out
+        return WeekSchedule(tuple(session for session in out if session.clients))
 
 
 def solve_textbook(
@@ -385,11 +393,6 @@ def solve_textbook(
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.catch_sigint_signal = False
-    if workers == 1:
-        # As the product does on one worker: CP-SAT's whole portfolio interleaved on one
-        # thread, stopped by a deterministic limit (so runs compare at any machine load).
-        solver.parameters.interleave_search = True
-        solver.parameters.max_deterministic_time = DETERMINISTIC_SHARE * time_limit
     recorder = _Recorder(started)
     status = solver.solve(tm.model, recorder)
     result = TextbookResult(
@@ -402,10 +405,9 @@ def solve_textbook(
         best_seconds=recorder.best,
         variables=len(tm.model.proto.variables),
         constraints=len(tm.model.proto.constraints),
-        deterministic_units=round(solver.deterministic_time, 3),
     )
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         result.objective = round(solver.objective_value)
         result.best_bound = math.floor(solver.best_objective_bound + 1e-6)
-        result.assignments, result.sessions = schedule_rows(scenario, tm.schedule(solver))
+        result.schedule = tm.schedule(solver)
     return result

@@ -5,17 +5,20 @@ result = solve(load_scenario("scenarios/westside-iop"), time_limit=30)
 result.write("out/westside")
 """
 
-__version__ = "0.1.0"
-
-from .check import Violation, check_schedule  # noqa: E402
-from .errors import Issue, OptimizerError, ScenarioError, ScheduleReadError  # noqa: E402
-from .explain import Explanation, UnknownClientError, explain  # noqa: E402
-from .io import Schedule, load_scenario, read_schedule  # noqa: E402
-from .redact import redact_result  # noqa: E402
-from .report import write_reports  # noqa: E402
-from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights  # noqa: E402
-from .solve import ModelInvalidError, Progress, Result, SolveStatus, solve  # noqa: E402
-from .whatif import WhatIf, WhatIfError, load_whatif, run_batch  # noqa: E402
+from .check import Violation, check_schedule
+from .errors import Issue, OptimizerError, ScenarioError, ScheduleReadError
+from .explain import Explanation, UnknownClientError, explain
+from .io import Schedule, load_scenario, read_schedule
+from .redact import redact_result
+from .report import write_reports
+from .result import ModelInvalidError, Progress, Result, SolveStatus
+from .scenario import Client, Plan, Room, Rules, Scenario, SessionType, Therapist, Weights
+from .search.control import StopToken
+from .search.params import SearchParams, SearchParamsError
+from .solve import solve
+from .version import __version__
+from .weekly import PlaceInputError, Placement, PlaceOption, place
+from .whatif import WhatIf, WhatIfError, load_whatif, run_batch
 
 __all__ = [
     "Client",
@@ -23,6 +26,9 @@ __all__ = [
     "Issue",
     "ModelInvalidError",
     "OptimizerError",
+    "PlaceInputError",
+    "PlaceOption",
+    "Placement",
     "Plan",
     "Progress",
     "Result",
@@ -32,8 +38,11 @@ __all__ = [
     "ScenarioError",
     "Schedule",
     "ScheduleReadError",
+    "SearchParams",
+    "SearchParamsError",
     "SessionType",
     "SolveStatus",
+    "StopToken",
     "Therapist",
     "UnknownClientError",
     "Weights",
@@ -45,6 +54,7 @@ __all__ = [
     "explain",
     "load_scenario",
     "load_whatif",
+    "place",
     "read_schedule",
     "redact_result",
     "run_batch",

@@ -18,6 +18,7 @@ each other, naming both rows) and resolves them for the model.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,7 +27,7 @@ from .errors import Issue, did_you_mean
 from .windows import format_time, parse_time
 
 if TYPE_CHECKING:
-    from .scenario import Pin, Scenario
+    from .scenario import Client, Pin, Room, Scenario, Therapist
 
 Locator = Callable[[tuple[str | int, ...]], str]
 
@@ -91,13 +92,45 @@ def _slot_index(scenario: Scenario, pin: Pin) -> tuple[int | None, str | None]:
     return idx, None
 
 
-def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, str, str]]:
-    """Problems of one row on its own: (column, problem, fix)."""
+@dataclass(frozen=True)
+class _Tables:
+    """The scenario's lookups the checks of pins need, built once per scenario."""
+
+    clients: dict[str, Client]
+    therapists: dict[str, Therapist]
+    rooms: dict[str, Room]
+    tracks: list[str]
+    track_of: dict[str, str]
+    avoids: set[tuple[str, str]]
+    """(a, b) when either client avoids the other."""
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Tables:
+        avoids = {(c.client_id, other) for c in scenario.clients for other in c.avoid}
+        return cls(
+            clients={c.client_id: c for c in scenario.clients},
+            therapists={t.therapist_id: t for t in scenario.therapists},
+            rooms={r.room_id: r for r in scenario.rooms or ()},
+            tracks=sorted({c.track for c in scenario.clients}),
+            track_of={c.client_id: c.track for c in scenario.clients},
+            avoids=avoids | {(b, a) for a, b in avoids},
+        )
+
+
+Problem = tuple[str, str, str]
+"""(column, problem, fix) of one pins row."""
+
+
+def _one_pin_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """Problems of one row on its own: its form and place, then its staff."""
+    return _pin_place_issues(scenario, tables, pin) + _pin_staff_issues(scenario, tables, pin)
+
+
+def _pin_place_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """The columns a kind needs or forbids; the client, day, block, type and slot named."""
     s = scenario
-    out: list[tuple[str, str, str]] = []
-    clients = {c.client_id: c for c in s.clients}
-    therapists = {t.therapist_id: t for t in s.therapists}
-    rooms = {r.room_id: r for r in s.rooms or ()}
+    out: list[Problem] = []
+    clients = tables.clients
     for column in _REQUIRED[pin.kind]:
         if getattr(pin, column) is None:
             out.append((column, f"a {pin.kind} pin needs a {column}", f"fill in {column}"))
@@ -149,7 +182,15 @@ def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, s
         _idx, problem = _slot_index(s, pin)
         if problem:
             out.append(("start" if pin.start is not None else "slot", problem, "fix the time"))
-    tracks = sorted({c.track for c in s.clients})
+    return out
+
+
+def _pin_staff_issues(scenario: Scenario, tables: _Tables, pin: Pin) -> list[Problem]:
+    """The track, therapist and room named, and whether they fit the pinned session."""
+    out: list[Problem] = []
+    therapists, rooms, tracks = tables.therapists, tables.rooms, tables.tracks
+    client = tables.clients.get(pin.client_id or "")
+    stype = scenario.session_types.get(pin.session_type or "")
     if pin.track is not None:
         if pin.kind != "group_session":
             out.append(("track", "only a group_session pin takes a track", "leave it empty"))
@@ -194,7 +235,15 @@ def _one_pin_issues(scenario: Scenario, idx: int, pin: Pin) -> list[tuple[str, s
                 )
     if pin.room_id is not None:
         room = rooms.get(pin.room_id)
-        if room is None:
+        if pin.block is not None and scenario.is_virtual(pin.block):
+            out.append(
+                (
+                    "room_id",
+                    f"block {pin.block} is virtual (telehealth): its sessions have no room",
+                    "leave room_id empty, or pin an in-person block",
+                )
+            )
+        elif room is None:
             out.append(
                 (
                     "room_id",
@@ -229,11 +278,11 @@ def resolve_pins(scenario: Scenario) -> list[ResolvedPin]:
     return out
 
 
-def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | None:
+def _contradiction(
+    scenario: Scenario, tables: _Tables, a: ResolvedPin, b: ResolvedPin
+) -> str | None:
     """Why two valid pins cannot both hold, or None."""
     s = scenario
-    track_of = {c.client_id: c.track for c in s.clients}
-    avoid = {c.client_id: set(c.avoid) for c in s.clients}
     if a.client_id and a.client_id == b.client_id:
         same_day = a.day is None or b.day is None or a.day == b.day
         if same_day and a.block and b.block and a.block != b.block:
@@ -256,7 +305,7 @@ def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | 
         return None
 
     def track(pin: ResolvedPin) -> str | None:
-        return track_of[pin.client_id] if pin.client_id else pin.track
+        return tables.track_of[pin.client_id] if pin.client_id else pin.track
 
     same_group = (
         a.session_type == b.session_type
@@ -272,13 +321,30 @@ def _contradiction(scenario: Scenario, a: ResolvedPin, b: ResolvedPin) -> str | 
         other_a, other_b = getattr(a, other), getattr(b, other)
         if not same_group or (other_a is not None and other_b is not None and other_a != other_b):
             return f"{noun} {mine} is pinned to two sessions at once on {a.day}"
-        if (
-            a.client_id
-            and b.client_id
-            and (b.client_id in avoid[a.client_id] or a.client_id in avoid[b.client_id])
-        ):
+        if a.client_id and b.client_id and (a.client_id, b.client_id) in tables.avoids:
             return f"clients {a.client_id} and {b.client_id} avoid each other but share a group"
     return None
+
+
+def _pairs_to_check(pins: list[ResolvedPin]) -> list[tuple[int, int]]:
+    """(earlier, later) positions of the pins that can contradict each other: those of one
+    client, and those on one day naming one therapist or one room (:func:`_contradiction`
+    finds nothing in any other pair). In the order of a check of every pair."""
+    groups: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
+    for idx, pin in enumerate(pins):
+        if pin.client_id:
+            groups[("client", pin.client_id)].append(idx)
+        if pin.therapist_id:
+            groups[("therapist", pin.day, pin.therapist_id)].append(idx)
+        if pin.room_id:
+            groups[("room", pin.day, pin.room_id)].append(idx)
+    pairs = {
+        (earlier, later)
+        for members in groups.values()
+        for j, later in enumerate(members)
+        for earlier in members[:j]
+    }
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0]))
 
 
 def pin_issues(scenario: Scenario, locate: Locator) -> list[Issue]:
@@ -287,23 +353,24 @@ def pin_issues(scenario: Scenario, locate: Locator) -> list[Issue]:
     Rows are first checked one by one; only when each row is fine on its own are pairs
     checked, and a contradiction names both rows.
     """
+    tables = _Tables.of(scenario)
     issues = [
         Issue(locate(("pins", idx, column)), problem, fix)
         for idx, pin in enumerate(scenario.pins)
-        for column, problem, fix in _one_pin_issues(scenario, idx, pin)
+        for column, problem, fix in _one_pin_issues(scenario, tables, pin)
     ]
     if issues:
         return issues
     pins = resolve_pins(scenario)
-    for j, later in enumerate(pins):
-        for earlier in pins[:j]:
-            why = _contradiction(scenario, earlier, later)
-            if why:
-                issues.append(
-                    Issue(
-                        locate(("pins", later.row_idx)),
-                        f"contradicts {locate(('pins', earlier.row_idx))}: {why}",
-                        "remove or correct one of the two rows",
-                    )
+    for earlier_idx, later_idx in _pairs_to_check(pins):
+        earlier, later = pins[earlier_idx], pins[later_idx]
+        why = _contradiction(scenario, tables, earlier, later)
+        if why:
+            issues.append(
+                Issue(
+                    locate(("pins", later.row_idx)),
+                    f"contradicts {locate(('pins', earlier.row_idx))}: {why}",
+                    "remove or correct one of the two rows",
                 )
+            )
     return issues

@@ -9,7 +9,6 @@ ids only.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +16,8 @@ import pandas as pd
 
 from .io.schedule import Schedule
 from .scenario import Scenario
-from .terms import attendance, day_changes
+from .schedule import WeekSchedule, attendance
+from .terms import day_changes
 from .windows import DAY_NAMES, day_index
 
 log = logging.getLogger(__name__)
@@ -31,18 +31,13 @@ class PreviousWeek:
 
     ``attendance``: per continuing client, day name -> block attended last week.
     ``tracks``: per continuing client, the track of last week's group sessions.
-    ``assignments`` and ``sessions``: last week's rows of known clients, therapists, types,
-    days and blocks, shifted to this week's dates (a solution hint, never a constraint).
+    ``schedule``: last week's sessions of known clients, therapists, types, days and slots,
+    dated this week (a solution hint, never a constraint).
     """
 
     attendance: dict[str, dict[str, str]]
     tracks: dict[str, str] = field(default_factory=dict)
-    assignments: list[dict[str, Any]] = field(default_factory=list)
-    sessions: list[dict[str, Any]] = field(default_factory=list)
-
-    def hint_rows(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Last week's assignments and sessions, shifted to this week (for a hint)."""
-        return self.assignments, self.sessions
+    schedule: WeekSchedule = field(default_factory=WeekSchedule)
 
 
 def _day_name(text: str) -> str | None:
@@ -76,7 +71,9 @@ def match_previous(scenario: Scenario, schedule: Schedule) -> PreviousWeek:
     known = assignments[assignments["client_id"].isin(clients)].copy()
     known["day"] = [_day_name(d) or "" for d in known["day"]]
     known = known[known["day"] != ""]
-    previous_attendance = attendance(known)
+    previous_attendance = attendance(
+        zip(known["client_id"], known["day"], known["block"], strict=True)
+    )
 
     tracks: dict[str, str] = {}
     group_session_ids = set(
@@ -94,16 +91,10 @@ def match_previous(scenario: Scenario, schedule: Schedule) -> PreviousWeek:
             tracks.setdefault(cid, track_of_session[sid])
 
     open_days = set(s.open_days())
-    slot_starts = {
-        (block, f"{start // 60:02d}:{start % 60:02d}")
-        for block, slots in s.blocks.items()
-        for start, _end in slots
-    }
 
-    def usable(row: dict[str, Any]) -> bool:
+    def usable(row: dict[str, Any]) -> bool:  # sessions at no slot: see WeekSchedule.from_rows
         return (
             row["day"] in open_days
-            and (row["block"], row["start"]) in slot_starts
             and row["session_type"] in s.session_types
             and row["therapist_id"] in therapists
         )
@@ -117,23 +108,19 @@ def match_previous(scenario: Scenario, schedule: Schedule) -> PreviousWeek:
             hint_sessions.append(row)
     usable_ids = {row["session_id"] for row in hint_sessions}
     hint_assignments = [
-        {
-            **{str(key): value for key, value in row.items()},
-            "date": s.date_of(row["day"]).isoformat(),
-        }
+        {str(key): value for key, value in row.items()}
         for row in known.to_dict("records")
         if row["session_id"] in usable_ids
     ]
     return PreviousWeek(
         attendance=previous_attendance,
         tracks=tracks,
-        assignments=hint_assignments,
-        sessions=hint_sessions,
+        schedule=WeekSchedule.from_rows(s, hint_assignments, hint_sessions),
     )
 
 
 def changes_table(
-    scenario: Scenario, assignments: pd.DataFrame, previous: PreviousWeek
+    scenario: Scenario, schedule: WeekSchedule, previous: PreviousWeek
 ) -> pd.DataFrame:
     """Every change of a continuing client since last week: ``client_id, what, from, to``.
 
@@ -141,7 +128,7 @@ def changes_table(
     empty side is ``from`` or ``to``), ``track`` (another cohort) or ``scheduled`` (served
     last week, not this week).
     """
-    now = attendance(assignments)
+    now = schedule.attendance()
     track_now: dict[str, str] = {}
     track_of = {c.client_id: c.track for c in scenario.clients}
     for cid in now:
@@ -163,12 +150,3 @@ def changes_table(
         if cid in previous.tracks and cid in track_now and previous.tracks[cid] != track_now[cid]:
             rows.append((cid, "track", previous.tracks[cid], track_now[cid]))
     return pd.DataFrame(rows, columns=CHANGES_COLUMNS)
-
-
-def changed_days(changes: pd.DataFrame) -> dict[str, set[str]]:
-    """Per client, the days named in a changes table (for checks and tests)."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for cid, what, before, after in changes[CHANGES_COLUMNS].itertuples(index=False):
-        if what in ("block", "day"):
-            out[cid].add((before or after).split()[0])
-    return dict(out)

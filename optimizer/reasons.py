@@ -15,9 +15,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .model.candidates import Candidates, client_can_attend, staff_can_take
-from .scenario import Client, Scenario, days_in_program
-from .windows import DAY_NAMES, day_index, format_interval, merged_intervals
+from .model.candidates import Candidates, most_week_minutes
+from .scenario import Client, Requirement, Scenario, Therapist, hours_text
+from .windows import (
+    DAY_NAMES,
+    attendable_pairs,
+    can_work,
+    client_can_attend,
+    day_index,
+    days_in_program,
+    format_interval,
+    merged_intervals,
+)
 
 
 @dataclass(frozen=True)
@@ -82,16 +91,6 @@ def _sorted_days(days: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(days), key=day_index))
 
 
-def attendable_pairs(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
-    """(day, block) pairs the client can attend this week, before any plan is considered."""
-    return [
-        (day, block)
-        for day in days_in_program(scenario, client)
-        for block in scenario.blocks
-        if client_can_attend(scenario, client, day, block)
-    ]
-
-
 def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
     """Why no block fits the client on ``day``: their available and busy windows that day."""
     idx = day_index(day)
@@ -109,7 +108,8 @@ def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
     for start, end in busy:
         for block in scenario.blocks:
             b_start, b_end = scenario.block_span(block)
-            if end + commute > b_start and b_end + commute > start:
+            gap = 0 if scenario.is_virtual(block) else commute  # no commute to a video call
+            if end + gap > b_start and b_end + gap > start:
                 clashing.append(format_interval((start, end)))
                 break
     if clashing:
@@ -122,9 +122,11 @@ def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
 
 def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]:
     """Operating days the client cannot attend, as (day, kind, why); kinds: closed,
-    before-admission, after-discharge, windows."""
+    before-admission, after-discharge, telehealth (only virtual blocks fit, and the client
+    is not cleared for them), windows."""
     lost = []
     closed = set(scenario.closed_dates)
+    cleared = client.model_copy(update={"telehealth": True})
     for day in sorted(set(scenario.days), key=day_index):
         date = scenario.date_of(day)
         if date in closed:
@@ -136,8 +138,21 @@ def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]
                 (day, "after-discharge", f"{day} is after discharge {client.discharge_date}")
             )
         elif not any(client_can_attend(scenario, client, day, b) for b in scenario.blocks):
-            lost.append((day, "windows", f"{day}: {_window_conflicts(scenario, client, day)}"))
+            virtual = [b for b in scenario.blocks if client_can_attend(scenario, cleared, day, b)]
+            if virtual:
+                lost.append((day, "telehealth", f"{day}: {_telehealth_text(virtual)}"))
+            else:
+                lost.append((day, "windows", f"{day}: {_window_conflicts(scenario, client, day)}"))
     return lost
+
+
+def _telehealth_text(virtual: Sequence[str]) -> str:
+    """Why a client not cleared for telehealth cannot use the ``virtual`` blocks that fit."""
+    if len(virtual) == 1:
+        fits, what = f"only {virtual[0]} fits", "it is a virtual block"
+    else:
+        fits, what = f"only {', '.join(virtual)} fit", "they are virtual blocks"
+    return f"{fits} the client's windows, but {what} and the client is not cleared for telehealth"
 
 
 def _lost_text(lost: list[tuple[str, str, str]]) -> str:
@@ -152,7 +167,13 @@ def _lost_text(lost: list[tuple[str, str, str]]) -> str:
             date = next(w for d, k, w in lost if k == kind).rsplit(" ", 1)[-1]
             verb = "is" if len(days) == 1 else "are"
             parts.append(f"{days_text(days)} {verb} {label} {date}")
-    parts.extend(w for _d, k, w in lost if k in ("closed", "windows"))
+    parts.extend(w for _d, k, w in lost if k == "closed")
+    # days that lose for the same reason are told once: "Mon-Fri: busy 08:00-17:45"
+    same: dict[str, list[str]] = {}
+    for day, kind, why in lost:
+        if kind in ("telehealth", "windows"):
+            same.setdefault(why.removeprefix(f"{day}: "), []).append(day)
+    parts.extend(f"{days_text(days)}: {why}" for why, days in same.items())
     return "; ".join(parts)
 
 
@@ -198,7 +219,7 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
     if len(fitting) >= req.min_days:
         return []
     why = _lost_text(lost)
-    window_days = tuple(d for d, kind, _ in lost if kind == "windows")
+    window_days = tuple(d for d, kind, _ in lost if kind in ("windows", "telehealth"))
     kinds = {kind for _d, kind, _w in lost}
     lost_dates = tuple(scenario.date_of(d).isoformat() for d, kind, _ in lost if kind == "closed")
     if "before-admission" in kinds and client.admit_date:
@@ -206,10 +227,11 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
     if "after-discharge" in kinds and client.discharge_date:
         lost_dates += (client.discharge_date.isoformat(),)
     if not fitting:
+        whose = "" if "telehealth" in kinds else "'s windows"
         return [
             Cause(
                 "no-block-fits",
-                f"no block ({', '.join(scenario.blocks)}) fits the client's windows on any "
+                f"no block ({', '.join(scenario.blocks)}) fits the client{whose} on any "
                 f"day this week{operating}: {why}",
                 days=window_days,
                 dates=lost_dates,
@@ -239,6 +261,60 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
     ]
 
 
+def _hour_causes(
+    scenario: Scenario, client: Client, req: Requirement, pairs: Sequence[tuple[str, str]]
+) -> list[Cause]:
+    """The plan's hours out of reach: every block the client can attend (on enough days) is
+    shorter than the daily hours, or the longest of them on ``max_days`` days give less than
+    the weekly hours (SPEC §3 rule 10)."""
+    plan = client.plan
+    per_day = req.min_minutes_per_day
+    long_pairs = [(d, b) for d, b in pairs if scenario.block_minutes(b) >= per_day]
+    long_days = _sorted_days(d for d, _b in long_pairs)
+    if len(long_days) < req.min_days:
+        blocks = dict.fromkeys(b for _d, b in pairs)
+        short = [b for b in blocks if scenario.block_minutes(b) < per_day]
+        gives = ", ".join(f"{b} {hours_text(scenario.block_minutes(b))}" for b in short)
+        where = (
+            f"; blocks long enough fit only on {days_text(long_days)}, and the plan needs "
+            f"{req.min_days} days"
+            if long_days
+            else ""
+        )
+        return [
+            Cause(
+                "too-few-hours-a-day",
+                f"plan {plan} needs {hours_text(per_day)} on every attended day, but the blocks "
+                f"the client can attend are shorter ({gives}){where}",
+                blocks=tuple(short),
+                days=long_days,
+                details={"min_minutes_per_day": per_day, "attendable_days": list(long_days)},
+            )
+        ]
+    most = most_week_minutes(scenario, long_pairs, req.max_days)
+    if most >= req.min_minutes_per_week:
+        return []
+    prorated = (
+        f" (prorated to {req.days_in_program} open days in the program)" if req.prorated else ""
+    )
+    within = (
+        f" in {req.max_days} day{'s' if req.max_days > 1 else ''}"
+        if len(long_days) > req.max_days
+        else ""
+    )
+    return [
+        Cause(
+            "too-few-hours-a-week",
+            f"plan {plan} needs {hours_text(req.min_minutes_per_week)} a week{prorated}; the "
+            f"blocks the client can attend give at most {hours_text(most)}{within} "
+            f"({_pairs_text(long_pairs)})",
+            blocks=tuple(dict.fromkeys(b for _d, b in long_pairs)),
+            days=long_days,
+            details={"min_minutes_per_week": req.min_minutes_per_week, "most_minutes": most},
+        )
+    ]
+
+
 def _slots_of(
     scenario: Scenario, pairs: Iterable[tuple[str, str]]
 ) -> list[tuple[str, str, int, int]]:
@@ -254,11 +330,13 @@ def _pairs_text(pairs: Sequence[tuple[str, str]]) -> str:
     return "; ".join(f"{block} {days_text(days)}" for block, days in by_block.items())
 
 
-def _rooms_free(scenario: Scenario, type_id: str, day: str, start: int, end: int) -> bool:
-    if scenario.rooms is None:
+def _rooms_free(
+    scenario: Scenario, type_id: str, day: str, block: str, start: int, end: int
+) -> bool:
+    if scenario.rooms is None or scenario.is_virtual(block):  # video: no room needed
         return True
     return any(
-        (not r.serves or type_id in r.serves) and staff_can_take(r.available, (), day, start, end)
+        (not r.serves or type_id in r.serves) and can_work(r.available, (), day, start, end)
         for r in scenario.rooms
     )
 
@@ -273,8 +351,8 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            staff_can_take(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, s, e)
-            for d, _b, s, e in slots
+            can_work(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, b, s, e)
+            for d, b, s, e in slots
         )
 
     lang = client.language.lower() if client.language else None
@@ -339,7 +417,7 @@ def _individual_causes(
             ]
     if not any(works(tid) for tid in skilled):
         staff_free = any(
-            staff_can_take(therapists[tid].available, therapists[tid].busy, d, s, e)
+            can_work(therapists[tid].available, therapists[tid].busy, d, s, e)
             for tid in skilled
             for d, _b, s, e in slots
         )
@@ -360,6 +438,56 @@ def _individual_causes(
     return []
 
 
+def _mates(
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    pairs: list[tuple[str, str]],
+    type_id: str,
+) -> dict[tuple[str, str], list[str]]:
+    """Per (day, block) the client can attend, the other clients of their track who can
+    come then and may join ``type_id`` groups."""
+    cohort = {
+        c.client_id
+        for c in scenario.clients
+        if c.track == client.track
+        and c.client_id != client.client_id
+        and candidates.attendable.get(c.client_id)
+        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
+    }
+    return {
+        (day, block): sorted(
+            other
+            for other in cohort
+            if (day, block) in set(map(tuple, candidates.attendable[other]))
+        )
+        for day, block in pairs
+    }
+
+
+def _no_group_leader(
+    scenario: Scenario,
+    client: Client,
+    type_id: str,
+    qualified: list[Therapist],
+    pairs: list[tuple[str, str]],
+) -> Cause:
+    """No therapist who may lead the client's groups of ``type_id`` works when they can come."""
+    skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
+    others = sorted(set(skilled) - {t.therapist_id for t in qualified})
+    return Cause(
+        "no-qualified-staff",
+        f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
+        f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
+        + (f"; {ids_text(others)} lead other tracks only" if others else "")
+        + f") works while the client can attend ({_pairs_text(pairs)})",
+        therapist_ids=tuple(t.therapist_id for t in qualified),
+        blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
+        session_types=(type_id,),
+        track=client.track,
+    )
+
+
 def _group_causes(
     scenario: Scenario,
     candidates: Candidates,
@@ -371,22 +499,7 @@ def _group_causes(
     stype = scenario.session_types[type_id]
     where = _pairs_text(pairs)
     blocks = tuple(dict.fromkeys(b for _d, b in pairs))
-    cohort = {
-        c.client_id
-        for c in scenario.clients
-        if c.track == client.track
-        and c.client_id != cid
-        and candidates.attendable.get(c.client_id)
-        and candidates.requirements[c.client_id].max_sessions[type_id] != 0
-    }
-    mates = {
-        (day, block): sorted(
-            other
-            for other in cohort
-            if (day, block) in set(map(tuple, candidates.attendable[other]))
-        )
-        for day, block in pairs
-    }
+    mates = _mates(scenario, candidates, client, pairs, type_id)
     if all(len(m) + 1 < stype.min_size for m in mates.values()):
         together = sorted({o for m in mates.values() for o in m})
         return [
@@ -420,36 +533,19 @@ def _group_causes(
     staffed = [
         (d, b, s, e)
         for d, b, s, e in slots
-        if any(staff_can_take(t.available, t.busy, d, s, e) for t in qualified)
+        if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
     ]
     if not staffed:
-        skilled = [t.therapist_id for t in scenario.therapists if type_id in t.skills]
-        return [
-            Cause(
-                "no-qualified-staff",
-                f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
-                f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
-                + (
-                    f"; {ids_text(sorted(set(skilled) - {t.therapist_id for t in qualified}))} "
-                    "lead other tracks only"
-                    if set(skilled) - {t.therapist_id for t in qualified}
-                    else ""
-                )
-                + f") works while the client can attend ({where})",
-                therapist_ids=tuple(t.therapist_id for t in qualified),
-                blocks=blocks,
-                session_types=(type_id,),
-                track=client.track,
-            )
-        ]
+        return [_no_group_leader(scenario, client, type_id, qualified, pairs)]
     if scenario.rooms is not None and not any(
-        any(
+        scenario.is_virtual(b)
+        or any(
             (not r.serves or type_id in r.serves)
             and r.capacity >= stype.min_size
-            and staff_can_take(r.available, (), d, s, e)
+            and can_work(r.available, (), d, s, e)
             for r in scenario.rooms
         )
-        for d, _b, s, e in staffed
+        for d, b, s, e in staffed
     ):
         return [
             Cause(
@@ -490,6 +586,12 @@ def static_causes(scenario: Scenario, candidates: Candidates, client: Client) ->
         return causes
     req = candidates.requirements[client.client_id]
     pairs = attendable_pairs(scenario, client)
+    if not causes:
+        causes = _hour_causes(scenario, client, req, pairs)
+        # the sessions' causes where the client could spend a whole day, if anywhere
+        pairs = [p for p in pairs if scenario.block_minutes(p[1]) >= req.min_minutes_per_day]
+        if not pairs:
+            return causes
     for type_id, least in req.min_sessions.items():
         if not least:
             continue
@@ -521,7 +623,7 @@ def capacity_reason(scenario: Scenario, candidates: Candidates, client: Client) 
     return (
         f"not enough capacity this week: the client can attend {_pairs_text(pairs)}, but the "
         f"{client.track} groups, therapists and rooms then went to the scheduled clients "
-        "(`explain` names the limits and the changes that would fit them in)"
+        "(the explain command names the limits and the changes that would fit them in)"
     )
 
 

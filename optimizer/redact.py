@@ -24,7 +24,7 @@ import pandas as pd
 from .scenario import Scenario
 
 if TYPE_CHECKING:
-    from .solve import Result
+    from .result import Result
 
 PREFIX = "P-"
 DIGITS = 10
@@ -69,25 +69,22 @@ def _id_pattern(mapping: dict[str, str]) -> re.Pattern[str]:
 def redact_scenario(scenario: Scenario, mapping: dict[str, str]) -> Scenario:
     """The scenario with client ids replaced by pseudonyms and client names removed.
 
-    The copy is not re-validated (the mapping is one-to-one, so every reference still holds).
+    The copy is validated like the original (the mapping is one-to-one, so every reference
+    still holds).
     """
     clients = tuple(
-        client.model_copy(
-            update={
-                "client_id": mapping[client.client_id],
-                "avoid": tuple(mapping.get(other, other) for other in client.avoid),
-                "name": None,
-            }
+        client.updated(
+            client_id=mapping[client.client_id],
+            avoid=tuple(mapping.get(other, other) for other in client.avoid),
+            name=None,
         )
         for client in scenario.clients
     )
     pins = tuple(
-        pin.model_copy(update={"client_id": mapping.get(pin.client_id, pin.client_id)})
-        if pin.client_id
-        else pin
+        pin.updated(client_id=mapping.get(pin.client_id, pin.client_id)) if pin.client_id else pin
         for pin in scenario.pins
     )
-    return scenario.model_copy(update={"clients": clients, "pins": pins})
+    return scenario.updated(clients=clients, pins=pins)
 
 
 def redact_result(result: Result, key: str | None = None) -> Result:

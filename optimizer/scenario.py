@@ -1,42 +1,58 @@
 """The scenario of SPEC §2 as frozen pydantic models, with cross-reference validation.
 
 Tables arrive as lists of records (from CSV files, YAML/JSON documents or Python objects);
-multi-valued cells (``skills``, ``avoid``, ...) may be ``;``-separated strings or lists, and
-window cells are parsed by :mod:`optimizer.windows`. Every problem is collected and raised at
-once as a :class:`~optimizer.errors.ScenarioError`.
+each cell is read by its type of :mod:`optimizer.cells` (multi-valued cells such as
+``skills`` or ``avoid`` may be ``;``-separated strings or lists; windows follow the grammar
+of :mod:`optimizer.windows`). Every problem is collected and raised at once as a
+:class:`~optimizer.errors.ScenarioError`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from fractions import Fraction
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationError,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
+from .cells import (
+    YES_NO_HINT,
+    BlockSlots,
+    DayName,
+    Id,
+    IdList,
+    OptionalCount,
+    OptionalDate,
+    OptionalId,
+    OptionalText,
+    Windows,
+    YesNo,
+    blank_to_none,
+    date_problem,
+    short_value,
+    to_day,
+)
 from .errors import Issue, ScenarioError, did_you_mean
+from .timezones import is_timezone
 from .windows import (
     DAY_NAMES,
     WINDOW_FORMAT_HINT,
     Interval,
-    Window,
     day_index,
+    days_in_program,
     format_interval,
-    format_windows,
-    parse_interval,
-    parse_windows,
 )
 
 # Sizes beyond these are typing accidents, not programs (and would exhaust memory).
@@ -46,7 +62,6 @@ MAX_ROOMS = 500
 MAX_BLOCKS = 24
 MAX_SLOTS_PER_BLOCK = 16
 MIN_SLOT_MINUTES = 5
-MAX_ID_LENGTH = 100
 
 Path = tuple[str | int, ...]
 Locator = Callable[[Path], str]
@@ -63,112 +78,19 @@ def key_path(path: Path) -> str:
     return text or "scenario"
 
 
-# ---------------------------------------------------------------------------------------
-# Cell types: what a spreadsheet cell or a YAML value may hold, and how it is written back.
+class _Validated(BaseModel):
+    def updated(self, **changes: Any) -> Self:
+        """A copy with some fields replaced (parsed values: model objects, tuples, windows
+        as tuples), validated like the original; pydantic's ``model_copy(update=...)``
+        would skip validation."""
+        return self.model_validate({**dict(self), **changes})
 
 
-def _blank_to_none(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and value != value:  # NaN from a spreadsheet
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value.strip() if isinstance(value, str) else value
-
-
-def _to_windows(value: Any) -> tuple[Window, ...]:
-    value = _blank_to_none(value)
-    if value is None:
-        return ()
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(v, (list, tuple)) and len(v) == 3 for v in value):
-            return tuple(sorted((int(d), int(s), int(e)) for d, s, e in value))
-        value = "; ".join(str(v) for v in value)
-    if not isinstance(value, str):
-        raise ValueError(f"expected a window list text, got {value!r}")
-    return parse_windows(value)
-
-
-def _to_id_list(value: Any) -> tuple[str, ...]:
-    value = _blank_to_none(value)
-    if value is None:
-        return ()
-    items = value if isinstance(value, (list, tuple)) else str(value).split(";")
-    out = tuple(str(item).strip() for item in items if str(item).strip())
-    return out
-
-
-def _to_interval(value: Any) -> Interval:
-    if isinstance(value, (list, tuple)) and len(value) == 2:
-        return int(value[0]), int(value[1])
-    if not isinstance(value, str):
-        raise ValueError(f"expected a slot 'HH:MM-HH:MM', got {value!r}")
-    return parse_interval(value)
-
-
-def _to_day(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"expected a day name (Mon..Sun), got {value!r}")
-    return DAY_NAMES[day_index(value)]
-
-
-def _to_id(value: Any) -> str:
-    value = _blank_to_none(value)
-    if value is None:
-        raise ValueError("an id may not be empty")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value).strip()
-    if ";" in text:
-        raise ValueError(f"id '{text}' may not contain ';'")
-    if len(text) > MAX_ID_LENGTH:
-        raise ValueError(f"an id of {len(text)} characters is too long (at most {MAX_ID_LENGTH})")
-    return text
-
-
-Windows = Annotated[
-    tuple[Window, ...],
-    BeforeValidator(_to_windows),
-    PlainSerializer(format_windows, return_type=str),
-    WithJsonSchema({"type": "string", "description": WINDOW_FORMAT_HINT}),
-]
-IdList = Annotated[
-    tuple[str, ...],
-    BeforeValidator(_to_id_list),
-    PlainSerializer(lambda ids: ";".join(ids), return_type=str),
-    WithJsonSchema(
-        {
-            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-            "description": "ids separated by ';' (or a list)",
-        }
-    ),
-]
-Id = Annotated[str, BeforeValidator(_to_id)]
-OptionalText = Annotated[str | None, BeforeValidator(_blank_to_none)]
-OptionalId = Annotated[
-    str | None, BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_id(v))
-]
-OptionalDate = Annotated[dt.date | None, BeforeValidator(_blank_to_none)]
-OptionalCount = Annotated[int | None, Field(ge=0), BeforeValidator(_blank_to_none)]
-SlotTime = Annotated[
-    Interval,
-    BeforeValidator(_to_interval),
-    PlainSerializer(format_interval, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{2}:\d{2}-\d{2}:\d{2}$"}),
-]
-DayName = Annotated[
-    str,
-    BeforeValidator(_to_day),
-    WithJsonSchema({"type": "string", "enum": list(DAY_NAMES)}),
-]
-
-
-class _Frozen(BaseModel):
+class _Frozen(_Validated):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class _Row(BaseModel):
+class _Row(_Validated):
     """A table row: unknown columns (notes, ...) are ignored, never stored."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -199,12 +121,28 @@ class SessionType(_Frozen):
 
 
 class Plan(_Frozen):
-    """A level of care: days per week and weekly minimum (and maximum) sessions per type."""
+    """A level of care: days per week, weekly minimum (and maximum) sessions per type, and
+    the hour minimums (per week and per attended day) that payers and levels of care set."""
 
     min_days: int = Field(ge=1, le=7)
     max_days: int = Field(ge=1, le=7)
     sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
     max_sessions: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    min_hours_per_week: float | None = Field(
+        default=None,
+        ge=0,
+        le=7 * 24,
+        allow_inf_nan=False,
+        description="hours of sessions a client needs over the week (prorated with the plan "
+        "for a partial week)",
+    )
+    min_hours_per_day: float | None = Field(
+        default=None,
+        ge=0,
+        le=24,
+        allow_inf_nan=False,
+        description="hours of sessions a client needs on every attended day (never prorated)",
+    )
 
     @model_validator(mode="after")
     def _days(self) -> Plan:
@@ -257,11 +195,13 @@ class Client(_Row):
     priority: int = Field(default=1, ge=1, le=1_000_000)
     language: OptionalText = None
     name: OptionalText = Field(default=None, repr=False)
+    telehealth: YesNo = False
+    """Cleared to attend virtual blocks (SPEC §2)."""
 
     @field_validator("priority", mode="before")
     @classmethod
     def _priority(cls, value: Any) -> Any:
-        value = _blank_to_none(value)
+        value = blank_to_none(value)
         return 1 if value is None else value
 
 
@@ -298,7 +238,7 @@ def _to_pin_kind(value: Any) -> Any:
 
 OptionalDay = Annotated[
     str | None,
-    BeforeValidator(lambda v: None if _blank_to_none(v) is None else _to_day(_blank_to_none(v))),
+    BeforeValidator(lambda v: None if blank_to_none(v) is None else to_day(blank_to_none(v))),
 ]
 
 
@@ -323,7 +263,7 @@ class Pin(_Row):
     day: OptionalDay = None
     block: OptionalId = None
     start: OptionalText = None
-    slot: Annotated[int | None, Field(ge=1), BeforeValidator(_blank_to_none)] = None
+    slot: Annotated[int | None, Field(ge=1), BeforeValidator(blank_to_none)] = None
     therapist_id: OptionalId = None
     room_id: OptionalId = None
 
@@ -339,8 +279,12 @@ class Scenario(_Frozen):
     week_start: dt.date
     days: tuple[DayName, ...] = Field(min_length=1)
     closed_dates: tuple[dt.date, ...] = ()
-    timezone: str = "America/Los_Angeles"
-    blocks: dict[str, tuple[SlotTime, ...]] = Field(min_length=1, max_length=MAX_BLOCKS)
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone of the program's clock times, e.g. America/New_York; "
+        "when absent, the zone of the computer writing the calendars",
+    )
+    blocks: dict[str, BlockSlots] = Field(min_length=1, max_length=MAX_BLOCKS)
     session_types: dict[str, SessionType] = Field(min_length=1)
     plans: dict[str, Plan] = Field(min_length=1)
     rules: Rules = Rules()
@@ -350,18 +294,15 @@ class Scenario(_Frozen):
     rooms: tuple[Room, ...] | None = Field(default=None, max_length=MAX_ROOMS)
     pins: tuple[Pin, ...] = Field(default=(), max_length=MAX_CLIENTS * 10)
 
-    @field_validator("timezone")
+    @field_validator("timezone", mode="before")
     @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        # Calendars need real local times (reports/calendar.py): reject unknown zones early.
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+    def _known_timezone(cls, value: Any) -> Any:
+        # Calendars need real local times (report/calendar.py): reject unknown zones early.
+        value = blank_to_none(value)
+        if isinstance(value, str) and not is_timezone(value):
             raise ValueError(
-                f"unknown time zone '{value}'; use an IANA name such as America/Los_Angeles"
-            ) from None
+                f"unknown time zone '{value}'; use an IANA name such as America/New_York"
+            )
         return value
 
     @model_validator(mode="after")
@@ -404,6 +345,16 @@ class Scenario(_Frozen):
         )
         return Scenario.from_data(data)
 
+    def updated(self, **changes: Any) -> Self:
+        """A validated copy with some fields replaced by parsed values (model objects,
+        tuples), e.g. a sub-week of some clients for a search stage; ScenarioError when
+        the copy breaks a rule (located by key path). Cheaper than :meth:`replace`: the
+        parts not replaced are not validated again."""
+        try:
+            return super().updated(**changes)
+        except ValidationError as exc:
+            raise ScenarioError(issues_from_validation_error(exc, key_path)) from None
+
     def to_data(self) -> dict[str, Any]:
         """Plain data (JSON-ready) that :meth:`from_data` reads back to an equal scenario."""
         return self.model_dump(mode="json", exclude_none=True)
@@ -425,6 +376,17 @@ class Scenario(_Frozen):
         """Clock span of a block: first slot start to last slot end (minutes)."""
         slots = self.blocks[block]
         return slots[0][0], slots[-1][1]
+
+    def is_virtual(self, block: str) -> bool:
+        """True when ``block`` is held by video (``telehealth: true``): no room, no commute,
+        telehealth clients only. False for a name that is not a block (a hand-edited
+        schedule may carry one)."""
+        return getattr(self.blocks.get(block), "telehealth", False)
+
+    def block_minutes(self, block: str) -> int:
+        """Session minutes of a client attending ``block`` on a day: a session in every slot
+        (SPEC §3 rule 2), so the slots' lengths summed."""
+        return sum(end - start for start, end in self.blocks[block])
 
 
 # ---------------------------------------------------------------------------------------
@@ -450,10 +412,9 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
                 f" (known keys: {', '.join(known)})" if known else ""
             )
         elif kind.startswith(("date_", "datetime_")):
-            message = f"'{value}' is not a date"
-            fix = "write it as YYYY-MM-DD"
+            message, fix = date_problem(value)
         elif kind.startswith(("int_", "greater_than", "less_than")):
-            message = f"{message} (got {_short(value)})" if value is not None else message
+            message = f"{message} (got {short_value(value)})" if value is not None else message
         elif kind == "too_short":
             message = "is empty" if not value else f"has only {len(value)} entries"
             fix = f"give at least {err.get('ctx', {}).get('min_length', 1)}"
@@ -463,20 +424,18 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
             fix = f"at most {ctx.get('max_length')} are accepted"
         elif kind in {"tuple_type", "list_type", "dict_type", "model_type"}:
             wanted = "a mapping" if kind in {"dict_type", "model_type"} else "a list"
-            message = f"expected {wanted}, got {_short(value)}"
+            message = f"expected {wanted}, got {short_value(value)}"
             fix = "see the scenario example in the README"
+        elif message.startswith("expected yes or no"):
+            fix = YES_NO_HINT
+        elif path and path[0] == "blocks" and "mapping" in message:
+            fix = "write a block as a list of slots, or as {slots: [...], telehealth: yes}"
         elif path and path[0] == "blocks":  # a slot, not a window: no day names here
             fix = "write each slot as 'HH:MM-HH:MM', e.g. '09:00-09:50'"
         elif "window" in message:
             fix = WINDOW_FORMAT_HINT
         issues.append(Issue(locate(path), message, fix))
     return issues
-
-
-def _short(value: Any, limit: int = 60) -> str:
-    """A value as a message shows it: its repr, cut to ``limit`` characters."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # pydantic puts union branch and validator names in ``loc``; they mean nothing to a user.
@@ -561,13 +520,23 @@ def _duplicates(ids: Sequence[str]) -> set[str]:
     return {item for item, count in Counter(ids).items() if count > 1}
 
 
-def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
-    """Every cross-reference and consistency problem, as (path, problem, fix)."""
-    out: list[tuple[Path, str, str]] = []
-    s = scenario
-    types = s.session_types
-    type_ids = list(types)
+Problems = list[tuple[Path, str, str]]
+"""Problems found in a scenario, each as (path, problem, fix)."""
 
+
+def reference_issues(scenario: Scenario) -> Problems:
+    """Every cross-reference and consistency problem, as (path, problem, fix)."""
+    return [
+        *_week_issues(scenario),
+        *_plan_issues(scenario),
+        *_client_issues(scenario),
+        *_type_reference_issues(scenario),
+    ]
+
+
+def _week_issues(s: Scenario) -> Problems:
+    """The week's start, days and blocks."""
+    out: Problems = []
     if s.week_start.weekday() != 0:
         out.append(
             (
@@ -613,9 +582,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                     )
                 )
 
-    if not any(t.kind == "group" for t in types.values()):
-        pass  # a program of individual sessions only is unusual but valid
+    return out
 
+
+def _plan_issues(s: Scenario) -> Problems:
+    """Plans naming unknown types, maximums below minimums, weeks too short for a plan."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     max_slots = max((len(slots) for slots in s.blocks.values()), default=0)
     for plan_id, plan in s.plans.items():
         for field in ("sessions", "max_sessions"):
@@ -638,6 +612,7 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                         "raise max_sessions or lower sessions",
                     )
                 )
+        out.extend(_hour_issues(s, plan_id, plan))
         needed = sum(plan.sessions.values())
         if needed > plan.max_days * max_slots:
             out.append(
@@ -649,6 +624,12 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _client_issues(s: Scenario) -> Problems:
+    """Duplicate ids; clients' plans, blocks, therapists, avoid lists and dates."""
+    out: Problems = []
     therapist_ids = [t.therapist_id for t in s.therapists]
     client_ids = [c.client_id for c in s.clients]
     for table, ids, key in (
@@ -721,6 +702,14 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
                 )
             )
 
+    return out
+
+
+def _type_reference_issues(s: Scenario) -> Problems:
+    """Therapists' skills and rooms' types that name no session type."""
+    out: Problems = []
+    types = s.session_types
+    type_ids = list(types)
     for idx, therapist in enumerate(s.therapists):
         for skill in therapist.skills:
             if skill not in types:
@@ -744,6 +733,40 @@ def reference_issues(scenario: Scenario) -> list[tuple[Path, str, str]]:
     return out
 
 
+def _hour_issues(scenario: Scenario, plan_id: str, plan: Plan) -> list[tuple[Path, str, str]]:
+    """A plan's hour minimums that no client could reach: a day longer than the longest
+    block, or a week longer than ``max_days`` of it."""
+    if not scenario.blocks or not all(scenario.blocks.values()):
+        return []  # reported as a block problem
+    longest = max(scenario.blocks, key=scenario.block_minutes)
+    most = scenario.block_minutes(longest)
+    per_day = hour_minutes(plan.min_hours_per_day)
+    per_week = hour_minutes(plan.min_hours_per_week)
+    block_text = (
+        f"the longest block, {longest} ({len(scenario.blocks[longest])} slots), "
+        f"gives {hours_text(most)}"
+    )
+    out: list[tuple[Path, str, str]] = []
+    if per_day > most:
+        out.append(
+            (
+                ("plans", plan_id, "min_hours_per_day"),
+                f"plan {plan_id} needs {hours_text(per_day)} a day but {block_text}",
+                "lower min_hours_per_day or lengthen a block",
+            )
+        )
+    if per_week > plan.max_days * most:
+        out.append(
+            (
+                ("plans", plan_id, "min_hours_per_week"),
+                f"plan {plan_id} needs {hours_text(per_week)} a week but {block_text}, so "
+                f"its max_days {plan.max_days} give at most {hours_text(plan.max_days * most)}",
+                "lower min_hours_per_week, raise max_days or lengthen a block",
+            )
+        )
+    return out
+
+
 # ---------------------------------------------------------------------------------------
 # Domain rules shared by every consumer of a scenario
 
@@ -759,27 +782,55 @@ class Requirement(BaseModel):
     max_sessions: dict[str, int | None]
     """Per session type; ``None`` = no weekly maximum."""
     days_in_program: int
+    min_minutes_per_week: int = 0
+    """Session minutes the client needs over the week (the plan's ``min_hours_per_week``,
+    prorated, rounded up to a whole minute); 0 = no minimum."""
+    min_minutes_per_day: int = 0
+    """Session minutes the client needs on every attended day (``min_hours_per_day``,
+    never prorated); 0 = no minimum."""
+    prorated: bool = False
+    """True when the week is partial for the client (fewer days in the program than the
+    plan's ``min_days``) and the plan was scaled down."""
+
+    def days_for_hours(self, block_minutes: int) -> int:
+        """Fewest days attending a block of ``block_minutes`` (session minutes a day) that
+        reach the weekly hours and the plan's ``min_days``; may exceed ``max_days``."""
+        if not self.min_minutes_per_week:
+            return self.min_days
+        if block_minutes <= 0:
+            return self.max_days + 1
+        return max(self.min_days, -(-self.min_minutes_per_week // block_minutes))
 
 
-def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
-    """Open days of the week between the client's admission and discharge (inclusive)."""
-    return tuple(
-        day
-        for day in scenario.open_days()
-        if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
-        and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
-    )
+def hour_minutes(hours: float | None) -> Fraction:
+    """Exact minutes of an hour figure written in a scenario (``7.5`` -> 450; None -> 0)."""
+    return Fraction(str(hours)) * 60 if hours else Fraction(0)
+
+
+def hours_text(minutes: float | Fraction) -> str:
+    """Minutes as a coordinator reads hours: ``540`` -> ``9 h``, ``450`` -> ``7.5 h``,
+    ``100`` -> ``1.67 h``."""
+    return f"{float(minutes) / 60:.2f}".rstrip("0").rstrip(".") + " h"
 
 
 def requirement(scenario: Scenario, client: Client) -> Requirement:
-    """The client's weekly requirement: the plan, prorated for a partial week."""
+    """The client's weekly requirement: the plan, prorated for a partial week (SPEC §2).
+
+    With ``d`` open days in the program below the plan's ``min_days``, the days become
+    ``d``, each session minimum ``floor(m * d / min_days)`` and the weekly hours
+    ``min_hours_per_week * d / min_days``; the daily hours are never prorated. Hours are
+    returned as whole minutes, rounded up (a client's session minutes are whole).
+    """
     plan = scenario.plans[client.plan]
     present = len(days_in_program(scenario, client))
     min_days, max_days = plan.min_days, plan.max_days
     minimums = {t: plan.sessions.get(t, 0) for t in scenario.session_types}
-    if present < plan.min_days:
+    week_minutes = hour_minutes(plan.min_hours_per_week)
+    prorated = present < plan.min_days
+    if prorated:
         minimums = {t: (m * present) // plan.min_days for t, m in minimums.items()}
         min_days = max_days = present
+        week_minutes = week_minutes * present / plan.min_days
     maximums: dict[str, int | None] = {}
     for type_id, stype in scenario.session_types.items():
         if type_id in plan.max_sessions:
@@ -794,4 +845,7 @@ def requirement(scenario: Scenario, client: Client) -> Requirement:
         min_sessions=minimums,
         max_sessions=maximums,
         days_in_program=present,
+        min_minutes_per_week=math.ceil(week_minutes),
+        min_minutes_per_day=math.ceil(hour_minutes(plan.min_hours_per_day)),
+        prorated=prorated,
     )

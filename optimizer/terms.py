@@ -26,14 +26,13 @@ changes                     a day on which a continuing client's block differs f
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-
-import pandas as pd
 
 from .errors import Issue, ScenarioError, did_you_mean
 from .scenario import Scenario, SessionType, Therapist
-from .windows import clear_of_busy, day_index, inside_available
+from .schedule import WeekSchedule
+from .windows import can_work, day_index
 
 TERM_NAMES = (
     "preferred_block",
@@ -70,13 +69,11 @@ def therapist_capacity(scenario: Scenario, therapist: Therapist) -> int:
     capped per day and per week. Slots of overlapping blocks count separately."""
     total = 0
     for day in scenario.open_days():
-        idx = day_index(day)
         slots = sum(
             1
             for slots_ in scenario.blocks.values()
             for start, end in slots_
-            if inside_available(therapist.available, idx, start, end)
-            and clear_of_busy(therapist.busy, idx, start, end)
+            if can_work(therapist.available, therapist.busy, day, start, end)
         )
         if therapist.max_sessions_per_day is not None:
             slots = min(slots, therapist.max_sessions_per_day)
@@ -91,15 +88,6 @@ def load_percent(sessions: int, capacity: int) -> int:
     return math.ceil(100 * sessions / capacity) if capacity else 0
 
 
-def attendance(assignments: pd.DataFrame) -> dict[str, dict[str, str]]:
-    """Per client, the block attended on each day (first block if a hand edit gives two)."""
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    rows = assignments[["client_id", "day", "block"]].drop_duplicates()
-    for cid, day, block in sorted(zip(rows["client_id"], rows["day"], rows["block"], strict=True)):
-        out[cid].setdefault(day, block)
-    return dict(out)
-
-
 def day_changes(
     previous: Mapping[str, str], now: Mapping[str, str]
 ) -> list[tuple[str, str | None, str | None]]:
@@ -110,14 +98,19 @@ def day_changes(
 
 def secondary_terms(
     scenario: Scenario,
-    assignments: pd.DataFrame,
-    sessions: pd.DataFrame,
+    schedule: WeekSchedule,
     previous: PreviousAttendance | None = None,
+    capacities: Mapping[str, int] | None = None,
 ) -> dict[str, int]:
-    """Every secondary term (see the module table) of a schedule, from its rows."""
+    """Every secondary term (see the module table) of a schedule, from its sessions.
+
+    ``changes`` counts only when ``previous`` (last week's attendance) is given, else it is 0.
+    ``capacities``: :func:`therapist_capacity` of every therapist, when the caller computes
+    the terms of many schedules of one week (they are most of the time taken here).
+    """
     s = scenario
     preferred = {c.client_id: c.preferred_block for c in s.clients}
-    attended = attendance(assignments)
+    attended = schedule.attendance()
     off = sum(
         1
         for cid, days in attended.items()
@@ -126,39 +119,28 @@ def secondary_terms(
     )
     extra_blocks = sum(max(0, len(set(days.values())) - 1) for days in attended.values())
 
-    # A boolean Series, not a list: an empty list would select no columns instead of no rows.
-    group_mask = sessions["session_type"].map(lambda t: s.session_types[t].is_group)
-    group_rows = sessions[group_mask.astype(bool)]
+    group_sessions = [x for x in schedule.sessions if s.session_types[x.session_type].is_group]
     short = sum(
-        max(0, comfortable_size(s.session_types[t]) - int(size))
-        for t, size in zip(group_rows["session_type"], group_rows["size"], strict=True)
+        max(0, comfortable_size(s.session_types[x.session_type]) - x.size) for x in group_sessions
     )
 
-    is_group = {t: st.is_group for t, st in s.session_types.items()}
     facilitators: dict[tuple[str, str], set[str]] = defaultdict(set)
     leaders: dict[str, set[str]] = defaultdict(set)
     individual: list[tuple[str, str]] = []
-    for cid, type_id, tid in zip(
-        assignments["client_id"],
-        assignments["session_type"],
-        assignments["therapist_id"],
-        strict=True,
-    ):
-        if is_group[type_id]:
-            facilitators[(cid, type_id)].add(tid)
-            leaders[cid].add(tid)
+    for cid, x in schedule.assignments():
+        if s.session_types[x.session_type].is_group:
+            facilitators[(cid, x.session_type)].add(x.therapist_id)
+            leaders[cid].add(x.therapist_id)
         else:
-            individual.append((cid, tid))
+            individual.append((cid, x.therapist_id))
     continuity = sum(len(tids) - 1 for tids in facilitators.values())
     primary = {c.client_id: c.primary_therapist for c in s.clients}
     not_led = sum(1 for cid, tid in individual if primary[cid] is None and tid not in leaders[cid])
 
-    count = sessions["therapist_id"].value_counts()
+    count = Counter(x.therapist_id for x in schedule.sessions)
+    capacity = capacities or {t.therapist_id: therapist_capacity(s, t) for t in s.therapists}
     load = max(
-        (
-            load_percent(int(count.get(t.therapist_id, 0)), therapist_capacity(s, t))
-            for t in s.therapists
-        ),
+        (load_percent(count[t.therapist_id], capacity[t.therapist_id]) for t in s.therapists),
         default=0,
     )
 
@@ -172,7 +154,7 @@ def secondary_terms(
     return {
         "preferred_block": int(off),
         "same_block": int(extra_blocks),
-        "group_sessions": len(group_rows),
+        "group_sessions": len(group_sessions),
         "small_groups": int(short),
         "group_continuity": int(continuity),
         "individual_by_group_leader": int(not_led),

@@ -1,14 +1,23 @@
-"""The availability-window grammar of SPEC §2 and the "can attend / can work" tests.
+"""The availability-window grammar of SPEC §2 and the "can attend / can work" tests, once.
 
 A window list is ``;``-separated entries ``DAYS HH:MM-HH:MM``; ``DAYS`` is a day (``Mon``),
 a range (``Mon-Fri``; ``Sat-Mon`` wraps) or a comma list (``Tue,Thu``; items may be ranges).
 Times are minutes after midnight; windows are half-open ``[start, end)``.
+
+The tests of who can be where (:func:`client_can_attend`, :func:`can_work`,
+:func:`attendable_pairs`) are the scenario's rules that the candidates, the hand-style
+schedule and the reasons all build on. (The checker, :mod:`optimizer.check`, deliberately
+re-implements them: it must not share a mistake with the model.)
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the scenario module builds on this one
+    from .scenario import Client, Scenario
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_INDEX = {name.lower(): idx for idx, name in enumerate(DAY_NAMES)}
@@ -154,3 +163,53 @@ def clear_of_busy(
         if busy_end + gap_minutes > start and end + gap_minutes > busy_start:
             return False
     return True
+
+
+# ---------------------------------------------------------------------------------------
+# Who can be where: the availability rules of SPEC §2 on a scenario's week
+
+
+def can_work(
+    available: tuple[Window, ...], busy: tuple[Window, ...], day: str, start: int, end: int
+) -> bool:
+    """A therapist or room can take ``[start, end)`` (minutes) on ``day``: inside its
+    available windows (none = any time) and clear of its busy ones."""
+    idx = day_index(day)
+    return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
+
+
+def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
+    """The client can attend ``block`` on ``day``: the whole block inside their available
+    windows, and ``rules.commute_minutes`` away from every busy window. A virtual block is
+    for clients cleared for telehealth only, and needs no commute (the client's busy windows
+    still may not overlap it)."""
+    virtual = scenario.is_virtual(block)
+    if virtual and not client.telehealth:
+        return False
+    start, end = scenario.block_span(block)
+    idx = day_index(day)
+    commute = 0 if virtual else scenario.rules.commute_minutes
+    return inside_available(client.available, idx, start, end) and clear_of_busy(
+        client.busy, idx, start, end, commute
+    )
+
+
+def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
+    """Open days of the week between the client's admission and discharge (inclusive)."""
+    return tuple(
+        day
+        for day in scenario.open_days()
+        if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
+        and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
+    )
+
+
+def attendable_pairs(scenario: Scenario, client: Client) -> list[tuple[str, str]]:
+    """(day, block) pairs the client can attend this week, in week and block order, before
+    their plan is considered (see :func:`optimizer.model.candidates.attendable`)."""
+    return [
+        (day, block)
+        for day in days_in_program(scenario, client)
+        for block in scenario.blocks
+        if client_can_attend(scenario, client, day, block)
+    ]

@@ -8,6 +8,7 @@ import pytest
 
 from optimizer import Result, Scenario, read_schedule
 from optimizer.check import check_schedule
+from optimizer.schedule import WeekSchedule
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
@@ -23,6 +24,12 @@ def assert_valid(result: Result, folder: Path) -> None:
     assert not errors, "\n".join(str(v) for v in errors)
     warnings = [v for v in violations if v.severity == "warning"]
     assert not warnings, "\n".join(str(v) for v in warnings)
+
+
+def assert_week_valid(scenario: Scenario, schedule: WeekSchedule) -> None:
+    """A week schedule of a stage keeps every rule, per the independent checker."""
+    violations = check_schedule(scenario, schedule.to_schedule(scenario))
+    assert not list(violations), "\n".join(str(v) for v in violations)
 
 
 @pytest.fixture

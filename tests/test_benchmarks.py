@@ -54,7 +54,8 @@ def test_runner_on_size_s(tmp_path: Path) -> None:
 
 
 def test_parameter_sweep_on_size_s(tmp_path: Path) -> None:
-    from benchmarks.run import SWEEP_COLUMNS, run_sweep, sweep_section
+    from benchmarks.report import sweep_section
+    from benchmarks.run import SWEEP_COLUMNS, run_sweep
 
     csv_path = tmp_path / "sweep.csv"
     variants = {
@@ -76,3 +77,37 @@ def test_parameter_sweep_on_size_s(tmp_path: Path) -> None:
     text = "\n".join(sweep_section(rows))
     assert "| linearization 1 | `{\"linearization_level\": 1}` |" in text
     assert "| bogus | `{\"no_such_parameter\": 1}` | 0 of 1 | - |" in text
+
+
+def test_virtual_track_week_is_seeded_and_valid() -> None:
+    from benchmarks.generate import with_virtual_track
+
+    data = with_virtual_track(generate("S", seed=3), seed=3)
+    assert data == with_virtual_track(generate("S", seed=3), seed=3)
+    assert generate("S-V", seed=3) == data  # the size name the runner takes
+    scenario = Scenario.from_data(data)
+    assert scenario.is_virtual("EVE-V") and not scenario.is_virtual("EVE")
+    assert tuple(scenario.blocks["EVE-V"]) == tuple(scenario.blocks["EVE"])  # same hours, video
+    assert {c.telehealth for c in scenario.clients} == {True, False}
+    assert scenario.plans["STEP-DOWN"].min_hours_per_week == 9
+    added = [t for t in scenario.therapists if t.therapist_id.startswith("V")]
+    assert added and all(t.available == scenario.therapists[-1].available for t in added)
+    # the plain week is untouched: no virtual block, nobody cleared, no hours
+    plain = Scenario.from_data(generate("S", seed=3))
+    assert "EVE-V" not in plain.blocks and not any(c.telehealth for c in plain.clients)
+    assert all(p.min_hours_per_week is None for p in plain.plans.values())
+
+
+def test_runner_on_the_virtual_track_row(tmp_path: Path) -> None:
+    # S-V: the S week with a telehealth evening track and hour minimums; every method's
+    # schedule, when it finds one, keeps every rule (rule 10 and virtual rooms included)
+    rows = run_all(
+        [Instance("S-V", 0, 2.0)], METHODS, 1, True, tmp_path / "r.csv", tmp_path / "b.md"
+    )
+    assert [row["method"] for row in rows] == list(METHODS)
+    for row in rows:
+        assert not row.get("error"), row
+        assert row["size"] == "S-V" and row["clients"] == 20
+        assert row["valid"] is not False, row
+    greedy = next(row for row in rows if row["method"] == "greedy")
+    assert greedy["valid"] is True and greedy["objective"] > 0

@@ -18,8 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
-import cli
-from optimizer import load_scenario, read_schedule
+from optimizer import cli, load_scenario, read_schedule
 from optimizer.check import check_schedule
 
 ROOT = Path(__file__).resolve().parent.parent

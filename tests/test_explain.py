@@ -7,19 +7,28 @@ The base week: Mon-Wed, an AM block (09:00-10:50) and an EVE block (18:00-19:50)
 
 from __future__ import annotations
 
+import importlib
 import json
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 from conftest import SCENARIOS, make_scenario
+from ortools.sat.python import cp_model
 
 from cli import main
-from optimizer import solve
-from optimizer.explain import UnknownClientError, explain
+from optimizer import ModelInvalidError, Schedule, solve
+from optimizer.explain import ExplainParams, UnknownClientError, explain
+from optimizer.explain.edits import replaced
+from optimizer.explain.fits import track_subproblem
 from optimizer.model import IOPModel, build_candidates
 from optimizer.reasons import static_causes, unscheduled_reasons
 from optimizer.scenario import Scenario
+from optimizer.schedule import WeekSchedule
+from optimizer.search.params import SearchParams
+from optimizer.search.solver import Role, make_solver
 
 SLOTS = {"AM": ["09:00-09:50", "10:00-10:50"], "EVE": ["18:00-18:50", "19:00-19:50"]}
 TYPES = {
@@ -270,6 +279,181 @@ def test_default_model_has_no_named_groups():
     assert IOPModel(candidates).group_literals == {}
     named = IOPModel(candidates, named_groups=True)
     assert ("therapist-week", "T1") in named.group_literals
+
+
+def test_params_reach_the_solver_and_an_invalid_model_is_a_model_invalid_error(
+    competing, monkeypatch
+):
+    # Every check of explain gets its solver from make_solver with explain's SearchParams.
+    # One CP-SAT rejects (linearization_level -1: MODEL_INVALID, which SearchParams itself
+    # refuses as a negative value) must be told with the library's ModelInvalidError, not a
+    # bare RuntimeError or an "unknown" answer.
+    scenario, result = competing
+    tuned = SearchParams(linearization_level=1, explain=ExplainParams(check_time=1.0))
+    seen: list[tuple[SearchParams, Role]] = []
+
+    def rejected_solver(params: SearchParams, *args: Any, **kwargs: Any) -> cp_model.CpSolver:
+        seen.append((params, kwargs["role"]))
+        solver = make_solver(params, *args, **kwargs)
+        assert solver.parameters.linearization_level == 1  # from the params given to explain
+        solver.parameters.linearization_level = -1
+        return solver
+
+    # (the package's name ``fits`` is the function: the module comes from importlib)
+    monkeypatch.setattr(
+        importlib.import_module("optimizer.explain.fits"), "make_solver", rejected_solver
+    )
+    with pytest.raises(ModelInvalidError):
+        explain(scenario, "C2", result, time_limit=2, params=tuned)
+    assert seen == [(tuned, Role.CHECK)]  # the first check raised
+
+
+def test_validated_copies_reject_invalid_values():
+    client = competing_week().clients[0]
+    assert replaced(client, busy=((0, 60, 120),)).busy == ((0, 60, 120),)
+    with pytest.raises(ValueError, match="priority"):
+        replaced(client, priority=0)
+
+
+def test_track_subproblem_drops_references_to_other_tracks():
+    # Monday only. C1 and C2 (SUD) each need one individual session; C3 (MH) has one too. C1's
+    # avoid list and a pin name C3: the SUD sub-problem holds neither (tracks never share a
+    # group), and it is still a valid scenario.
+    scenario = make_scenario(
+        days=["Mon"],
+        blocks=ONE_SLOT,
+        plans=INDIVIDUAL_ONLY,
+        clients=[
+            {"client_id": "C1", "track": "SUD", "plan": "PI", "avoid": "C3"},
+            {"client_id": "C2", "track": "SUD", "plan": "PI"},
+            {"client_id": "C3", "track": "MH", "plan": "PI"},
+        ],
+        therapists=[
+            {"therapist_id": "T1", "skills": "individual"},
+            {"therapist_id": "T2", "skills": "individual"},
+        ],
+        pins=[{"kind": "client_block", "client_id": "C3", "day": "Mon", "block": "AM"}],
+    )
+    where = {
+        "session_type": "individual",
+        "day": "Mon",
+        "date": "2026-12-14",
+        "block": "AM",
+        "start": "09:00",
+        "end": "09:50",
+        "room_id": "",
+    }
+    assignments = [
+        {"client_id": "C1", "session_id": "S1", **where, "therapist_id": "T1"},
+        {"client_id": "C3", "session_id": "S3", **where, "therapist_id": "T2"},
+    ]
+    sessions = [
+        {"session_id": sid, "track": "", "size": "1", **where, "therapist_id": tid}
+        for sid, tid in (("S1", "T1"), ("S3", "T2"))
+    ]
+    week = WeekSchedule.from_rows(scenario, assignments, sessions)
+    sub, reserved, local = track_subproblem(scenario, "C2", ["C1", "C3"], week)
+    assert [c.client_id for c in sub.clients] == ["C1", "C2"]
+    assert sub.clients[0].avoid == () and sub.pins == ()
+    assert local == {"C1", "C2"}
+    assert [s.session_id for s in week.of_clients(local).sessions] == ["S1"]
+    # C3's session (MH) is reserved: T2 is busy Mon 09:00-09:50, T1 is not.
+    assert dict(reserved.therapist_busy) == {"T2": [("Mon", 540, 590)]}
+    # One slot, two therapists, both taken (T1 by C1, T2 by C3): C2 comes in only if one of
+    # them leaves, so the minimal core is both therapists' time plus both clients.
+    schedule = Schedule(
+        assignments=pd.DataFrame(assignments),
+        sessions=pd.DataFrame(sessions),
+        unscheduled=pd.DataFrame([{"client_id": "C2", "reason": "full"}]),
+    )
+    explanation = explain(scenario, "C2", schedule, time_limit=10)
+    assert explanation.codes == ["therapist-busy", "competing-clients"]
+    assert explanation.causes[1].client_ids == ("C1", "C3")
+    assert {"therapist-time/T1/Mon/AM", "therapist-time/T2/Mon/AM"} <= set(explanation.core)
+
+
+# ---- overlapping blocks: the cause names the block of the occupying sessions -----------
+
+OVERLAPPING = {"ADOL": ["16:30-17:20", "17:30-18:20"], "EVE": ["18:00-18:50", "19:00-19:50"]}
+
+
+def overlapping_week(**overrides) -> Scenario:
+    """Monday only; ADOL's second slot (17:30-18:20) overlaps EVE's first (18:00-18:50).
+
+    Every client needs two individual sessions on one day (a full block). A1 can come only
+    in ADOL (busy from 18:30), E1 and E2 only in EVE (busy until 17:50). Two therapists, free
+    all day. At 18:00 three sessions would run at once (A1's 17:30-18:20, E1's and E2's
+    18:00-18:50) with two therapists: one client stays out, E2 (the lowest priority).
+    """
+    plan = {"min_days": 1, "max_days": 1, "sessions": {"individual": 2}}
+    therapists = [{"therapist_id": t, "skills": "individual"} for t in ("T1", "T2")]
+    return make_scenario(
+        **{"therapists": therapists, **overrides},
+        days=["Mon"],
+        blocks=OVERLAPPING,
+        session_types={"individual": {"kind": "individual"}},
+        plans={"PI": plan},
+        clients=[
+            {
+                "client_id": "A1",
+                "track": "ADOL",
+                "plan": "PI",
+                "busy": "Mon 18:30-24:00",
+                "priority": 2,
+            },
+            {
+                "client_id": "E1",
+                "track": "SUD",
+                "plan": "PI",
+                "busy": "Mon 00:00-17:50",
+                "priority": 2,
+            },
+            {"client_id": "E2", "track": "SUD", "plan": "PI", "busy": "Mon 00:00-17:50"},
+        ],
+    )
+
+
+def test_therapist_time_is_told_in_the_block_of_the_occupying_sessions():
+    scenario = overlapping_week()
+    result = solve(scenario, time_limit=10, workers=1)
+    assert list(result.unscheduled["client_id"]) == ["E2"]
+    at = {(r.client_id, r.start): r.therapist_id for r in result.assignments.itertuples()}
+    in_adol, in_eve = at[("A1", "17:30")], at[("E1", "18:00")]  # T1 and T2 in some order
+    explanation = explain(scenario, "E2", result, time_limit=10)
+    # The clash is at 18:00, inside EVE, the only block E2 can attend: the core names EVE
+    # for both therapists (not ADOL, the first block whose hours hold 18:00).
+    assert {f"therapist-time/{t}/Mon/EVE" for t in ("T1", "T2")} <= set(explanation.core)
+    assert not any("/ADOL" in name for name in explanation.core)
+    busy = next(c for c in explanation.causes if c.code == "therapist-busy")
+    assert f"{in_eve} is already in sessions in EVE on Mon" in busy.message
+    assert (
+        f"{in_adol} is already in sessions in ADOL on Mon (17:30-18:20, overlapping EVE)"
+        in busy.message
+    )
+    assert set(busy.blocks) == {"ADOL", "EVE"}
+    another = [
+        s.description for s in explanation.suggestions if "another therapist" in s.description
+    ]
+    assert another and all("worked EVE on Mon" in text for text in another)
+
+
+def test_room_time_is_told_in_the_block_of_the_occupying_sessions():
+    # The same clash with three therapists and two rooms: now the rooms are what is short.
+    therapists = [{"therapist_id": f"T{i}", "skills": "individual"} for i in (1, 2, 3)]
+    rooms = [{"room_id": "R1", "capacity": 1}, {"room_id": "R2", "capacity": 1}]
+    scenario = overlapping_week(therapists=therapists, rooms=rooms)
+    result = solve(scenario, time_limit=10, workers=1)
+    assert list(result.unscheduled["client_id"]) == ["E2"]
+    at = {(r.client_id, r.start): r.room_id for r in result.assignments.itertuples()}
+    in_adol, in_eve = at[("A1", "17:30")], at[("E1", "18:00")]
+    explanation = explain(scenario, "E2", result, time_limit=10)
+    assert {"room-time/R1/Mon/EVE", "room-time/R2/Mon/EVE"} <= set(explanation.core)
+    rooms_busy = next(c for c in explanation.causes if c.code == "rooms-busy")
+    assert f"room {in_eve} is taken during EVE on Mon" in rooms_busy.message
+    assert (
+        f"room {in_adol} is taken during ADOL on Mon (17:30-18:20, overlapping EVE)"
+        in rooms_busy.message
+    )
 
 
 # ---- the example weeks ---------------------------------------------------------------

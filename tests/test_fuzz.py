@@ -22,8 +22,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-import cli
-from optimizer import Scenario, ScenarioError, load_scenario, solve
+from optimizer import Scenario, ScenarioError, cli, load_scenario, solve
 from optimizer.check import check_schedule
 from optimizer.io.schedule import read_schedule
 

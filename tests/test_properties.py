@@ -399,11 +399,19 @@ def test_single_edits_of_a_solved_schedule_are_caught(
 ) -> None:
     scenario, schedule = _solve_and_check(data)
     assume(len(schedule.assignments) > 0)
+    assert_edits_caught(scenario, schedule, MUTATIONS, picks)
+
+
+def assert_edits_caught(
+    scenario: Scenario, schedule: Schedule, mutations: list[Any], picks: st.DataObject
+) -> None:
+    """Apply each mutation to a fresh copy of the valid schedule; the checker must report
+    the rule and ids the mutation names."""
 
     def choose(options: list[Any]) -> Any:
         return picks.draw(st.sampled_from(options))
 
-    for mutate in MUTATIONS:
+    for mutate in mutations:
         edit = Edit(scenario, schedule)
         outcome = mutate(edit, choose)
         if outcome is None:
@@ -430,7 +438,8 @@ def test_single_edits_of_a_solved_schedule_are_caught(
 def test_window_semantics_agree_with_the_model(
     raw: list[tuple[int, int, int]], day_idx: int, start: int, length: int, gap: int
 ) -> None:
-    from optimizer.check import _busy_conflict, _within
+    from optimizer.check.semantics import busy_conflict as _busy_conflict
+    from optimizer.check.semantics import within as _within
     from optimizer.windows import clear_of_busy, inside_available
 
     # Coarse 15-minute grid so that touching and nested windows are common.

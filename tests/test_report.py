@@ -6,24 +6,30 @@ Tiny scenarios, each solved once per module (about a second each).
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import icalendar
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-import cli
-from optimizer import Result, Scenario, load_scenario, read_schedule, solve, write_reports
+from optimizer import Result, Scenario, cli, load_scenario, read_schedule, solve, write_reports
+from optimizer.check import check_schedule
 from optimizer.io.csvcells import restore
 from optimizer.io.schedule import SCHEDULE_COLUMNS
 from optimizer.report.progress import format_progress
-from optimizer.solve import Progress
+from optimizer.result import Progress
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCREENSHOTS = SCENARIOS.parent / "docs" / "screenshots.py"
 NAMES = {"C1": "Zelda Quux", "C5": "Yorick Vamp", "C7": "Xavier Wendt"}
 
 
@@ -38,6 +44,7 @@ def tiny_data(**overrides) -> dict:
     data = {
         "name": "report test",
         "week_start": "2026-12-14",
+        "timezone": "America/Los_Angeles",
         "days": ["Mon", "Tue"],
         "blocks": {"AM": ["09:00-09:50", "10:00-10:50"]},
         "session_types": {
@@ -126,9 +133,24 @@ def test_outputs_can_be_switched_off(tiny_result: Result, tmp_path: Path) -> Non
 # ---- schedule.xlsx ------------------------------------------------------------------------
 
 
+def cell_text(value: object) -> str:
+    """A workbook value as the CSV writes it: dates ISO, times HH:MM (24:00 is a day)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        assert value.time() == dt.time(0), value  # a date, not a moment
+        return value.date().isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.timedelta):
+        assert value == dt.timedelta(days=1), value
+        return "24:00"
+    return restore(str(value))
+
+
 def sheet_rows(path: Path, title: str) -> tuple[list[str], list[list[str]]]:
     sheet = load_workbook(path)[title]
-    rows = [["" if v is None else restore(str(v)) for v in row] for row in sheet.values]
+    rows = [[cell_text(v) for v in row] for row in sheet.values]
     return rows[0], rows[1:]
 
 
@@ -155,17 +177,19 @@ def test_workbook_sheets_match_the_csvs(tiny_folder: Path, title: str, table: st
 def test_workbook_layout(tiny_folder: Path) -> None:
     book = load_workbook(tiny_folder / "schedule.xlsx")
     assert book.sheetnames == [
+        "Week",
         "Sessions",
         "Assignments",
         "By therapist",
         "By client",
         "Unscheduled",
+        "Compliance",
         "Summary",
     ]
     schedule = read_schedule(tiny_folder)
     assert book["By therapist"].max_row - 1 == len(schedule.sessions)
     assert book["By client"].max_row - 1 == len(schedule.assignments)
-    for sheet in book.worksheets:
+    for sheet in book.worksheets[1:]:  # the Week grid has its own layout (tested below)
         assert sheet.freeze_panes == "A2"
         assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:")
         assert sheet.column_dimensions["A"].width > 5
@@ -181,6 +205,131 @@ def test_workbook_layout(tiny_folder: Path) -> None:
     summary = dict(list(book["Summary"].values)[1:12])
     assert summary["status"] in ("OPTIMAL", "FEASIBLE")
     assert summary["scheduled_clients"] == 6
+
+
+@pytest.mark.parametrize(
+    ("title", "columns"),
+    [
+        ("Sessions", ("date", "start", "end")),
+        ("Assignments", ("date", "start", "end")),
+        ("By therapist", ("date", "start", "end")),
+        ("By client", ("date", "start", "end")),
+    ],
+)
+def test_workbook_dates_and_times_are_values(
+    tiny_folder: Path, title: str, columns: tuple[str, ...]
+) -> None:
+    """Excel sorts, filters and computes with them (issue 18, item 7): not text."""
+    sheet = load_workbook(tiny_folder / "schedule.xlsx")[title]
+    header = [cell.value for cell in sheet[1]]
+    date_col, start_col, end_col = (header.index(c) + 1 for c in columns)
+    assert sheet.max_row > 1
+    for row in range(2, sheet.max_row + 1):
+        date, start, end = (sheet.cell(row, c) for c in (date_col, start_col, end_col))
+        assert isinstance(date.value, dt.datetime) and date.number_format == "yyyy-mm-dd"
+        assert date.value.date() in (dt.date(2026, 12, 14), dt.date(2026, 12, 15))
+        for cell in (start, end):
+            assert isinstance(cell.value, dt.time) and cell.number_format == "hh:mm"
+        # Slots of 50 minutes: Excel can subtract the times.
+        minutes = (end.value.hour * 60 + end.value.minute) - (
+            start.value.hour * 60 + start.value.minute
+        )
+        assert minutes == 50
+    summary = dict(list(load_workbook(tiny_folder / "schedule.xlsx")["Summary"].values)[1:])
+    assert summary["week_start"] == dt.datetime(2026, 12, 14)
+
+
+def test_a_block_ending_at_midnight(tmp_path: Path) -> None:
+    # One late block 22:00-24:00 in two slots; C1 and C2 (SUD) share a group in each slot.
+    data = tiny_data(
+        days=["Mon"],
+        blocks={"LATE": ["22:00-23:00", "23:00-24:00"]},
+        plans={"P": {"min_days": 1, "max_days": 1, "sessions": {"group_therapy": 2}}},
+        clients=[{"client_id": f"C{i}", "track": "SUD", "plan": "P"} for i in (1, 2)],
+        rooms=None,
+    )
+    result = solved(data)
+    folder = result.write(tmp_path / "late", calendars=False, report=False)
+    assert not check_schedule(result.scenario, read_schedule(folder))
+    sheet = load_workbook(folder / "schedule.xlsx")["Sessions"]
+    ends = {row[7].value: row[7].number_format for row in sheet.iter_rows(min_row=2)}
+    # 24:00 is stored as one whole day, shown "24:00" by [hh]:mm ("hh:mm" would show 00:00).
+    assert sorted(ends.values()) == ["[hh]:mm", "hh:mm"]
+    _, rows = sheet_rows(folder / "schedule.xlsx", "Sessions")
+    assert sorted(r[7] for r in rows) == ["23:00", "24:00"]
+
+
+def test_unreadable_dates_in_an_edited_folder_stay_text(
+    tiny_result: Result, tmp_path: Path
+) -> None:
+    folder = tiny_result.write(tmp_path / "edited", report=False, xlsx=False, calendars=False)
+    text = (folder / "sessions.csv").read_text(encoding="utf-8")
+    first = text.splitlines()[1].split(",")
+    date_idx, start_idx = SCHEDULE_COLUMNS["sessions.csv"].index("date"), 6
+    edited = first.copy()
+    edited[date_idx], edited[start_idx] = "2026-02-30", "09:75"
+    (folder / "sessions.csv").write_text(
+        text.replace(",".join(first), ",".join(edited), 1), encoding="utf-8"
+    )
+    write_reports(tiny_result.scenario, folder, report=False, calendars=False)
+    sheet = load_workbook(folder / "schedule.xlsx")["Sessions"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == first[0])
+    assert (row[date_idx].value, row[start_idx].value) == ("2026-02-30", "09:75")
+    assert row[date_idx].data_type == "s"
+
+
+def week_cells(path: Path) -> tuple[list[str], dict[str, tuple[str, str]], list[list[object]]]:
+    """The Week sheet: its header, session id -> (slot label, day header), and its rows."""
+    sheet = load_workbook(path)["Week"]
+    rows = [list(row) for row in sheet.values]
+    header = [str(v) for v in rows[0]]
+    found: dict[str, tuple[str, str]] = {}
+    slot = ""
+    for row in rows[1:]:
+        slot = str(row[0]) if row[0] else slot
+        for day, value in zip(header[1:], row[1:], strict=True):
+            if value and value != "closed":
+                session_id = str(value).splitlines()[-1].removeprefix("session ")
+                assert session_id not in found, session_id
+                found[session_id] = (slot, day)
+    return header, found, rows
+
+
+def test_week_sheet_is_the_grid(tiny_folder: Path) -> None:
+    header, found, rows = week_cells(tiny_folder / "schedule.xlsx")
+    assert header == ["block / slot", "Mon 14 Dec", "Tue 15 Dec"]
+    sessions = read_schedule(tiny_folder).sessions
+    number = {"09:00": 1, "10:00": 2}
+    expected = {
+        r.session_id: (f"AM {number[r.start]}, {r.start}-{r.end}", f"{r.day} {r.date[8:]} Dec")
+        for r in sessions.itertuples()
+    }
+    assert found == expected  # every session once, in its slot and day
+    # A slot takes as many rows as its busiest day has sessions then.
+    busiest = sessions.groupby(["start", "day"]).size().groupby("start").max()
+    labels = [row[0] for row in rows[1:]]
+    assert len(rows) - 1 == busiest.sum()
+    assert [label for label in labels if label] == ["AM 1, 09:00-09:50", "AM 2, 10:00-10:50"]
+    sheet = load_workbook(tiny_folder / "schedule.xlsx")["Week"]
+    assert sheet.freeze_panes == "B2"
+    assert sheet.page_setup.orientation == "landscape"
+    colours = {"group_therapy": "CFE2F3", "individual": "FCE5CD"}
+    by_id = {r.session_id: r.session_type for r in sessions.itertuples()}
+    for row in sheet.iter_rows(min_row=2, min_col=2):
+        for cell in row:
+            if cell.value:
+                session_id = str(cell.value).splitlines()[-1].removeprefix("session ")
+                assert cell.fill.fgColor.rgb.endswith(colours[by_id[session_id]])
+
+
+def test_week_sheet_shows_closed_days(tmp_path: Path) -> None:
+    result = solved(tiny_data(closed_dates=["2026-12-15"]))
+    folder = result.write(tmp_path / "closed", report=False, calendars=False)
+    assert not check_schedule(result.scenario, read_schedule(folder))
+    header, found, rows = week_cells(folder / "schedule.xlsx")
+    assert header == ["block / slot", "Mon 14 Dec", "Tue 15 Dec (closed)"]
+    assert {day for _, day in found.values()} == {"Mon 14 Dec"}
+    assert [row[2] for row in rows[1:]] == ["closed"] * (len(rows) - 1)
 
 
 def test_formula_like_ids_are_written_as_text(tmp_path: Path) -> None:
@@ -205,10 +354,10 @@ def test_formula_like_ids_are_written_as_text(tmp_path: Path) -> None:
 # ---- calendars ----------------------------------------------------------------------------
 
 
-def events(path: Path) -> list[icalendar.Event]:
+def events(path: Path, zone: str = "America/Los_Angeles") -> list[icalendar.Event]:
     calendar = icalendar.Calendar.from_ical(path.read_bytes())
     assert calendar.get("version") == "2.0" and calendar.get("prodid")
-    assert [tz.get("tzid") for tz in calendar.walk("VTIMEZONE")] == ["America/Los_Angeles"]
+    assert [tz.get("tzid") for tz in calendar.walk("VTIMEZONE")] == [zone]
     return list(calendar.walk("VEVENT"))
 
 
@@ -285,6 +434,78 @@ def test_client_calendars_only_on_request(tiny_folder: Path, named_folder: Path)
         assert not [o for o in others if re.search(rf"\b{o}\b", text)]
 
 
+# ---- time zone (issue 18, item 3) ---------------------------------------------------------
+
+
+def without_zone() -> dict:
+    data = tiny_data()
+    del data["timezone"]
+    return data
+
+
+def test_a_week_without_a_zone_uses_this_computers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    result = solved(without_zone())
+    folder = result.write(tmp_path / "ny")
+    schedule = read_schedule(folder)
+    assert not check_schedule(result.scenario, schedule)
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["timezone"], summary["timezone_source"]) == ("America/New_York", "machine")
+    mine = schedule.sessions[schedule.sessions["therapist_id"] == "T1"]
+    starts = sorted(
+        e.decoded("dtstart") for e in events(folder / "calendars" / "T1.ics", "America/New_York")
+    )
+    assert starts == sorted(local(r.date, r.start, "America/New_York") for r in mine.itertuples())
+    # Slots start at 09:00 and 10:00; New York in December is UTC-5.
+    assert {s.astimezone(dt.UTC).strftime("%H:%M") for s in starts} <= {"14:00", "15:00"}
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "times in America/New_York, this computer&#x27;s time zone" in html
+    fields = dict(list(load_workbook(folder / "schedule.xlsx")["Summary"].values)[1:])
+    assert (fields["timezone"], fields["timezone_source"]) == ("America/New_York", "machine")
+
+
+@pytest.mark.parametrize(
+    ("zone", "printed"),
+    [
+        pytest.param(
+            None,
+            "calendar times in America/New_York, this computer's time zone (the scenario sets "
+            "none; add e.g. 'timezone: America/New_York' (an IANA name) to the scenario if the "
+            "program is elsewhere)",
+            id="this-computers",
+        ),
+        pytest.param(
+            "Europe/Berlin",
+            "calendar times in Europe/Berlin (the scenario's timezone)",
+            id="the-scenarios",
+        ),
+    ],
+)
+def test_solve_and_report_print_the_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str | None, printed: str
+) -> None:
+    monkeypatch.setenv("TZ", "America/New_York")
+    data = without_zone() | ({"timezone": zone} if zone else {})
+    scenario = tmp_path / "tiny.json"
+    scenario.write_text(json.dumps(data), encoding="utf-8")
+    out = tmp_path / "out"
+    runner = CliRunner()
+    solve_run = runner.invoke(
+        cli.main,
+        ["solve", str(scenario), "--out", str(out), "--time-limit", "5", "--workers", "1"],
+    )
+    assert solve_run.exit_code == 0, solve_run.output
+    assert printed in solve_run.output.splitlines()
+    assert not check_schedule(load_scenario(scenario), read_schedule(out))
+    report_run = runner.invoke(cli.main, ["report", str(scenario), str(out)])
+    assert report_run.exit_code == 0, report_run.output
+    assert printed in report_run.output.splitlines()
+    expected = zone or "America/New_York"
+    assert events(out / "calendars" / "T1.ics", expected)
+
+
 # ---- names --------------------------------------------------------------------------------
 
 
@@ -327,30 +548,40 @@ def test_html_is_self_contained_and_printable(tiny_folder: Path) -> None:
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (CI installs it)"
+)
+
+
+def screenshots_script() -> ModuleType:
+    """``docs/screenshots.py`` as a module: the Chromium flags that work headless here."""
+    spec = importlib.util.spec_from_file_location("screenshots", SCREENSHOTS)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def chromium(args: list[str], page: Path, profile: Path) -> subprocess.CompletedProcess[str]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed (CI installs it)")
-    command = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        *args,
-        page.resolve().as_uri(),
-    ]
+    assert CHROMIUM is not None
+    flags = screenshots_script().CHROMIUM_FLAGS
+    command = [CHROMIUM, *flags, f"--user-data-dir={profile}", *args, page.resolve().as_uri()]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
 
 
+def pixels_of(png: Path, colour: str) -> tuple[int, list[int]]:
+    """How many pixels have ``colour`` (``RRGGBB``, within 2 per channel), and their rows."""
+    from matplotlib.image import imread
+
+    rgb = (imread(png)[..., :3] * 255).round().astype(int)
+    target = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
+    hits = (abs(rgb - target) <= 2).all(axis=-1)
+    return int(hits.sum()), sorted({int(r) for r in np.nonzero(hits)[0]})
+
+
+@needs_chromium
 def test_report_renders_in_headless_chromium(tiny_folder: Path, tmp_path: Path) -> None:
     page = tiny_folder / "report.html"
     dom = chromium(["--dump-dom"], page, tmp_path / "profile-dom").stdout
@@ -360,25 +591,50 @@ def test_report_renders_in_headless_chromium(tiny_folder: Path, tmp_path: Path) 
         assert f'data-session-id="{session_id}"' in grid, session_id
 
     png = tmp_path / "report.png"
-    chromium(
-        [f"--screenshot={png}", "--window-size=1600,1200", "--hide-scrollbars"],
-        page,
-        tmp_path / "profile-png",
-    )
+    chromium([f"--screenshot={png}", "--window-size=1600,1200"], page, tmp_path / "profile-png")
     from matplotlib.image import imread
 
-    pixels = imread(png)
-    assert pixels.shape[:2] == (1200, 1600)
+    assert imread(png).shape[:2] == (1200, 1600)
     # The grid is visible: the session-type fills are on screen.
-    rgb = (pixels[..., :3] * 255).round().astype(int)
     for colour in ("CFE2F3", "FCE5CD"):  # group_therapy, individual
-        target = [int(colour[i : i + 2], 16) for i in (0, 2, 4)]
-        assert ((abs(rgb - target) <= 2).all(axis=-1)).sum() > 500, colour
+        assert pixels_of(png, colour)[0] > 500, colour
+
+
+@needs_chromium
+def test_the_screenshot_script_renders_both_pictures(tmp_path: Path) -> None:
+    """docs/screenshots.py on a tiny example: both pictures have their size and show the
+    page, not the blank one headless Chromium paints when asked to scroll."""
+    from matplotlib.image import imread
+
+    done = subprocess.run(
+        [sys.executable, str(SCREENSHOTS), "--scenario", str(SCENARIOS / "tiny-saturday")]
+        + ["--out-dir", str(tmp_path), "--name", "shot", "--time-limit", "5"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    # tiny-saturday: C04 is admitted after, C05 discharged before the Saturday (its README).
+    assert "tiny-saturday: OPTIMAL, 3 of 5 clients, objective 3, bound 3" in done.stdout
+    top, lower = tmp_path / "shot.png", tmp_path / "shot-load.png"
+    assert imread(top).shape[:2] == (1200, 1600)
+    assert imread(lower).shape[:2] == (1000, 1600)
+    # The top shows the grid (the three group types' fills); the lower one starts just above
+    # the utilisation chart: its heading at 260 px, its bar (#4a7ebb) right below.
+    for colour in ("CFE2F3", "FCE5CD", "D9EAD3"):  # group therapy, psychoeducation, skills
+        assert pixels_of(top, colour)[0] > 500, colour
+    count, rows = pixels_of(lower, "4A7EBB")
+    assert count > 500
+    assert 260 < rows[0] < 360
 
 
 @pytest.mark.parametrize("example", sorted(p.name for p in SCENARIOS.glob("tiny-*") if p.is_dir()))
-def test_every_tiny_example_gets_consistent_outputs(example: str, tmp_path: Path) -> None:
+def test_every_tiny_example_gets_consistent_outputs(
+    example: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Overlapping blocks, Saturdays, several tracks: each output holds every session."""
+    monkeypatch.setenv("TZ", "America/Chicago")  # the examples name no zone: this computer's
     result = solve(load_scenario(SCENARIOS / example), time_limit=5, workers=1, seed=0)
     folder = result.write(tmp_path / "out", client_calendars=True)
     sessions = read_schedule(folder).sessions
@@ -389,7 +645,7 @@ def test_every_tiny_example_gets_consistent_outputs(example: str, tmp_path: Path
     counts = sessions["therapist_id"].value_counts()
     for therapist in result.scenario.therapists:
         ics = folder / "calendars" / f"{therapist.therapist_id}.ics"
-        assert len(events(ics)) == counts.get(therapist.therapist_id, 0)
+        assert len(events(ics, "America/Chicago")) == counts.get(therapist.therapist_id, 0)
 
 
 # ---- existing folders, CLI, progress ------------------------------------------------------
@@ -408,8 +664,6 @@ def test_write_reports_for_an_existing_folder(tiny_result: Result, tmp_path: Pat
 
 def test_cli_report_and_solve_options(tmp_path: Path) -> None:
     scenario = tmp_path / "tiny.json"
-    import json
-
     scenario.write_text(json.dumps(tiny_data()), encoding="utf-8")
     runner = CliRunner()
     out = tmp_path / "out"
@@ -462,10 +716,8 @@ def test_cli_report_and_solve_options(tmp_path: Path) -> None:
 
 def test_progress_line_on_a_terminal(tmp_path: Path) -> None:
     """On a TTY the live line is drawn (carriage returns) and cleared; ids only, no names."""
-    import json
     import os
     import pty
-    import sys
 
     scenario = tmp_path / "tiny.json"
     scenario.write_text(json.dumps(tiny_data()), encoding="utf-8")

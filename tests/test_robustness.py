@@ -24,8 +24,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import cli
-from optimizer import load_scenario, solve
+from optimizer import cli, load_scenario, solve
 from optimizer.io.write import atomic_folder
 from optimizer.redact import PREFIX, pseudonym, pseudonyms, redact_result
 
@@ -71,11 +70,12 @@ def test_write_replaces_the_whole_folder_owner_only(tmp_path: Path) -> None:
 def start_solve(
     out: Path, wait_for: str
 ) -> tuple[subprocess.Popen[str], list[str], threading.Event, threading.Thread]:
-    """Start a 30-second solve of westside-iop; the event is set once the model is built
-    (``wait_for="built"``) or once the warm start is done and the full search runs."""
+    """Start a 30-second one-worker solve of westside-iop (its budget is then counted in
+    deterministic units, which summary.json reports); the event is set once the model is
+    built (``wait_for="built"``) or once the warm start is done and the full search runs."""
     process = subprocess.Popen(
         [sys.executable, "cli.py", "-v", "solve", str(WESTSIDE), "--out", str(out)]
-        + ["--time-limit", "30"],
+        + ["--time-limit", "30", "--workers", "1"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -125,17 +125,14 @@ def test_interrupted_solve(
     process, lines, reached, reader = start_solve(out, wait_for)
     assert reached.wait(timeout=120), "".join(lines)
     time.sleep(delay)
-    sent = time.perf_counter()
     process.send_signal(sig)
     process.wait(timeout=120)
     reader.join(timeout=30)  # every line of stderr read
     assert process.stdout is not None
     stdout = process.stdout.read()
-    stopped_after = time.perf_counter() - sent
     stderr = "".join(lines)
     assert process.returncode == 130, stdout + stderr
     assert "Traceback" not in stdout + stderr
-    assert stopped_after < 25, stopped_after  # well before the 30 s limit
     assert [p.name for p in tmp_path.iterdir()] == ["week"]  # no staging folder left
     names = {p.name for p in out.iterdir()}
     if names == set(before):  # stopped before a schedule was found: last week's is intact
@@ -148,6 +145,12 @@ def test_interrupted_solve(
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
         assert summary["interrupted"] is True
         assert summary["status"] == "FEASIBLE"
+        # The signal stopped the search: it spent less than its budget of 0.4 units per
+        # second of the 30 s limit (westside-iop is not proven optimal within it, so an
+        # unstopped search spends it all), and the run says it is not reproducible.
+        parameters = summary["parameters"]
+        assert parameters["deterministic_units"] < 0.4 * 30
+        assert parameters["reproducible"] is False
         assert "interrupted: wrote the best schedule found so far" in stderr
         check = CliRunner().invoke(cli.main, ["check", str(WESTSIDE), str(out)])
         assert check.exit_code == 0, check.output

@@ -556,6 +556,7 @@ def test_rule_binds(
     result = run(data, check_valid)
     assert result.objective == objective
     assert result.best_bound == objective
+    assert result.gap_percent() == 0.0  # proven
     assert result.served_objective() == objective
     if expected_scheduled is not None:
         assert scheduled(result) == expected_scheduled

@@ -26,9 +26,9 @@ from optimizer.model.dominance import (
     remove_constraints,
     respect_dominance,
 )
-from optimizer.model.greedy import solve_greedy
 from optimizer.model.relax import merge_group_types
-from optimizer.model.rows import as_schedule
+from optimizer.search.greedy import solve_greedy
+from optimizer.search.params import SearchParams, SearchParamsError
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
@@ -126,14 +126,14 @@ def test_dominance_keeps_the_optimum(data: dict[str, Any]) -> None:
 def test_swapping_clients_along_dominance_keeps_a_schedule_valid(data: dict[str, Any]) -> None:
     scenario = Scenario.from_data(data)
     pairs = dominance_pairs(build_candidates(scenario))
-    by_hand = solve_greedy(scenario)
-    swapped = respect_dominance(by_hand.assignments, pairs)
-    served = {row["client_id"] for row in swapped}
+    by_hand = solve_greedy(scenario, SearchParams())
+    swapped = respect_dominance(by_hand.schedule, pairs)
+    served = swapped.client_ids()
     assert all(a in served for a, b in pairs if b in served)
-    priority = {c.client_id: c.priority for c in scenario.clients}
-    assert sum(priority[c] for c in served) >= by_hand.objective
-    schedule = as_schedule(scenario, swapped, by_hand.sessions)
-    errors = [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
+    assert swapped.served(scenario) >= by_hand.objective
+    errors = [
+        v for v in check_schedule(scenario, swapped.to_schedule(scenario)) if v.severity == "error"
+    ]
     assert not errors, errors
 
 
@@ -214,34 +214,32 @@ def test_merged_minimums_are_the_sum_of_the_prorated_ones() -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenario_data())
 def test_no_bound_is_below_a_schedule_found_on_the_same_week(data: dict[str, Any]) -> None:
-    """The product's bound (with every issue-14 idea on) is at least what the product, the
-    textbook model and the hand-style schedule serve; every schedule keeps every rule."""
+    """The product's bound, with its defaults and with every issue-14 idea on, is at least
+    what any of them, the textbook model and the hand-style schedule serve; every schedule
+    keeps every rule."""
     from benchmarks.textbook import solve_textbook
     from optimizer import solve
 
-    solve_module = sys.modules["optimizer.solve"]
     scenario = Scenario.from_data(data)
-    saved = solve_module.EXPERIMENT
-    solve_module.EXPERIMENT = solve_module.Experiment(relax=True, dominance=True)
-    try:
-        result = solve(scenario, time_limit=3, workers=1)
-    finally:
-        solve_module.EXPERIMENT = saved
+    every_idea = SearchParams(relaxation=True, dominance=True, capacity_cuts=True,
+                              relaxation_cuts=True)
+    results = [solve(scenario, time_limit=3, workers=1, params=params)
+               for params in (SearchParams(), every_idea)]
     textbook = solve_textbook(scenario, time_limit=3, workers=1)
-    by_hand = solve_greedy(scenario)
-    found = [by_hand.objective]
-    found += [r for r in (result.objective, textbook.objective) if r is not None]
-    for bound in (result.best_bound, textbook.best_bound):
+    found = [solve_greedy(scenario, SearchParams()).objective]
+    found += [r.objective for r in (*results, textbook) if r.objective is not None]
+    for bound in (*(r.best_bound for r in results), textbook.best_bound):
         if bound is not None:
             assert bound >= max(found)
-    if result.objective is not None:
-        schedule = Schedule(result.assignments, result.sessions, result.unscheduled)
-        errors = [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
-        assert not errors, errors
+    for result in results:
+        if result.objective is not None:
+            schedule = Schedule(result.assignments, result.sessions, result.unscheduled)
+            errors = [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
+            assert not errors, errors
 
 
 def test_the_benchmark_report_flags_a_bound_below_a_known_schedule() -> None:
-    from benchmarks.run import bound_violations
+    from benchmarks.report import bound_violations
 
     rows = [
         {"size": "O60", "seed": 0, "method": "product", "objective": 50, "best_bound": 52},
@@ -267,3 +265,20 @@ def test_new_benchmark_families_are_seeded_and_valid(size: str) -> None:
         assert sum("es" in t.spoken_languages for t in scenario.therapists) == 1
     else:
         assert 8 <= len(scenario.clients) <= 30
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [
+        (True, True),  # a switch takes true or false
+        (False, True),
+        (1, False),  # not a number: 1 would read as "on" by accident of Python's bool
+        ("yes", False),  # text is not a switch
+    ],
+)
+def test_research_switches_are_true_or_false(value: object, ok: bool) -> None:
+    if ok:
+        assert SearchParams.from_mapping({"dominance": value}).dominance is value
+    else:
+        with pytest.raises(SearchParamsError, match="dominance"):
+            SearchParams.from_mapping({"dominance": value})

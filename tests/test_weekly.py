@@ -16,11 +16,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import cli
-from optimizer import Scenario, ScenarioError, load_scenario, read_schedule, solve
+from optimizer import Scenario, ScenarioError, cli, load_scenario, read_schedule, solve
 from optimizer.check import check_schedule
 from optimizer.pins import resolve_pins
-from optimizer.terms import TERM_NAMES, attendance, day_changes
+from optimizer.schedule import attendance
+from optimizer.terms import TERM_NAMES, day_changes
 
 ZERO = dict.fromkeys(TERM_NAMES, 0)
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
@@ -249,7 +249,7 @@ def test_weights_by_name(check_valid):
     with pytest.raises(ScenarioError, match="did you mean 'same_block'"):
         solve(data, weights={"same_blocks": 3}, **FAST)
     result = solve(data, weights={"changes": 0, "therapist_load": 7}, **FAST)
-    terms = result.summary()["objective_terms"]
+    terms = result.summary["objective_terms"]
     assert terms["therapist_load"]["weight"] == 7
     assert "changes" not in terms  # no previous week given
     assert set(terms) == set(TERM_NAMES) - {"changes"}
@@ -505,8 +505,7 @@ def test_rolling_week_keeps_continuing_clients(tmp_path: Path):
     assert done.exit_code == 0, done.output
     assert "changes since last week" in done.output
 
-    before = attendance(read_schedule(out1).assignments)
-    after = attendance(read_schedule(out2).assignments)
+    before, after = (_attendance(out1), _attendance(out2))
     continuing = [cid for cid in before if cid not in discharged]
     kept = [cid for cid in continuing if before[cid] == after.get(cid)]
     assert len(kept) >= 0.9 * len(continuing), (len(kept), len(continuing))
@@ -553,3 +552,9 @@ def test_cli_prints_the_objective_terms(tmp_path: Path):
     assert summary["objective_terms"]["small_groups"]["weight"] == 0
     assert summary["weights"]["small_groups"] == 0
     assert not (out / "changes.csv").exists()  # no previous week given
+
+
+def _attendance(folder: Path) -> dict[str, dict[str, str]]:
+    """Per client, day -> block of a written schedule."""
+    frame = read_schedule(folder).assignments
+    return attendance(zip(frame["client_id"], frame["day"], frame["block"], strict=True))

@@ -1,4 +1,4 @@
-"""What-if batches (optimizer/whatif.py): edits, bad edits, the baseline delta, and batches
+"""What-if batches (optimizer/whatif/): edits, bad edits, the baseline delta, and batches
 end to end on a local process pool and on a real dask.distributed cluster.
 
 The base is ``tests/data/tiny`` (Mon/Tue, five SUD clients, optimum 5 with C5 unscheduled:
@@ -13,7 +13,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-import cli
-from optimizer import load_scenario, read_schedule
+from optimizer import cli, load_scenario, read_schedule
 from optimizer.check import check_schedule
 from optimizer.whatif import (
     COMPARISON_COLUMNS,
@@ -32,7 +30,9 @@ from optimizer.whatif import (
     WhatIf,
     WhatIfError,
     comparison_table,
+    format_comparison,
     load_whatif,
+    over_time_limit,
     run_batch,
 )
 
@@ -255,6 +255,84 @@ def test_delta_against_baseline_and_failed_rows() -> None:
     assert table["delta_scheduled"].tolist() == [5, 0, pd.NA]
 
 
+def unproven_table() -> pd.DataFrame:
+    # The shape of the Westside example: the baseline is proven (objective 42 = bound); the
+    # waitlist variant found 45 of 48 clients (objective 48) but only proved a bound of 51,
+    # so up to 3 more priority points may fit and its +7 is not a firm answer.
+    rows = [
+        {"variant": "baseline", "status": "OPTIMAL", "objective": 42, "best_bound": 42,
+         "scheduled_clients": 38, "unscheduled_clients": 2, "clients": 40},
+        {"variant": "waitlist", "status": "FEASIBLE", "objective": 48, "best_bound": 51,
+         "scheduled_clients": 45, "unscheduled_clients": 3, "clients": 48},
+        {"variant": "typo", "status": "INVALID_INPUT", "error": "variant 'typo': ..."},
+    ]  # fmt: skip
+    return comparison_table(rows, baseline="baseline")
+
+
+def test_gap_of_each_row() -> None:
+    table = unproven_table()
+    # (51 - 48) / 51 = 5.88% -> 5.9; a proven row 0; no schedule, no gap
+    assert table["gap"].tolist() == [0.0, 5.9, pd.NA]
+    assert table["delta_scheduled"].tolist() == [0, 7, pd.NA]
+
+
+def test_printed_table_marks_unproven_rows() -> None:
+    lines = format_comparison(unproven_table()).splitlines()
+    header, baseline, waitlist, typo = lines[:4]
+    assert header.split()[:5] == ["variant", "status", "objective", "best_bound", "gap"]
+    assert baseline.split()[:5] == ["baseline", "OPTIMAL", "42", "42", "0.0%"]
+    assert waitlist.split()[:5] == ["waitlist", "FEASIBLE", "48", "51", "5.9%"]
+    assert "7*" in waitlist.split() and "0*" not in baseline.split()
+    assert "*" not in typo
+    assert lines[4].startswith("* not proven optimal (FEASIBLE)")
+    assert "more clients may fit" in lines[4]
+    assert lines[5] == "typo: variant 'typo': ..."
+    proven_only = format_comparison(unproven_table().iloc[[0]])
+    assert "*" not in proven_only  # no note when every row is proven
+
+
+def test_note_when_one_worker_solves_overrun_their_limit() -> None:
+    # One worker: the limit is deterministic time, so on a busy machine a 60 s solve may take
+    # 135 s (as seen in issue 18); with 4 workers the wall clock is the limit, and 61 s is
+    # the limit plus reading and writing, not worth a note.
+    rows = [
+        {"variant": "baseline", "status": "OPTIMAL", "solve_seconds": 61.0,
+         "time_limit": 60, "workers": 4},
+        {"variant": "waitlist", "status": "FEASIBLE", "solve_seconds": 135.2,
+         "time_limit": 60, "workers": 1},
+        {"variant": "quick", "status": "OPTIMAL", "solve_seconds": 2.5,
+         "time_limit": 60, "workers": 1},
+        {"variant": "typo", "status": "INVALID_INPUT", "error": "variant 'typo': ..."},
+    ]  # fmt: skip
+    table = comparison_table(rows, baseline="baseline")
+    assert over_time_limit(table).tolist() == [False, True, False, False]
+    (note,) = [line for line in format_comparison(table).splitlines() if "above" in line]
+    assert note.startswith("solve_seconds above time_limit (waitlist): with one CP-SAT worker")
+    assert "--workers 2" in note
+    assert "above" not in format_comparison(table.iloc[[0, 2, 3]])
+
+
+def test_chart_marks_unproven_rows() -> None:
+    from optimizer.whatif import comparison_figure
+
+    (axes,) = comparison_figure(unproven_table()).axes
+    bars = {container.get_label(): container for container in axes.containers}
+    (proven,) = bars["scheduled, proven optimal"].patches
+    (found,) = bars["scheduled, not proven: more may fit"].patches
+    assert (proven.get_x() + proven.get_width() / 2, proven.get_height()) == (0, 38)
+    assert (found.get_x() + found.get_width() / 2, found.get_height()) == (1, 45)
+    assert found.get_hatch() == "//" and not proven.get_hatch()
+    assert found.get_facecolor() != proven.get_facecolor()
+    # the most clients the waitlist variant can serve: min(48 clients, bound 51) = 48
+    (limit,) = axes.collections
+    assert limit.get_label() == "at most (proven bound)"
+    assert limit.get_offsets().tolist() == [[1, 48]]
+    labels = [text.get_text() for text in axes.texts]
+    assert labels == ["38", "45\nFEASIBLE\ngap 5.9%", "INVALID_INPUT"]
+    legend = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert "scheduled, not proven: more may fit" in legend
+
+
 # ---------------------------------------------------------------------------------------
 # Batches end to end
 
@@ -272,7 +350,8 @@ def test_local_batch_end_to_end(local_batch: tuple[pd.DataFrame, Path]) -> None:
         status, objective, scheduled, clients, delta = EXPECTED[row.variant]
         assert (row.status, row.objective, row.scheduled_clients) == (status, objective, scheduled)
         assert (row.clients, row.delta_scheduled, row.error) == (clients, delta, "")
-        assert row.objective == row.best_bound
+        assert row.objective == row.best_bound and row.gap == 0
+        assert (row.time_limit, row.workers) == (FAST["time_limit"], 1)
         assert row.scheduled_clients + row.unscheduled_clients == row.clients
         assert row.therapist_hours > 0
 
@@ -395,8 +474,8 @@ def test_unreachable_scheduler_fails_rows_not_batch(monkeypatch: pytest.MonkeyPa
     pytest.importorskip("distributed")
     monkeypatch.setattr(DaskExecutor, "connect_timeout", "2s")
     whatif = tiny_whatif(Variant("today"))
-    started = time.perf_counter()
     table = run_batch(whatif, executor="dask", scheduler=f"tcp://127.0.0.1:{_free_port()}", **FAST)
     assert table["status"].tolist() == ["ERROR"]
     assert "the dask executor failed" in table.loc[0, "error"]
-    assert time.perf_counter() - started < 30
+    # It gave up after the configured 2 s, not the default 30 s (dask names the timeout).
+    assert "after 2 s" in table.loc[0, "error"]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.model.candidates import client_can_attend, staff_can_take
 from optimizer.scenario import Client, Scenario
 from optimizer.windows import (
+    can_work,
     clear_of_busy,
+    client_can_attend,
     format_windows,
     inside_available,
     merged_intervals,
@@ -177,8 +178,8 @@ def test_client_can_attend(available: str, busy: str, commute: int, can_attend: 
         pytest.param("", "Mon 10:49-11:00", False, id="busy-overlaps-one-minute"),
     ],
 )
-def test_staff_can_take(available: str, busy: str, can_take: bool) -> None:
-    taken = staff_can_take(
+def test_staff_can_work(available: str, busy: str, can_take: bool) -> None:
+    taken = can_work(
         parse_windows(available), parse_windows(busy), "Mon", hm("10:00"), hm("10:50")
     )
     assert taken is can_take

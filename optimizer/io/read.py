@@ -14,39 +14,24 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel
 
 from ..errors import Issue, ScenarioError, did_you_mean
-from ..scenario import Client, Pin, Room, Scenario, Therapist, key_path
-
-TABLES: dict[str, type[BaseModel]] = {
-    "clients": Client,
-    "therapists": Therapist,
-    "rooms": Room,
-    "pins": Pin,
-}
-REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
-    "clients": ("client_id", "track", "plan"),
-    "therapists": ("therapist_id", "skills"),
-    "rooms": ("room_id", "capacity"),
-    "pins": ("kind",),
-}
-SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
-
-class _TextDatesLoader(yaml.SafeLoader):
-    """Safe YAML loader that keeps dates as text, so a bad one (2026-02-30) is reported by key."""
-
-
-_TextDatesLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    _TextDatesLoader.construct_yaml_str,  # type: ignore[type-var]
+from ..scenario import Scenario, key_path
+from .tables import (
+    MAX_FILE_BYTES,
+    REQUIRED_COLUMNS,
+    TABLES,
+    TextDatesLoader,
+    header_issues,
+    yaml_issue,
 )
+
+SCENARIO_FILE_NAMES = ("scenario.yaml", "scenario.yml", "scenario.json")
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load a scenario from a folder, a ``.yaml``/``.yml`` file or a ``.json`` file."""
+    """Load a scenario from a folder, a ``.yaml``/``.yml``/``.json`` file or an Excel
+    workbook (``.xlsx``, see :mod:`optimizer.io.workbook`)."""
     path = Path(path)
     if path.is_dir():
         for name in SCENARIO_FILE_NAMES:
@@ -57,12 +42,16 @@ def load_scenario(path: str | Path) -> Scenario:
         )
     if not path.exists():
         raise ScenarioError([Issue(str(path), "does not exist", "check the path")])
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from .workbook import read_workbook  # workbook.py builds on this module
+
+        return read_workbook(path)
     if path.suffix.lower() not in {".yaml", ".yml", ".json"}:
         raise ScenarioError(
             [
                 Issue(
                     str(path),
-                    "is not a .yaml, .yml or .json file",
+                    "is not a .yaml, .yml or .json file nor an Excel workbook (.xlsx)",
                     "give a scenario folder or file",
                 )
             ]
@@ -105,7 +94,7 @@ def _parse_document(path: Path) -> dict[str, Any]:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
-            data = yaml.load(text, Loader=_TextDatesLoader)  # a SafeLoader subclass
+            data = yaml.load(text, Loader=TextDatesLoader)  # a SafeLoader subclass
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             [
@@ -117,12 +106,7 @@ def _parse_document(path: Path) -> dict[str, Any]:
             ]
         ) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path.name} line {mark.line + 1}" if mark is not None else path.name
-        problem = getattr(exc, "problem", None) or "cannot be parsed"
-        raise ScenarioError(
-            [Issue(where, f"is not valid YAML: {problem}", "fix the syntax")]
-        ) from None
+        raise ScenarioError([yaml_issue(path.name, exc)]) from None
     except ValueError as exc:  # a YAML tag whose value cannot be built, e.g. '!!int x'
         raise ScenarioError(
             [Issue(path.name, f"holds a value that cannot be read: {exc}", "fix the value")]
@@ -242,7 +226,7 @@ def read_table(
     # Excel saves "CSV" with ',' or ';' (by locale) and "Text" with tabs: the header tells.
     delimiter = max(",;\t", key=first_line.count)
     header = [cell.strip() for cell in next(csv.reader([first_line], delimiter=delimiter))]
-    issues = _header_issues(header, table, display)
+    issues = header_issues(header, table, display)
     if issues:
         raise ScenarioError(issues)
     try:
@@ -267,35 +251,3 @@ def read_table(
             records.append(cells)
             rows.append(idx + 2)
     return records, rows
-
-
-def _header_issues(header: list[str], table: str, display: str) -> list[Issue]:
-    issues = []
-    model = TABLES[table]
-    known = list(model.model_fields)
-    seen: set[str] = set()
-    for column in header:
-        if column in seen:
-            issues.append(
-                Issue(f"{display} row 1", f"column '{column}' appears twice", "keep one of them")
-            )
-        seen.add(column)
-        if column and column not in known:
-            hint = did_you_mean(column, known)
-            if hint:  # a misspelled known column would otherwise be silently ignored
-                issues.append(
-                    Issue(
-                        f"{display} row 1", f"unknown column '{column}'{hint}", "rename the column"
-                    )
-                )
-    for column in REQUIRED_COLUMNS[table]:
-        if column not in seen:
-            hint = did_you_mean(column, [h for h in header if h not in known])
-            issues.append(
-                Issue(
-                    f"{display} row 1",
-                    f"required column '{column}' is missing" + (f"{hint}" if hint else ""),
-                    f"add a '{column}' column",
-                )
-            )
-    return issues

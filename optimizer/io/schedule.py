@@ -119,7 +119,7 @@ def read_schedule(folder: str | Path) -> Schedule:
     summary_path = folder / "summary.json"
     if summary_path.is_file():
         try:
-            summary = json.loads(summary_path.read_text(encoding="utf-8"))
+            summary = json.loads(summary_path.read_text(encoding="utf-8-sig"))
         except (OSError, ValueError) as exc:
             raise ScheduleReadError(
                 [Issue("summary.json", f"cannot be read ({exc})", "fix or delete it")]

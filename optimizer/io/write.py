@@ -15,16 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..report import ReportData, ReportOptions, restrict, write_report_files
 from .csvcells import neutralise
 
 if TYPE_CHECKING:
-    from ..report import ReportOptions
-    from ..solve import Result
+    from ..result import Result
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table with ``\\n`` line ends and formula-like cells neutralised."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def write_csv(frame: pd.DataFrame, path: Path, bom: bool = False) -> None:
+    """Write a table as UTF-8 with ``\\n`` line ends and formula-like cells neutralised.
+
+    ``bom`` starts the file with a byte-order mark: Excel on Windows then reads it as UTF-8
+    (without it, non-ASCII ids, tracks and reasons come out garbled), but programs that do not
+    expect one see it glued to the first column name (Python's ``utf-8-sig`` and this
+    package's readers remove it).
+    """
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(list(frame.columns))
         for row in frame.itertuples(index=False, name=None):
@@ -85,17 +91,16 @@ def atomic_folder(target: Path, fill: Callable[[Path], None]) -> Path:
 def write_result(result: Result, out_dir: Path, options: ReportOptions | None = None) -> Path:
     """Write assignments.csv, sessions.csv, unscheduled.csv and summary.json, and the
     report.html, schedule.xlsx and calendars/ that ``options`` asks for (default: all)."""
-    from ..report import ReportData, ReportOptions, restrict, write_report_files
-
     options = options or ReportOptions()
 
     def fill(folder: Path) -> None:
-        write_csv(result.assignments, folder / "assignments.csv")
-        write_csv(result.sessions, folder / "sessions.csv")
-        write_csv(result.unscheduled, folder / "unscheduled.csv")
-        write_json(result.summary(), folder / "summary.json")
+        bom = options.csv_bom
+        write_csv(result.assignments, folder / "assignments.csv", bom)
+        write_csv(result.sessions, folder / "sessions.csv", bom)
+        write_csv(result.unscheduled, folder / "unscheduled.csv", bom)
+        write_json(result.summary, folder / "summary.json")
         if result.changes is not None:
-            write_csv(result.changes, folder / "changes.csv")
+            write_csv(result.changes, folder / "changes.csv", bom)
         if options.any:
             write_report_files(ReportData.from_result(result), folder, options)
         restrict(folder)  # files 0600, folders (calendars/) 0700

@@ -7,13 +7,15 @@ for combinations that can really occur.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..scenario import Client, Requirement, Scenario, days_in_program, requirement
-from ..windows import clear_of_busy, day_index, inside_available, parse_time
+from ..scenario import Client, Requirement, Scenario, requirement
+from ..schedule import Session
+from ..windows import attendable_pairs, can_work, day_index
 
 SlotKey = tuple[str, str, int]
 """``(day, block, slot_idx)``: one slot of one block on one day."""
@@ -69,15 +71,21 @@ class Reservations:
     therapist_day_count: Counter[tuple[str, str]] = field(default_factory=Counter)
     therapist_week_count: Counter[str] = field(default_factory=Counter)
 
-    def add_sessions(self, sessions: Iterable[Mapping[str, Any]]) -> None:
-        """Reserve the therapist and room of every session row (SPEC §5 columns)."""
-        for row in sessions:
-            span = (row["day"], parse_time(row["start"]), parse_time(row["end"]))
-            self.therapist_busy[row["therapist_id"]].append(span)
-            self.therapist_day_count[(row["therapist_id"], row["day"])] += 1
-            self.therapist_week_count[row["therapist_id"]] += 1
-            if row.get("room_id"):
-                self.room_busy[row["room_id"]].append(span)
+    def reserve(self, sessions: Iterable[Session]) -> None:
+        """Reserve the therapist and room (and a place in the therapist's caps) of every
+        session."""
+        for session in sessions:
+            self._reserve(
+                session.therapist_id, session.room_id, session.day, session.start, session.end
+            )
+
+    def _reserve(self, therapist_id: str, room_id: str, day: str, start: int, end: int) -> None:
+        span = (day, start, end)
+        self.therapist_busy[therapist_id].append(span)
+        self.therapist_day_count[(therapist_id, day)] += 1
+        self.therapist_week_count[therapist_id] += 1
+        if room_id:
+            self.room_busy[room_id].append(span)
 
     def free(self, owner_busy: list[tuple[str, int, int]], day: str, start: int, end: int) -> bool:
         return not any(d == day and s < end and start < e for d, s, e in owner_busy)
@@ -94,7 +102,8 @@ class Candidates:
     groups: list[GroupContext]
     individuals: list[IndividualOption]
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]]
-    """Per (day, block, slot_idx, individual type), rooms that can host one."""
+    """Per (day, block, slot_idx, individual type) of an in-person block, rooms that can host
+    one (virtual blocks need none)."""
     slot_times: dict[SlotKey, tuple[int, int]] = field(default_factory=dict)
     day_cap: dict[tuple[str, str], int | None] = field(default_factory=dict)
     """Sessions a therapist may still take on a day (None = no limit)."""
@@ -111,19 +120,36 @@ def room_class(room_members: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
     return {room: rep for rep, members in room_members.items() for room in members}
 
 
-def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
-    """SPEC §2 windows: the whole block inside ``available``, commute gap from ``busy``."""
-    start, end = scenario.block_span(block)
-    idx = day_index(day)
-    return inside_available(client.available, idx, start, end) and clear_of_busy(
-        client.busy, idx, start, end, scenario.rules.commute_minutes
-    )
+def attendable(scenario: Scenario, client: Client, req: Requirement) -> list[tuple[str, str]]:
+    """(day, block) pairs the client can attend this week under their plan ``req``.
+
+    Pairs the client's windows allow (:func:`attendable_pairs`: days in the program,
+    windows, commute, telehealth) whose block gives the plan's daily hours (a client
+    attending a block has a session in every slot, so a day's session minutes are the
+    block's); none at all when they leave fewer days than the plan needs or cannot reach its
+    weekly hours: such a client cannot be scheduled.
+    """
+    if req.min_days == 0:
+        return []
+    pairs = [
+        (day, block)
+        for day, block in attendable_pairs(scenario, client)
+        if scenario.block_minutes(block) >= req.min_minutes_per_day
+    ]
+    if len({day for day, _block in pairs}) < req.min_days:
+        return []
+    if most_week_minutes(scenario, pairs, req.max_days) < req.min_minutes_per_week:
+        return []
+    return pairs
 
 
-def staff_can_take(available: tuple, busy: tuple, day: str, start: int, end: int) -> bool:
-    """A therapist or room can take a slot inside its availability, clear of busy windows."""
-    idx = day_index(day)
-    return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
+def most_week_minutes(scenario: Scenario, pairs: Iterable[tuple[str, str]], days: int) -> int:
+    """Most session minutes a client can have in a week of at most ``days`` days attending
+    only ``pairs`` (day, block): the longest block of each day, the best days first."""
+    longest: dict[str, int] = {}
+    for day, block in pairs:
+        longest[day] = max(longest.get(day, 0), scenario.block_minutes(block))
+    return sum(sorted(longest.values(), reverse=True)[:days])
 
 
 def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
@@ -134,50 +160,19 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     s = scenario
     reserved = reserved or Reservations()
     requirements = {c.client_id: requirement(s, c) for c in s.clients}
-    open_days = s.open_days()
     slot_times: dict[SlotKey, tuple[int, int]] = {
         (day, block, idx): slot
-        for day in open_days
+        for day in s.open_days()
         for block, slots in s.blocks.items()
         for idx, slot in enumerate(slots)
     }
-
-    attendable: dict[str, list[tuple[str, str]]] = {}
-    for client in s.clients:
-        req = requirements[client.client_id]
-        present = set(days_in_program(s, client))
-        pairs = [
-            (day, block)
-            for day in open_days
-            if day in present
-            for block in s.blocks
-            if client_can_attend(s, client, day, block)
-        ]
-        feasible_days = {day for day, _ in pairs}
-        if req.min_days == 0 or len(feasible_days) < req.min_days:
-            pairs = []
-        attendable[client.client_id] = pairs
-
-    day_cap: dict[tuple[str, str], int | None] = {}
-    week_cap: dict[str, int | None] = {}
-    for t in s.therapists:
-        tid = t.therapist_id
-        week_cap[tid] = (
-            None
-            if t.max_sessions_per_week is None
-            else max(0, t.max_sessions_per_week - reserved.therapist_week_count[tid])
-        )
-        for day in open_days:
-            day_cap[(tid, day)] = (
-                None
-                if t.max_sessions_per_day is None
-                else max(0, t.max_sessions_per_day - reserved.therapist_day_count[(tid, day)])
-            )
+    pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
+    day_cap, week_cap = _caps_left(s, reserved)
     therapist_slots = {
         t.therapist_id: {
             key
             for key, (start, end) in slot_times.items()
-            if staff_can_take(t.available, t.busy, key[0], start, end)
+            if can_work(t.available, t.busy, key[0], start, end)
             and reserved.free(reserved.therapist_busy.get(t.therapist_id, []), key[0], start, end)
             and day_cap[(t.therapist_id, key[0])] != 0
             and week_cap[t.therapist_id] != 0
@@ -188,18 +183,71 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         r.room_id: {
             key
             for key, (start, end) in slot_times.items()
-            if staff_can_take(r.available, (), key[0], start, end)
+            if can_work(r.available, (), key[0], start, end)
             and reserved.free(reserved.room_busy.get(r.room_id, []), key[0], start, end)
         }
         for r in s.rooms or ()
     }
+    free = _FreeSlots(therapist_slots, room_slots)
+    individuals, individual_rooms = _individual_options(s, requirements, pairs, free)
+    return Candidates(
+        scenario=s,
+        requirements=requirements,
+        attendable=pairs,
+        groups=_group_contexts(s, requirements, pairs, free),
+        individuals=individuals,
+        individual_rooms=individual_rooms,
+        slot_times=slot_times,
+        day_cap=day_cap,
+        week_cap=week_cap,
+        room_members=_room_classes(s, room_slots),
+    )
 
-    room_members = _room_classes(s, room_slots)
+
+@dataclass(frozen=True)
+class _FreeSlots:
+    """Per therapist and per room, the slots they can take (hours, reservations, caps)."""
+
+    therapists: dict[str, set[SlotKey]]
+    rooms: dict[str, set[SlotKey]]
+
+
+def _caps_left(
+    scenario: Scenario, reserved: Reservations
+) -> tuple[dict[tuple[str, str], int | None], dict[str, int | None]]:
+    """Sessions each therapist may still take per (therapist, day) and per week (None = no
+    limit): the caps minus what ``reserved`` already uses."""
+    day_cap: dict[tuple[str, str], int | None] = {}
+    week_cap: dict[str, int | None] = {}
+    for t in scenario.therapists:
+        tid = t.therapist_id
+        week_cap[tid] = (
+            None
+            if t.max_sessions_per_week is None
+            else max(0, t.max_sessions_per_week - reserved.therapist_week_count[tid])
+        )
+        for day in scenario.open_days():
+            day_cap[(tid, day)] = (
+                None
+                if t.max_sessions_per_day is None
+                else max(0, t.max_sessions_per_day - reserved.therapist_day_count[(tid, day)])
+            )
+    return day_cap, week_cap
+
+
+def _group_contexts(
+    s: Scenario,
+    requirements: Mapping[str, Requirement],
+    pairs: Mapping[str, list[tuple[str, str]]],
+    free: _FreeSlots,
+) -> list[GroupContext]:
+    """Every (day, block, slot, track, group type) where a group can run: its clients, the
+    therapists and rooms free then, how many copies can run at once and their largest size."""
     groups: list[GroupContext] = []
     group_types = [t for t, st in s.session_types.items() if st.is_group]
     by_block: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for client in s.clients:
-        for day, block in attendable[client.client_id]:
+        for day, block in pairs[client.client_id]:
             by_block[(day, block)][client.track].append(client.client_id)
     capacity = {r.room_id: r.capacity for r in s.rooms or ()}
     for (day, block), tracks in sorted(
@@ -207,51 +255,50 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
     ):
         for slot_idx, (start, end) in enumerate(s.blocks[block]):
             key = (day, block, slot_idx)
-            for track in sorted(tracks):
-                for type_id in group_types:
-                    stype = s.session_types[type_id]
-                    members = tuple(
-                        cid for cid in tracks[track] if requirements[cid].max_sessions[type_id] != 0
+            for track, type_id in itertools.product(sorted(tracks), group_types):
+                stype = s.session_types[type_id]
+                members = tuple(
+                    cid for cid in tracks[track] if requirements[cid].max_sessions[type_id] != 0
+                )
+                therapists = tuple(
+                    t.therapist_id
+                    for t in s.therapists
+                    if type_id in t.skills
+                    and (not t.tracks or track in t.tracks)
+                    and key in free.therapists[t.therapist_id]
+                )
+                rooms: tuple[str, ...] = ()
+                max_size = stype.max_size or 1
+                copies = min(len(therapists), len(members) // stype.min_size)
+                if s.rooms is not None and not s.is_virtual(block):  # video: no room
+                    rooms = tuple(
+                        r.room_id
+                        for r in s.rooms
+                        if (not r.serves or type_id in r.serves)
+                        and key in free.rooms[r.room_id]
+                        and r.capacity >= stype.min_size
                     )
-                    therapists = tuple(
-                        t.therapist_id
-                        for t in s.therapists
-                        if type_id in t.skills
-                        and (not t.tracks or track in t.tracks)
-                        and key in therapist_slots[t.therapist_id]
-                    )
-                    rooms: tuple[str, ...] = ()
-                    max_size = stype.max_size or 1
-                    copies = min(len(therapists), len(members) // stype.min_size)
-                    if s.rooms is not None:
-                        rooms = tuple(
-                            r.room_id
-                            for r in s.rooms
-                            if (not r.serves or type_id in r.serves)
-                            and key in room_slots[r.room_id]
-                            and r.capacity >= stype.min_size
-                        )
-                        copies = min(copies, len(rooms))
-                        max_size = min(max_size, max((capacity[r] for r in rooms), default=0))
-                    if copies <= 0:
-                        continue
+                    copies = min(copies, len(rooms))
+                    max_size = min(max_size, max((capacity[r] for r in rooms), default=0))
+                if copies > 0:
                     groups.append(
                         GroupContext(
-                            day=day,
-                            block=block,
-                            slot_idx=slot_idx,
-                            track=track,
-                            session_type=type_id,
-                            start=start,
-                            end=end,
-                            clients=members,
-                            therapists=therapists,
-                            rooms=rooms,
-                            copies=copies,
-                            max_size=max_size,
+                            day, block, slot_idx, track, type_id, start, end,
+                            members, therapists, rooms, copies, max_size,
                         )
-                    )
+                    )  # fmt: skip
+    return groups
 
+
+def _individual_options(
+    s: Scenario,
+    requirements: Mapping[str, Requirement],
+    pairs: Mapping[str, list[tuple[str, str]]],
+    free: _FreeSlots,
+) -> tuple[list[IndividualOption], dict[tuple[str, str, int, str], tuple[str, ...]]]:
+    """Every client's possible individual sessions (a slot and the therapists who may take
+    it: skill, primary therapist, language), and per (day, block, slot, type) the rooms
+    that can host one."""
     individuals: list[IndividualOption] = []
     individual_rooms: dict[tuple[str, str, int, str], tuple[str, ...]] = {}
     individual_types = [t for t, st in s.session_types.items() if not st.is_group]
@@ -260,58 +307,38 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for type_id in individual_types:
             if not req.max_sessions[type_id]:
                 continue
-            for day, block in attendable[client.client_id]:
+            for day, block in pairs[client.client_id]:
                 for slot_idx, (start, end) in enumerate(s.blocks[block]):
                     key = (day, block, slot_idx)
                     therapists = tuple(
                         t.therapist_id
                         for t in s.therapists
                         if type_id in t.skills
-                        and key in therapist_slots[t.therapist_id]
-                        and (
-                            client.primary_therapist is None
-                            or t.therapist_id == client.primary_therapist
-                        )
+                        and key in free.therapists[t.therapist_id]
+                        and client.primary_therapist in (None, t.therapist_id)
                         and (
                             client.language is None or client.language.lower() in t.spoken_languages
                         )
                     )
-                    if s.rooms is not None:
+                    if s.rooms is not None and not s.is_virtual(block):
                         room_key = (day, block, slot_idx, type_id)
                         if room_key not in individual_rooms:
                             individual_rooms[room_key] = tuple(
                                 r.room_id
                                 for r in s.rooms
                                 if (not r.serves or type_id in r.serves)
-                                and key in room_slots[r.room_id]
+                                and key in free.rooms[r.room_id]
                             )
                         if not individual_rooms[room_key]:
                             continue
                     if therapists:
                         individuals.append(
                             IndividualOption(
-                                client_id=client.client_id,
-                                day=day,
-                                block=block,
-                                slot_idx=slot_idx,
-                                session_type=type_id,
-                                start=start,
-                                end=end,
-                                therapists=therapists,
+                                client.client_id, day, block, slot_idx, type_id, start, end,
+                                therapists,
                             )
-                        )
-    return Candidates(
-        scenario=s,
-        requirements=requirements,
-        attendable=attendable,
-        groups=groups,
-        individuals=individuals,
-        individual_rooms=individual_rooms,
-        slot_times=slot_times,
-        day_cap=day_cap,
-        week_cap=week_cap,
-        room_members=room_members,
-    )
+                        )  # fmt: skip
+    return individuals, individual_rooms
 
 
 def _room_classes(
@@ -336,9 +363,7 @@ def estimated_variables(candidates: Candidates) -> int:
     """About how many CP-SAT variables :class:`IOPModel` will create (for a size guard)."""
     rep = room_class(candidates.room_members)
     groups = sum(
-        ctx.copies * (2 + len({rep[r] for r in ctx.rooms}))
-        + len(ctx.clients)
-        + len(ctx.therapists)
+        ctx.copies * (2 + len({rep[r] for r in ctx.rooms})) + len(ctx.clients) + len(ctx.therapists)
         for ctx in candidates.groups
     )
     individuals = sum(len(option.therapists) for option in candidates.individuals)

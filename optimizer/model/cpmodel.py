@@ -10,7 +10,10 @@ Formulation (why it is shaped this way):
   a time); which copy they lead is decided after solving, which is exact because copies of
   one context are identical for every therapist qualified for it.
 * Rooms are assigned per copy (their capacity bounds the copy's size); individual sessions
-  only need *some* free room serving the type, so they are counted per slot.
+  only need *some* free room serving the type, so they are counted per slot. Sessions of
+  virtual (telehealth) blocks have no room.
+* Hours (rule 10): a client's minutes on an attended day are those of the block, so the
+  weekly minimum is one linear constraint on the attendance variables.
 * Clock-time conflicts (therapist, room) are cliques of an interval graph: at every session
   start time, the sessions covering it may use a therapist or room at most once.
 """
@@ -50,6 +53,21 @@ class GroupVars:
 class IndividualVars:
     option: IndividualOption
     therapist_vars: dict[str, cp_model.IntVar]
+
+
+def clock_block(scenario: Scenario, minute: int) -> str:
+    """The block a named clock-time group at ``minute`` (a session start) is told in: the
+    first block (in scenario order) with a slot starting then, else the first whose clock
+    span holds it. Where blocks overlap (ADOL 17:30-18:20, EVE from 18:00), the sessions
+    that clash at 18:00 are told as EVE's time, the block a client needing 18:00 is in."""
+    for block, slots in scenario.blocks.items():
+        if any(start == minute for start, _end in slots):
+            return block
+    for block in scenario.blocks:
+        start, end = scenario.block_span(block)
+        if start <= minute < end:
+            return block
+    return ""
 
 
 class IOPModel:
@@ -97,6 +115,7 @@ class IOPModel:
         self._add_individual_variables()
         self._add_full_blocks()
         self._add_days_and_session_counts()
+        self._add_hours()
         self._add_rooms()
         self._add_staff_limits()
         self._add_clock_conflicts()
@@ -203,7 +222,9 @@ class IOPModel:
         if self.scenario.rooms is None:
             return
         used_keys = {
-            (o.day, o.block, o.slot_idx, o.session_type) for o in self.candidates.individuals
+            (o.day, o.block, o.slot_idx, o.session_type)
+            for o in self.candidates.individuals
+            if not self.scenario.is_virtual(o.block)
         }
         for key in sorted(used_keys, key=lambda k: (day_index(k[0]), k[1], k[2], k[3])):
             reps = dict.fromkeys(self.room_rep[r] for r in self.candidates.individual_rooms[key])
@@ -269,6 +290,24 @@ class IOPModel:
                 if most is not None:
                     m.add(count <= most * scheduled)
 
+    def _add_hours(self) -> None:
+        """Rule 10: a scheduled client's session minutes reach the plan's weekly minimum.
+
+        A client attending a block has a session in every slot of it (rule 2), so their
+        minutes on a day are the block's: the weekly sum is linear in the attendance
+        variables. The daily minimum needs no constraint: the candidates keep only blocks
+        that give it (:func:`~optimizer.model.candidates.attendable`).
+        """
+        minutes: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (cid, _day, block), var in self.attend_vars.items():
+            minutes[cid].append((self.scenario.block_minutes(block), var))
+        for cid, terms in minutes.items():
+            least = self.candidates.requirements[cid].min_minutes_per_week
+            if least:
+                self.model.add(
+                    sum(length * var for length, var in terms) >= least * self.scheduled_vars[cid]
+                )
+
     # ---- sessions (SPEC §3 rules 5-8) ----------------------------------------------------
 
     def _add_rooms(self) -> None:
@@ -278,6 +317,8 @@ class IOPModel:
         m = self.model
         capacity = {r.room_id: r.capacity for r in self.scenario.rooms}
         for gv in self.groups:
+            if self.scenario.is_virtual(gv.context.block):
+                continue  # held by video: no room
             for k, rooms in enumerate(gv.room_vars):
                 m.add(sum(rooms.values()) == gv.run_vars[k])
                 self._add_named(
@@ -351,20 +392,12 @@ class IOPModel:
                         if sum(self._upper.get(var.index, 1) for var in covering) <= limit:
                             continue
                         if self.named_groups:
-                            name = (kind, owner, day, self._block_at(point))
+                            name = (kind, owner, day, clock_block(self.scenario, point))
                             self._add_named(sum(covering) <= limit, name)
                         elif limit == 1:
                             self.model.add_at_most_one(covering)
                         else:
                             self.model.add(sum(covering) <= limit)
-
-    def _block_at(self, minute: int) -> str:
-        """The first block (in scenario order) whose clock span holds ``minute``."""
-        for block in self.scenario.blocks:
-            start, end = self.scenario.block_span(block)
-            if start <= minute < end:
-                return block
-        return ""
 
     # ---- objective ----------------------------------------------------------------------
 

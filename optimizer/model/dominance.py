@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from ..schedule import WeekSchedule
 from .candidates import Candidates
 from .cpmodel import IOPModel
 
@@ -120,26 +121,31 @@ def remove_constraints(iop: IOPModel, indices: Iterable[int]) -> None:
 
 
 def respect_dominance(
-    assignments: list[dict[str, Any]],
-    pairs: Iterable[tuple[str, str]],
-) -> list[dict[str, Any]]:
-    """The schedule's assignment rows with clients swapped until every pair holds: while
-    ``b`` is served and ``a`` is not, ``b``'s rows become ``a``'s (valid by dominance, and
-    never less priority). Sessions rows name no client, so they stay as they are."""
+    schedule: WeekSchedule, pairs: Iterable[tuple[str, str]]
+) -> WeekSchedule:
+    """The schedule with clients swapped until every pair holds: while ``b`` is served and
+    ``a`` is not, ``b``'s sessions become ``a``'s (valid by dominance, and never less
+    priority)."""
     pairs = list(pairs)
-    rows = [dict(r) for r in assignments]
-    served = {r["client_id"] for r in rows}
+    rename: dict[str, str] = {}
+    served = schedule.client_ids()
     changed = True
     while changed:  # each swap serves a client earlier in a fixed order: it ends
         changed = False
         for a, b in pairs:
             if b in served and a not in served:
-                for row in rows:
-                    if row["client_id"] == b:
-                        row["client_id"] = a
+                rename = {old: (a if new == b else new) for old, new in rename.items()}
+                rename.setdefault(b, a)
                 served = (served - {b}) | {a}
                 changed = True
-    return rows
+    if not rename:
+        return schedule
+    return WeekSchedule(
+        tuple(
+            replace(s, clients=tuple(rename.get(cid, cid) for cid in s.clients))
+            for s in schedule.sessions
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Read a CP-SAT solution back as SPEC §5 rows (sessions and assignments).
+"""Read a CP-SAT solution back as a week schedule.
 
 Copies of a group context are interchangeable, so therapists and ordinary clients are dealt
 to the running copies here, in a fixed order, which keeps the output deterministic.
@@ -6,18 +6,15 @@ to the running copies here, in a fixed order, which keeps the output determinist
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
-from ..windows import day_index, format_time, parse_time
+from ..schedule import Session, WeekSchedule
+from ..windows import day_index
 from .cpmodel import IOPModel
-
-
-def session_id(day: str, block: str, slot_idx: int, therapist_id: str) -> str:
-    """Stable id of a session: a therapist is in one session per slot of a day."""
-    return f"{day}-{block}-{slot_idx + 1}-{therapist_id}"
 
 
 def _deal_pinned(
@@ -67,13 +64,10 @@ def _deal_pinned(
     return leader_of
 
 
-def extract_schedule(
-    iop: IOPModel, solver: cp_model.CpSolver
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Assignments and sessions of the solver's current solution, sorted for stable output."""
+def extract_schedule(iop: IOPModel, solver: cp_model.CpSolver) -> WeekSchedule:
+    """The schedule of the solver's current solution, sessions in the canonical order."""
     scenario = iop.scenario
-    sessions: list[dict[str, Any]] = []
-    assignments: list[dict[str, Any]] = []
+    sessions: list[Session] = []
 
     def add_session(
         day: str,
@@ -85,20 +79,9 @@ def extract_schedule(
         room: str,
         members: list[str],
     ) -> None:
-        start, end = scenario.blocks[block][slot_idx]
-        common = {
-            "session_id": session_id(day, block, slot_idx, therapist),
-            "session_type": type_id,
-            "day": day,
-            "date": scenario.date_of(day).isoformat(),
-            "block": block,
-            "start": format_time(start),
-            "end": format_time(end),
-            "therapist_id": therapist,
-            "room_id": room,
-        }
-        sessions.append({**common, "track": track, "size": len(members)})
-        assignments.extend({"client_id": cid, **common} for cid in members)
+        sessions.append(
+            Session.create(scenario, day, block, slot_idx, type_id, track, therapist, room, members)
+        )
 
     for idx, gv in enumerate(iop.groups):
         ctx = gv.context
@@ -124,18 +107,15 @@ def extract_schedule(
             sorted(cid for cid in joined if cid not in gv.member_vars and cid not in placed[-1])
         )
         for k in running:
-            therapist = leader_of[k]
-            size = size_of[k]
-            members = placed[k] + [next(others) for _ in range(size - len(placed[k]))]
-            room = room_of[k]
+            members = placed[k] + [next(others) for _ in range(size_of[k] - len(placed[k]))]
             add_session(
                 ctx.day,
                 ctx.block,
                 ctx.slot_idx,
                 ctx.session_type,
                 ctx.track,
-                therapist,
-                room,
+                leader_of[k],
+                room_of[k],
                 sorted(members),
             )
 
@@ -157,40 +137,39 @@ def extract_schedule(
             room = rooms[idx] if rooms else ""
             add_session(key[0], key[1], key[2], key[3], "", therapist, room, [cid])
 
-    def order(row: dict[str, Any]) -> tuple[Any, ...]:
-        return (day_index(row["day"]), row["start"], row["block"], row["session_id"])
-
-    sessions.sort(key=order)
-    named = assign_rooms(sessions, iop.room_members)
-    for row in assignments:
-        row["room_id"] = named.get(row["session_id"], row["room_id"])
-    assignments.sort(key=lambda row: (row["client_id"], *order(row)))
-    return assignments, sessions
+    sessions.sort(key=Session.order)
+    return WeekSchedule(assign_rooms(sessions, iop.room_members))
 
 
 def assign_rooms(
-    sessions: list[dict[str, Any]], room_members: dict[str, tuple[str, ...]]
-) -> dict[str, str]:
+    sessions: Sequence[Session], room_members: Mapping[str, tuple[str, ...]]
+) -> tuple[Session, ...]:
     """Name the rooms of sessions whose ``room_id`` is a class of interchangeable rooms.
 
     The model keeps, at every start time, at most as many sessions in a class as it has
     rooms; sessions are intervals, so taking them by start time and giving each the first
     room of its class that is free again needs no more rooms than that (interval graphs are
-    perfect). Rows are updated in place; returns session id -> room id of the renamed ones.
+    perfect). Returns the sessions in their order, those of a class with a named room.
     """
     free_at: dict[tuple[str, str], int] = {}  # (day, room) -> minute it is free again
-    named: dict[str, str] = {}
+    named: dict[int, Session] = {}
     classes = {rep for rep, members in room_members.items() if len(members) > 1}
-    rows = [row for row in sessions if row.get("room_id") in classes]
-    rows.sort(key=lambda r: (day_index(r["day"]), parse_time(r["start"]), r["session_id"]))
-    for row in rows:
-        start, end = parse_time(row["start"]), parse_time(row["end"])
+    in_class = [idx for idx, s in enumerate(sessions) if s.room_id in classes]
+    in_class.sort(
+        key=lambda i: (day_index(sessions[i].day), sessions[i].start, sessions[i].session_id)
+    )
+    for idx in in_class:
+        session = sessions[idx]
         room = next(
-            (r for r in room_members[row["room_id"]] if free_at.get((row["day"], r), 0) <= start),
+            (
+                r
+                for r in room_members[session.room_id]
+                if free_at.get((session.day, r), 0) <= session.start
+            ),
             None,
         )
         if room is None:  # the model's per-start-time counts make this impossible
-            raise RuntimeError(f"room class {row['room_id']} overbooked at {row['session_id']}")
-        free_at[(row["day"], room)] = end
-        row["room_id"] = named[row["session_id"]] = room
-    return named
+            raise RuntimeError(f"room class {session.room_id} overbooked at {session.session_id}")
+        free_at[(session.day, room)] = session.end
+        named[idx] = dataclasses.replace(session, room_id=room)
+    return tuple(named.get(idx, s) for idx, s in enumerate(sessions))

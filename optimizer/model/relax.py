@@ -17,18 +17,21 @@ the real week is a small search that either reaches the bound (proven optimal) o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from ortools.sat.python import cp_model
 
 from ..scenario import Plan, Requirement, Room, SessionType, Therapist
+from ..schedule import WeekSchedule
 from .candidates import Candidates, build_candidates
 from .cpmodel import IOPModel
 from .cuts import add_capacity_cuts
 from .dominance import add_dominance, dominance_pairs, respect_dominance
-from .hints import add_schedule_hint
-from .warmstart import Runner, solve_once
+from .hints import hint_schedule
+
+Runner = Callable[[cp_model.CpSolver, cp_model.CpModel], int]
+"""Runs a solver on a model and returns its status (e.g. ``SearchControl.run``)."""
 
 MERGED = "group"
 """Name of the merged group session type (when no real type has it)."""
@@ -43,9 +46,14 @@ class MergedWeek:
     """Per real group type, the merged type it is part of (individual types map to
     themselves)."""
 
-    def real_to_merged(self, row: dict[str, Any]) -> dict[str, Any]:
-        """A schedule row of the real week as a row of the merged week."""
-        return row | {"session_type": self.merged_type[row["session_type"]]}
+    def real_to_merged(self, schedule: WeekSchedule) -> WeekSchedule:
+        """A schedule of the real week as one of the merged week."""
+        return WeekSchedule(
+            tuple(
+                replace(s, session_type=self.merged_type[s.session_type])
+                for s in schedule.sessions
+            )
+        )
 
 
 def merge_group_types(candidates: Candidates, rooms: bool = True) -> MergedWeek | None:
@@ -156,29 +164,24 @@ def solve_merged(
     merged: MergedWeek,
     solver: cp_model.CpSolver,
     run: Runner | None = None,
-    hint: tuple[list[dict[str, Any]], list[dict[str, Any]]] | None = None,
+    hint: WeekSchedule | None = None,
     dominance: bool = True,
     cuts: bool = True,
 ) -> Relaxed:
-    """Maximise the primary objective of the merged week (schedule rows of the real week as
-    ``hint``, their types mapped); with ``dominance``, with the dominance constraints of
-    :mod:`.dominance` (valid for the primary objective, which is all this search is for);
+    """Maximise the primary objective of the merged week (a schedule of the real week as
+    ``hint``, its types mapped), run by ``run``; with ``dominance``, with the dominance
+    constraints of :mod:`.dominance` (valid for the primary objective, which is all this
+    search is for);
     with ``cuts``, with the capacity constraints of :mod:`.cuts`."""
     iop = IOPModel(merged.candidates)
     if cuts:
         add_capacity_cuts(iop)
-    if dominance:
-        pairs = dominance_pairs(merged.candidates)
-        add_dominance(iop, pairs)
-    if hint is not None and hint[0]:
-        assignments = respect_dominance(hint[0], pairs) if dominance else hint[0]
-        add_schedule_hint(
-            iop,
-            [merged.real_to_merged(row) for row in assignments],
-            [merged.real_to_merged(row) for row in hint[1]],
-        )
+    pairs = dominance_pairs(merged.candidates) if dominance else []
+    add_dominance(iop, pairs)
+    if hint is not None and not hint.is_empty:
+        hint_schedule(iop, merged.real_to_merged(respect_dominance(hint, pairs)))
     iop.model.maximize(iop.primary)
-    status = (run or solve_once)(solver, iop.model)
+    status = (run or _solve)(solver, iop.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Relaxed(None, None, False)
     return Relaxed(
@@ -212,3 +215,7 @@ def restrict_attendance(iop: IOPModel, relaxed: Relaxed) -> None:
         for tid, var in iv.therapist_vars.items():
             session = (o.client_id, o.day, o.block, o.slot_idx, o.session_type, tid)
             iop.model.add_hint(var, int(session in relaxed.individual))
+
+
+def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    return int(solver.solve(model))

@@ -1,7 +1,8 @@
 """``calendars/``: one iCalendar file (RFC 5545) per therapist, and optionally per client.
 
-Times are local to ``scenario.timezone`` (a ``TZID`` with its ``VTIMEZONE``), so a phone
-shows 09:00 on a program day whatever the daylight-saving state. UIDs are derived from the
+Times are local to the program's zone (``scenario.timezone``, else the machine's; see
+:mod:`optimizer.timezones`), written as a ``TZID`` with its ``VTIMEZONE``, so a phone shows
+09:00 on a program day whatever the daylight-saving state. UIDs are derived from the
 session id, the scenario name and the week, so importing a re-planned week updates the
 events instead of duplicating them.
 
@@ -14,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import icalendar
 
-from .. import __version__
-from ..errors import Issue, ScenarioError, ScheduleReadError
+from ..errors import Issue, ScheduleReadError
+from ..version import __version__
 from .common import ReportData, minutes, records, type_label
 
 PRODID = f"-//iop-optimizer//{__version__}//EN"
@@ -27,19 +28,8 @@ _UID_NAMESPACE = uuid.UUID("6b3f1f0e-6f1c-4f0a-9a53-4c2f3c1d2e7a")
 
 
 def zone(data: ReportData) -> ZoneInfo:
-    """The scenario's time zone; an unknown name is an input error on ``timezone``."""
-    try:
-        return ZoneInfo(data.scenario.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ScenarioError(
-            [
-                Issue(
-                    "timezone",
-                    f"unknown time zone '{data.scenario.timezone}'",
-                    "use an IANA name such as America/Los_Angeles",
-                )
-            ]
-        ) from None
+    """The week's time zone (the scenario's, else this machine's: ``data.timezone``)."""
+    return data.timezone.zone()
 
 
 def local_time(date_text: str, clock: str, tz: ZoneInfo) -> dt.datetime:
@@ -109,6 +99,8 @@ def _event(
     event.add("summary", type_label(row["session_type"]))
     if row["room_id"]:
         event.add("location", f"Room {row['room_id']}")
+    elif data.scenario.is_virtual(row["block"]):  # a phone shows where to be: on video
+        event.add("location", "Video (telehealth)")
     event.add("description", description)
     event.add("transp", "OPAQUE")
     return event

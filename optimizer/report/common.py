@@ -1,6 +1,6 @@
 """What every report reads: the scenario plus the SPEC §5 tables, every cell as text.
 
-A :class:`ReportData` is built either from a fresh :class:`~optimizer.solve.Result` or from
+A :class:`ReportData` is built either from a fresh :class:`~optimizer.result.Result` or from
 a schedule folder read back with :func:`~optimizer.io.schedule.read_schedule` (hand-edited
 ones included), so the HTML page, the workbook and the calendars never care which.
 """
@@ -15,10 +15,11 @@ import pandas as pd
 
 from ..io.schedule import SCHEDULE_COLUMNS, Schedule
 from ..scenario import Scenario
-from ..windows import DAY_NAMES
+from ..timezones import ProgramTimezone, program_timezone
+from ..windows import DAY_NAMES, format_time
 
 if TYPE_CHECKING:
-    from ..solve import Result
+    from ..result import Result
 
 # Light fills, one per session type in scenario order (print- and colour-blind friendly).
 PALETTE = (
@@ -35,7 +36,7 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Which extra outputs to write, and whether they may show client names."""
+    """Which extra outputs to write, whether they may show client names, and the CSV form."""
 
     report: bool = True
     """``report.html``: the printable week."""
@@ -47,6 +48,9 @@ class ReportOptions:
     """Show client names (protected health information) in the page and the workbook."""
     client_calendars: bool = False
     """Also write ``calendars/client-<client_id>.ics``, one per scheduled client."""
+    csv_bom: bool = False
+    """Start the CSVs with a UTF-8 byte-order mark, for Excel on Windows (off by default:
+    SPEC §5 readers expect the header to start with its first column name)."""
 
     @property
     def any(self) -> bool:
@@ -80,6 +84,8 @@ class ReportData:
     assignments: pd.DataFrame
     sessions: pd.DataFrame
     unscheduled: pd.DataFrame
+    timezone: ProgramTimezone
+    """The zone of every clock time written (:func:`~optimizer.timezones.program_timezone`)."""
     summary: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -100,6 +106,7 @@ class ReportData:
             sessions=sessions.reset_index(drop=True),
             unscheduled=_as_text(unscheduled, SCHEDULE_COLUMNS["unscheduled.csv"]),
             summary=dict(summary or {}),
+            timezone=program_timezone(scenario),
         )
 
     @classmethod
@@ -109,7 +116,7 @@ class ReportData:
             result.assignments,
             result.sessions,
             result.unscheduled,
-            result.summary(),
+            result.summary,
         )
 
     @classmethod
@@ -180,3 +187,75 @@ def session_minutes(start: str, end: str) -> int:
     """Length of a session in minutes (0 when the times are unreadable)."""
     begin, finish = minutes(start), minutes(end)
     return max(0, finish - begin) if begin >= 0 and finish >= 0 else 0
+
+
+@dataclass(frozen=True)
+class WeekGrid:
+    """The week as the page and the workbook draw it: slots down, days across.
+
+    ``rows`` are (block, slot number from 1, start, end): every slot of every block in
+    scenario order, then any (block, start, end) a hand-edited file adds. ``columns`` are the
+    operating days with their dates, then any other day a file names (date None). ``cells``
+    maps (day, block, start, end) to the sessions there, in file order.
+    """
+
+    rows: list[tuple[str, int, str, str]]
+    columns: list[tuple[str, dt.date | None]]
+    closed: frozenset[dt.date]
+    cells: dict[tuple[str, str, str, str], list[dict[str, str]]]
+
+    def sessions_at(self, day: str, block: str, start: str, end: str) -> list[dict[str, str]]:
+        return self.cells.get((day, block, start, end), [])
+
+    def is_closed(self, date: dt.date | None) -> bool:
+        return date is not None and date in self.closed
+
+
+def week_grid(data: ReportData) -> WeekGrid:
+    """Slots, days and the sessions in each (see :class:`WeekGrid`)."""
+    slots: list[tuple[str, str, str]] = [
+        (block, format_time(begin), format_time(finish))
+        for block, block_slots in data.scenario.blocks.items()
+        for begin, finish in block_slots
+    ]
+    known = set(slots)
+    extra = {
+        (b, s, e)
+        for b, s, e in zip(
+            data.sessions["block"], data.sessions["start"], data.sessions["end"], strict=True
+        )
+        if (b, s, e) not in known
+    }
+    slots += sorted(extra, key=lambda r: (r[0], minutes(r[1])))
+    rows: list[tuple[str, int, str, str]] = []
+    for block, start, end in slots:
+        number = rows[-1][1] + 1 if rows and rows[-1][0] == block else 1
+        rows.append((block, number, start, end))
+    days = data.week_dates()
+    extra_days = sorted(set(data.sessions["day"]) - {d for d, _ in days})
+    columns: list[tuple[str, dt.date | None]] = [*days, *((d, None) for d in extra_days)]
+    cells: dict[tuple[str, str, str, str], list[dict[str, str]]] = {}
+    for row in records(data.sessions):
+        cells.setdefault((row["day"], row["block"], row["start"], row["end"]), []).append(row)
+    return WeekGrid(rows, columns, frozenset(data.scenario.closed_dates), cells)
+
+
+def block_label(scenario: Scenario, block: str) -> str:
+    """A block's name as the grid heads its slots: ``EVE-V (video)`` for a virtual block."""
+    return f"{block} (video)" if scenario.is_virtual(block) else block
+
+
+def session_card(row: dict[str, str], is_group: bool, virtual: bool = False) -> list[str]:
+    """What a grid cell says of a session: type, track, therapist, room (``video`` for a
+    session of a virtual block), size (text parts)."""
+    parts = [type_label(row["session_type"])]
+    if row["track"]:
+        parts.append(row["track"])
+    parts.append(row["therapist_id"])
+    if row["room_id"]:
+        parts.append(f"room {row['room_id']}")
+    elif virtual:
+        parts.append("video")
+    size = row["size"]
+    parts.append(f"{size} client{'s' if size != '1' else ''}" if is_group else "1:1")
+    return parts

@@ -1,23 +1,34 @@
 """``report.html``: the week on one self-contained page (inline CSS and SVG, no network).
 
 Sections: summary and objective terms, the week grid (days x blocks/slots), utilisation
-chart, one section per therapist (load against limits), one per room, unscheduled clients
-with reasons, client index. Prints on A4 or Letter in landscape (``@page``).
+chart, unscheduled clients with reasons, compliance (each client's hours, days and sessions
+against the plan, for the clinical director to sign), one section per therapist (load
+against limits), one per room, client index. Prints on A4 or Letter in landscape (``@page``).
 Clients appear by id; names only with ``names=True`` (a printed page may be left on a desk).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .. import __version__
-from .common import ReportData, minutes, records, session_minutes, type_label, week_order
+from ..compliance import COMPLIANCE_COLUMNS, COMPLIANCE_LABELS, client_weeks
+from ..schedule import gap_percent
+from ..version import __version__
+from .common import (
+    ReportData,
+    block_label,
+    records,
+    session_card,
+    session_minutes,
+    type_label,
+    week_grid,
+    week_order,
+)
 
 CSS = """
 @page { size: landscape; margin: 10mm; }
@@ -51,6 +62,9 @@ table.grid tr.block-start th, table.grid tr.block-start td { border-top: 2px sol
 .unscheduled { background: #fdecea; border-left: 5px solid #c0392b; padding: 4px 10px; }
 .unscheduled td.reason { font-weight: 600; }
 .ok { color: #1e7b34; }
+tr.short td { background: #f4cccc; }
+.signature { margin-top: 14px; display: flex; gap: 40px; }
+.signature span { display: inline-block; min-width: 220px; border-bottom: 1px solid #444; }
 .cards { display: flex; flex-wrap: wrap; gap: 8px 24px; }
 .cards > div { min-width: 120px; }
 .cards b { display: block; font-size: 18px; }
@@ -71,21 +85,27 @@ def _e(value: Any) -> str:
 
 
 def _table(
-    header: list[str], rows: list[list[str]], cls: str = "", numeric: frozenset[int] = frozenset()
+    header: list[str],
+    rows: list[list[str]],
+    cls: str = "",
+    numeric: frozenset[int] = frozenset(),
+    row_classes: list[str] | None = None,
 ) -> str:
-    """An HTML table; cells in ``rows`` are already-escaped HTML."""
+    """An HTML table; cells in ``rows`` are already-escaped HTML; ``row_classes`` gives each
+    row a CSS class ("" for none)."""
     head = "".join(
         f'<th class="num">{_e(h)}</th>' if i in numeric else f"<th>{_e(h)}</th>"
         for i, h in enumerate(header)
     )
+    marks = row_classes or [""] * len(rows)
     body = "".join(
-        "<tr>"
+        (f'<tr class="{mark}">' if mark else "<tr>")
         + "".join(
             f'<td class="num">{cell}</td>' if i in numeric else f"<td>{cell}</td>"
             for i, cell in enumerate(row)
         )
         + "</tr>"
-        for row in rows
+        for row, mark in zip(rows, marks, strict=True)
     )
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -139,7 +159,8 @@ class _Page:
         return (
             f"<h1>{_e(s.name)}</h1>"
             f'<p class="muted">Week of {_e(s.week_start.isoformat())} ({_e(span)}), '
-            f"times in {_e(s.timezone)}. Generated {dt.datetime.now():%Y-%m-%d %H:%M} by "
+            f"times in {_e(self.data.timezone.describe())}. "
+            f"Generated {dt.datetime.now():%Y-%m-%d %H:%M} by "
             f"iop-optimizer {_e(__version__)}.</p>{privacy}"
         )
 
@@ -148,15 +169,14 @@ class _Page:
         total = len(self.scenario.clients)
         scheduled = self.data.assignments["client_id"].nunique()
         objective, bound = summary.get("objective"), summary.get("best_bound")
-        gap = ""
-        if isinstance(objective, (int, float)) and isinstance(bound, (int, float)) and bound:
-            gap = f"{100 * (bound - objective) / abs(bound):.1f}%"
+        numbers = isinstance(objective, (int, float)) and isinstance(bound, (int, float))
+        gap = gap_percent(objective, bound) if numbers else None
         cards = [
             ("Status", summary.get("status", "(no summary.json)")),
             ("Clients scheduled", f"{scheduled} of {total}"),
             ("Objective", objective),
             ("Best bound", bound),
-            ("Gap", gap or "-"),
+            ("Gap", "-" if gap is None else f"{gap:.1f}%"),
             ("Sessions", len(self.data.sessions)),
             ("Solve time", f"{summary['solve_seconds']}s" if "solve_seconds" in summary else "-"),
         ]
@@ -194,54 +214,21 @@ class _Page:
         return html
 
     def grid(self) -> str:
-        data = self.data
-        closed = set(self.scenario.closed_dates)
-        days = data.week_dates()
-        # Rows: every slot of every block, plus any (block, time) a hand-edited file adds.
-        rows: list[tuple[str, str, str]] = []
-        for block, slots in self.scenario.blocks.items():
-            for begin, finish in slots:
-                rows.append(
-                    (
-                        block,
-                        f"{begin // 60:02d}:{begin % 60:02d}",
-                        f"{finish // 60:02d}:{finish % 60:02d}",
-                    )
-                )
-        known = set(rows)
-        extra = {
-            (b, s, e)
-            for b, s, e in zip(
-                data.sessions["block"], data.sessions["start"], data.sessions["end"], strict=True
-            )
-            if (b, s, e) not in known
-        }
-        rows += sorted(extra, key=lambda r: (r[0], minutes(r[1])))
-        day_names = [d for d, _ in days]
-        extra_days = sorted(set(data.sessions["day"]) - set(day_names))
-        columns = days + [(d, None) for d in extra_days]
-        cells: dict[tuple[str, str, str, str], list[dict[str, str]]] = defaultdict(list)
-        for row in records(data.sessions):
-            cells[(row["day"], row["block"], row["start"], row["end"])].append(row)
-
+        grid = week_grid(self.data)
         head = '<th class="slot">block / slot</th>' + "".join(
             f"<th>{_e(day)} {_e(f'{date:%d %b}') if date else ''}"
-            + (' <span class="muted">closed</span>' if date in closed else "")
+            + (' <span class="muted">closed</span>' if grid.is_closed(date) else "")
             + "</th>"
-            for day, date in columns
+            for day, date in grid.columns
         )
         body = []
-        previous_block = None
-        slot_number = 0
-        for block, start, end in rows:
-            slot_number = slot_number + 1 if block == previous_block else 1
-            cls = ' class="block-start"' if block != previous_block else ""
-            previous_block = block
-            line = f'<tr{cls}><th class="slot">{_e(block)} {slot_number}<br>'
+        for block, number, start, end in grid.rows:
+            cls = ' class="block-start"' if number == 1 else ""
+            line = f'<tr{cls}><th class="slot">{_e(block_label(self.scenario, block))} {number}<br>'
             line += f'<span class="muted">{_e(start)}-{_e(end)}</span></th>'
-            for day, date in columns:
-                here = cells.get((day, block, start, end), [])
-                if date in closed and not here:
+            for day, date in grid.columns:
+                here = grid.sessions_at(day, block, start, end)
+                if grid.is_closed(date) and not here:
                     line += '<td class="closed">closed</td>'
                     continue
                 line += "<td>" + "".join(self.session_card(s) for s in here) + "</td>"
@@ -255,16 +242,15 @@ class _Page:
 
     def session_card(self, row: dict[str, str]) -> str:
         stype = row["session_type"]
-        group = self.is_group.get(stype, bool(row["track"]))
-        parts = [f"<b>{_e(type_label(stype))}</b>"]
-        if row["track"]:
-            parts.append(f"{_e(row['track'])}")
-        parts.append(_e(row["therapist_id"]))
-        if row["room_id"]:
-            parts.append(f"room {_e(row['room_id'])}")
-        parts.append(
-            f"{_e(row['size'])} client{'s' if row['size'] != '1' else ''}" if group else "1:1"
-        )
+        parts = [
+            _e(part)
+            for part in session_card(
+                row,
+                self.is_group.get(stype, bool(row["track"])),
+                self.scenario.is_virtual(row["block"]),
+            )
+        ]
+        parts[0] = f"<b>{parts[0]}</b>"
         return (
             f'<div class="session {self.type_class.get(stype, "")}" '
             f'data-session-id="{_e(row["session_id"])}">'
@@ -412,6 +398,52 @@ class _Page:
             + f"<tbody>{rows}</tbody></table></div>"
         )
 
+    def compliance(self) -> str:
+        """Each client's week against the plan (:mod:`optimizer.compliance`)."""
+        weeks = client_weeks(self.scenario, self.data.assignments)
+        types = list(self.scenario.session_types)
+        scheduled = [w for w in weeks if w.scheduled]
+        short = [w for w in scheduled if w.shortfalls()]
+        html = '<h2 id="compliance">Compliance with the plans</h2>'
+        html += (
+            '<p class="muted">Per client: days attended against the plan\'s days, days in a '
+            "virtual (telehealth) block, scheduled hours a week against the plan's weekly "
+            "minimum, the shortest attended day against the daily minimum (minimums after "
+            "proration for a partial week), and sessions per type as scheduled/minimum.</p>"
+        )
+        if short:
+            html += (
+                f'<p class="over-limit">{len(short)} of {len(scheduled)} scheduled clients '
+                f"fall short of their plan: {_e(', '.join(w.client_id for w in short))}.</p>"
+            )
+        else:
+            html += (
+                f'<p class="ok">All {len(scheduled)} scheduled clients meet their plan\'s '
+                "hours, days and sessions.</p>"
+            )
+        numeric = {
+            idx
+            for idx, column in enumerate(COMPLIANCE_COLUMNS)
+            if column.startswith(("days", "virtual", "hours", "min_hours", "shortest"))
+        }
+        rows = [
+            [
+                self.client(week.client_id) if column == "client_id" else _e(value)
+                for column, value in week.row(types).items()
+            ]
+            for week in weeks
+        ]
+        html += _table(
+            [COMPLIANCE_LABELS.get(column, column) for column in COMPLIANCE_COLUMNS],
+            rows,
+            numeric=frozenset(numeric),
+            row_classes=["short" if week.shortfalls() else "" for week in weeks],
+        )
+        return html + (
+            '<div class="signature"><div>Reviewed by (clinical director): <span></span></div>'
+            "<div>Signature: <span></span></div><div>Date: <span></span></div></div>"
+        )
+
     def clients(self) -> str:
         data = self.data
         assignments = data.assignments
@@ -465,6 +497,7 @@ class _Page:
                 self.grid(),
                 self.chart(),
                 self.unscheduled(),
+                self.compliance(),
                 self.therapists(),
                 self.rooms(),
                 self.clients(),

@@ -11,7 +11,8 @@ import threading
 import time
 from typing import TextIO
 
-from ..solve import Progress
+from ..result import Progress
+from ..schedule import gap_percent
 
 REDRAW_SECONDS = 0.5
 
@@ -21,11 +22,11 @@ def format_progress(elapsed: float, latest: Progress | None) -> str:
     if latest is None:
         return f"solving  {elapsed:6.1f}s  searching for a first schedule..."
     objective, bound = latest.objective, latest.best_bound
-    gap = abs(bound - objective) / max(1.0, abs(objective), abs(bound))
+    gap = gap_percent(objective, bound)
     what = "scheduled (weighted)" if latest.phase == 1 else "secondary penalty"
     return (
         f"solving  {elapsed:6.1f}s  phase {latest.phase}  {what} {objective:g}  "
-        f"bound {bound:g}  gap {100 * gap:.1f}%"
+        f"bound {bound:g}  gap {gap:.1f}%"
     )
 
 

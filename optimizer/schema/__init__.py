@@ -1,6 +1,7 @@
 """The JSON Schema of a single-file scenario, for app developers validating payloads.
 
-Regenerate the committed file with ``python -m optimizer.schema``; a test keeps it in sync.
+Regenerate the committed file with ``python -m optimizer.schema`` (``--help`` for checking
+or printing it instead); a test keeps it in sync.
 """
 
 from __future__ import annotations

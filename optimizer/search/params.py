@@ -1,0 +1,369 @@
+"""Every tuning number of the search, named, documented and loadable from a file.
+
+The defaults are what ``docs/benchmarks.md`` measured; ``python -m benchmarks.run sweep``
+varies them. A :class:`SearchParams` is frozen: a variant is ``dataclasses.replace(params,
+...)`` or a TOML/JSON file (:meth:`SearchParams.from_file`) naming only what it changes.
+The numbers of :func:`~optimizer.explain.explain` are its nested section
+:class:`ExplainParams` (``params.explain``; an ``[explain]`` table in a file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Issue, OptimizerError, did_you_mean
+
+
+class SearchParamsError(OptimizerError):
+    """A search-parameter file (or mapping) names an unknown parameter or a bad value."""
+
+
+@dataclass(frozen=True)
+class ExplainParams:
+    """How :func:`~optimizer.explain.explain` spends its time, and how many suggestions it
+    builds. Times are seconds of wall-clock time; shares are fractions of ``explain``'s
+    ``time_limit`` unless said otherwise. Its solvers are ``Role.CHECK`` solvers of
+    :func:`~optimizer.search.solver.make_solver` (one worker, seed 0, at least
+    ``SearchParams.min_run_seconds``, ``SearchParams.linearization_level``)."""
+
+    core_share: float = 0.3
+    """Share of the time for the first core (the client forced in, every group enforced)."""
+    shrink_share: float = 0.2
+    """Share of the time for shrinking the core; the rest verifies suggestions."""
+    shrink_at_least: float = 0.5
+    """Seconds shrinking gets even when the first core used up its share."""
+    check_time: float = 3.0
+    """Seconds at most for one feasibility check (and at least for one suggestion's)."""
+    quick_share: float = 0.15
+    """Share of the time for the first insertion check (at most ``check_time``)."""
+    whole_week_clients: int = 50
+    """Up to this many clients the first core is asked of the whole week, beyond it of the
+    client's track alone (the other tracks' sessions reserved)."""
+    retry_at_least: float = 1.0
+    """Seconds that must be left to try the other core model after an undecided first."""
+    shrink_check_time: float = 0.5
+    """Seconds at most for one deletion check while shrinking a core (and for the quick
+    look that tells how much of one relaxed group a suggestion needs)."""
+    shrink_stop: float = 0.05
+    """Seconds left under which shrinking stops (the core is then not proven minimal)."""
+    track_share: float = 0.4
+    """Share of one ``fits`` check for the smallest neighbourhood (only the client's track
+    moves)."""
+    days_share: float = 0.5
+    """Share of what is left of a ``fits`` check for the middle neighbourhood (the track
+    moves within its days and blocks); the last one (everyone moves) gets the rest."""
+    fits_stop: float = 0.02
+    """Seconds left under which ``fits`` tries no further neighbourhood."""
+    max_suggestions: int = 8
+    """Suggestions verified (each one a model build and a solve) at most."""
+    verify_share: float = 0.8
+    """Share of the time left that is spread over the suggestions still to verify."""
+    verify_solve_share: float = 2 / 3
+    """Share of one suggestion's time for solving; the rest goes to building models."""
+    suggestion_stop: float = 0.2
+    """Seconds left under which no further suggestion is read from a core or verified."""
+    days_to_open: int = 3
+    """Days lost to the client's windows for which a window change is suggested."""
+    primary_blocks: int = 3
+    """(day, block) pairs the primary therapist is suggested to work."""
+    alternatives: int = 2
+    """Alternatives of one kind suggested: plans, tracks, therapists, and (day, block)
+    pairs per therapist."""
+    per_core_kind: int = 2
+    """Groups of one kind of a core turned into suggestions."""
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """The search's tuning numbers. Shares are fractions (0 to 1) of a time budget."""
+
+    # ---- workers ----------------------------------------------------------------------
+    min_workers: int = 4
+    """Fewest CP-SAT workers a default solve uses, even on fewer cores: with 2 workers
+    CP-SAT runs one full-problem subsolver and one thread of neighbourhood searches, with 4
+    it diversifies; on 2 cores 4 workers proved all five benchmark M weeks where 2 proved
+    four (docs/benchmarks.md, "Solver parameters")."""
+    max_workers: int = 8
+    """Most CP-SAT workers a default solve uses, however many cores there are (beyond 8 the
+    portfolio repeats itself)."""
+
+    # ---- time budget ------------------------------------------------------------------
+    deterministic_units_per_second: float = 0.4
+    """With one worker, the search stops after this many CP-SAT deterministic time units
+    per second of time limit (about 0.5 units pass per wall second on a 2-core laptop), so
+    a run that ends by its limit ends at the same point of the same search on every
+    machine: ``--workers 1 --seed N`` is reproducible."""
+    wall_safety_factor: float = 10.0
+    """With one worker, the wall clock stops a solve only after this many times its time
+    limit: a safety net, since on a busy machine deterministic units pass slowly and a run
+    stopped by the wall clock is no longer reproducible (summary.json then says
+    ``reproducible: false``)."""
+    warm_start_share: float = 0.2
+    """Share of the time limit the first schedule may take (the hand-style schedule
+    bettered track by track, or last week kept) before the whole week's model starts from
+    it; at most ``warm_start_max_seconds``."""
+    warm_start_max_seconds: float = 10.0
+    """Seconds: the cap of ``warm_start_share`` (a long time limit is for the whole model)."""
+    core_share: float = 0.3
+    """Share of the time left after the first schedule kept for the disjoint-core bound,
+    which proves what the main search could not (``prove_with_cores``)."""
+    min_core_seconds: float = 0.5
+    """Seconds: with less time left, the core bound is not tried (one core check of a
+    60-client week takes about that long)."""
+    continuity_share: float = 0.4
+    """With last week's schedule: share of the time left after the first schedule kept for
+    phase 2, which holds continuing clients in place (the point of such a run)."""
+    complete_hint_share: float = 0.2
+    """Share of phase 2's time that may go to completing its hint (extending the schedule's
+    values to the secondary terms' variables, so that CP-SAT starts from that solution);
+    at most ``complete_hint_max_seconds``."""
+    complete_hint_max_seconds: float = 2.0
+    """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
+    or never)."""
+    secondary_stall_seconds: float = 2.0
+    """Seconds: the shortest round of phase 2 (secondary terms); phase 2 stops when a whole
+    round finds no better schedule (see ``secondary_stall_share``)."""
+    secondary_stall_share: float = 0.5
+    """A round of phase 2 lasts this share of the time the solve has used so far (at least
+    ``secondary_stall_seconds``; deterministic seconds on one worker): phase 2 stops once it
+    has found nothing better for that long, rather than run to the time limit on a gap
+    that CP-SAT cannot close (docs/model.md; figures in the commit that set them)."""
+    min_run_seconds: float = 0.05
+    """Seconds: a stage with less time left is not started (a track of the track-by-track
+    search, a core check, phase 2), and a stage solver or the hint completion is given at
+    least this long."""
+
+    # ---- weeks too large for one model ------------------------------------------------
+    build_seconds_per_variable: float = 50e-6
+    """Seconds to build one model variable (benchmarks: 189 s for 3.8 M variables), to
+    estimate a model's build time before building it."""
+    build_share: float = 0.5
+    """A model whose estimated build time exceeds this share of the time limit is not
+    built: the week is solved one track at a time instead."""
+    large_week_share: float = 0.9
+    """Share of the time left that the track-by-track search of such a week may use (the
+    rest covers building each track's model after its budget was set, and the result)."""
+
+    # ---- CP-SAT parameters ------------------------------------------------------------
+    linearization_level: int = 2
+    """CP-SAT ``linearization_level`` of the whole-week search (and explanations): the
+    "a joined client needs a running group, a group needs a therapist" cuts are clauses,
+    and only level 2 puts them in the LP, which then sees staffing shortages."""
+    parallel_presolve_iterations: int = 1
+    """CP-SAT ``max_presolve_iterations`` of the whole-week search with several workers:
+    on 60-client weeks the default three passes spend seconds probing, which the parallel
+    search (starting from the track-by-track hint) does not need to prove. One interleaved
+    worker keeps CP-SAT's full presolve (westside-iop, 60 s, seed 0: OPTIMAL 42 in 46 s with
+    it, FEASIBLE 39 of bound 42 with one light pass)."""
+    parallel_probing_level: int = 0
+    """CP-SAT ``cp_model_probing_level`` of the whole-week search with several workers (see
+    ``parallel_presolve_iterations``)."""
+    stage_presolve_iterations: int = 1
+    """CP-SAT ``max_presolve_iterations`` of a stage (one track, last week kept): a stage
+    has a few seconds, so one light pass lets the search, which starts from the hint,
+    begin at once."""
+    stage_probing_level: int = 0
+    """CP-SAT ``cp_model_probing_level`` of a stage: full probing of a 90-client track can
+    take all of its seconds."""
+
+    place_linearization_level: int = 0
+    """CP-SAT ``linearization_level`` of a placement model (one client into a fixed week):
+    its search is a few hundred conflicts, and the LP only slows it (L week of the
+    benchmarks: about 45 ms a solve instead of 90 ms at level 1)."""
+    place_symmetry_level: int = 0
+    """CP-SAT ``symmetry_level`` of a placement model: detecting the interchangeable
+    therapists of one client's individual session costs more than it saves."""
+    place_solve_seconds: float = 5.0
+    """Seconds (and as many deterministic units as ``deterministic_units_per_second`` gives)
+    one solve of a placement model may take: it is proven in milliseconds, so this is a
+    safety net for a very loaded machine."""
+
+    # ---- over-subscribed weeks (issue 14; docs/benchmarks.md measures each) ------------
+    dominance: bool = False
+    """Phase 1 only: ``scheduled[a] >= scheduled[b]`` for clients ``a`` that can always take
+    ``b``'s place (``model.dominance``), so the search need not enumerate which of many
+    interchangeable clients to drop; removed before phase 2."""
+    relaxation: bool = False
+    """Before phase 1: the merged-types relaxation (``model.relax``, all group types as one),
+    whose optimum bounds the week's (added as ``primary <= bound``) and whose attendance,
+    imposed on the real week, is repaired into a schedule (a better hint)."""
+    relaxation_share: float = 0.5
+    """Share of the time left after the first schedule for the relaxation (split between
+    the one without rooms and the one with them)."""
+    repair_share: float = 0.15
+    """Share of the time left after a relaxation for the real week restricted to its
+    attendance."""
+    relaxation_rooms: bool = True
+    """After the relaxation without rooms, the one with rooms (when the first did not meet
+    the best schedule)."""
+    relaxation_cuts: bool = False
+    """Capacity cuts (``model.cuts``) in the relaxation's model."""
+    capacity_cuts: bool = False
+    """Capacity cuts in the whole week's model (implied constraints: every phase)."""
+
+    # ---- the track-by-track search ----------------------------------------------------
+    rooms_per_stage: int = 24
+    """A stage of a week with more rooms sees only some of them (those its tracks use, then
+    the least booked): every room is a variable per group copy, and 100 rooms make a
+    one-track model too large."""
+    therapists_per_stage: int = 40
+    """A stage of a week with more therapists sees only those of its tracks (group
+    leaders, primary therapists, those in its sessions now)."""
+
+    # ---- the hand-style schedule ------------------------------------------------------
+    greedy_day_combinations: int = 6
+    """Day choices the hand-style schedule tries per block for a client before giving up
+    on that block (a coordinator tries a few, not all)."""
+    greedy_rounds: int = 3
+    """Rounds of placing the clients not yet placed, after groups below their minimum size
+    were dissolved (each round frees places the next can use)."""
+    greedy_repair_rounds: int = 20
+    """Most rounds of dropping the clients of a broken rule (per the independent checker)
+    until the hand-style schedule is valid; in practice one or none is needed."""
+
+    # ---- explanations -----------------------------------------------------------------
+    explain: ExplainParams = field(default_factory=ExplainParams)
+    """The numbers of ``explain`` (a section of their own: an ``[explain]`` table)."""
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @classmethod
+    def from_mapping(
+        cls, data: Mapping[str, Any], where: str = "search parameters"
+    ) -> SearchParams:
+        """Parameters named in ``data`` (the rest at their defaults), ``explain`` as a
+        nested mapping; unknown names and values of the wrong type raise
+        :class:`SearchParamsError` naming them."""
+        return _from_mapping(cls, data, where)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SearchParams:
+        """Parameters from a TOML (``.toml``) or JSON file of ``name = value`` pairs; the
+        rest at their defaults. Raises :class:`SearchParamsError` for an unreadable file,
+        an unknown name or a bad value."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise SearchParamsError(
+                [Issue(str(path), f"cannot be read ({exc})", "write name = value pairs")]
+            ) from None
+        if not isinstance(data, dict):
+            raise SearchParamsError([Issue(str(path), "is not a table of name = value", "")])
+        return cls.from_mapping(data, str(path))
+
+    def changed(self) -> dict[str, Any]:
+        """The parameters that differ from the defaults (for summaries and benchmarks), a
+        section as a nested mapping of its own changes: what :meth:`from_mapping` reads."""
+        return _changed(self)
+
+    def default_workers(self) -> int:
+        """Search workers when none are given: every core, within ``min_workers`` and
+        ``max_workers``."""
+        return max(self.min_workers, min(os.cpu_count() or 1, self.max_workers))
+
+
+Params = ExplainParams | SearchParams
+
+
+def _from_mapping(cls: type[Any], data: Mapping[str, Any], where: str) -> Any:
+    """An instance of ``cls`` (a parameter class) with the values named in ``data``; a
+    field holding a section takes a nested mapping."""
+    default = cls()
+    fields = [f.name for f in dataclasses.fields(cls)]
+    issues = []
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name not in fields:
+            issues.append(
+                Issue(
+                    f"{where}: {name}",
+                    f"unknown search parameter{did_you_mean(name, fields)}",
+                    f"use one of: {', '.join(fields)}",
+                )
+            )
+            continue
+        wanted = type(getattr(default, name))
+        if dataclasses.is_dataclass(wanted):
+            if not isinstance(value, Mapping):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not a table", ""))
+                continue
+            try:
+                values[name] = _from_mapping(wanted, value, f"{where}: {name}")
+            except SearchParamsError as exc:
+                issues.extend(exc.issues)
+            continue
+        if wanted is bool:
+            if not isinstance(value, bool):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not true or false", ""))
+                continue
+            values[name] = value
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (wanted is int and not isinstance(value, int))
+        ):
+            issues.append(Issue(f"{where}: {name}", f"{value!r} is not {_kind(wanted)}", ""))
+            continue
+        values[name] = wanted(value)
+    if issues:
+        raise SearchParamsError(issues)
+    try:
+        return cls(**values)
+    except SearchParamsError as exc:
+        raise SearchParamsError(
+            [Issue(f"{where}: {i.where}", i.problem, i.fix) for i in exc.issues]
+        ) from None
+
+
+def _changed(params: Params) -> dict[str, Any]:
+    default = type(params)()
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if value == getattr(default, f.name):
+            continue
+        out[f.name] = _changed(value) if isinstance(value, ExplainParams) else value
+    return out
+
+
+def _kind(wanted: type) -> str:
+    return "a whole number" if wanted is int else "a number"
+
+
+def _validate(params: Params) -> None:
+    issues = [Issue(name, problem) for name, problem in _problems(params)]
+    if issues:
+        raise SearchParamsError(issues)
+
+
+def _problems(params: Params) -> list[tuple[str, str]]:
+    """Values out of range, as (name, problem); a section is validated on its own."""
+    out = []
+    for f in dataclasses.fields(params):
+        value = getattr(params, f.name)
+        if isinstance(value, ExplainParams):
+            continue
+        if f.name.endswith("_share") and not 0 <= value <= 1:
+            out.append((f.name, f"{value} is not a share between 0 and 1"))
+        elif not f.name.endswith("_share") and value < 0:
+            out.append((f.name, f"{value} is negative"))
+    if isinstance(params, SearchParams):
+        if params.min_workers < 1:
+            out.append(("min_workers", "at least one worker is needed"))
+        if params.max_workers < params.min_workers:
+            out.append(("max_workers", f"is below min_workers ({params.min_workers})"))
+    return out
