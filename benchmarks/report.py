@@ -36,6 +36,7 @@ def report(
     meta: dict[str, str],
     sweep: list[dict[str, Any]] | None = None,
     place: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
+    issue14: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> str:
     """The Markdown report: machine, results side by side, ratios, the issue's targets, and
     the parameter sweep's rows and the timed intake calls (rows and their machine data)
@@ -90,6 +91,23 @@ def report(
         "= model build / total; peak = peak resident memory of the run's process (MB); valid =",
         "every rule holds per `optimizer.check.check_schedule`.",
         "",
+    ]
+    out += _results_table(rows)
+    out += _ratios(rows) + _targets(rows)
+    out += issue14_section(*issue14) if issue14 else issue14_section(rows)
+    out += sweep_section(sweep or [])
+    if place is not None:
+        from .place import place_section  # imports the library, which the report needs not
+
+        out += place_section(*place)
+    if meta.get("notes"):
+        out += ["", "## Notes", "", meta["notes"].strip()]
+    return "\n".join(out) + "\n"
+
+
+def _results_table(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per run: objective, bound, gap, times, size, validity."""
+    out = [
         "| size | seed | clients | method | status | objective | bound | gap | build s "
         "| build share | first s | best s | proof s | total s | peak MB | variables "
         "| constraints | valid |",
@@ -122,14 +140,7 @@ def report(
             )
             + " |"
         )
-    out += _ratios(rows) + _targets(rows) + issue14_section(rows) + sweep_section(sweep or [])
-    if place is not None:
-        from .place import place_section  # imports the library, which the report needs not
-
-        out += place_section(*place)
-    if meta.get("notes"):
-        out += ["", "## Notes", "", meta["notes"].strip()]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _by_instance(rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:
@@ -182,13 +193,29 @@ def _family(size: Any) -> str:
     return "SW" if text == "SW" else text
 
 
-def issue14_section(rows: list[dict[str, Any]]) -> list[str]:
+def issue14_section(
+    rows: list[dict[str, Any]], meta: dict[str, Any] | None = None
+) -> list[str]:
     """Markdown for issue 14: how over-subscribed the over-subscribed weeks are, each method
-    per family (the ideas side by side), and the issue's targets."""
+    per family (the ideas side by side), and the issue's targets; with ``meta`` (a run of
+    its own, e.g. ``benchmarks/issue14.csv``), also its command, load and rows."""
     families = [f for f in dict.fromkeys(_family(r.get("size")) for r in rows)]
     if not any(f.startswith("O") or f == "SW" for f in families):
         return []
     out = ["", "## Over-subscribed and small weeks (issue 14)", ""]
+    if meta is not None:
+        out += [
+            f"A run of its own (`benchmarks/issue14.csv`; `doc` adds it here): "
+            f"`{meta.get('command', '-')}` at commit {meta.get('commit', '-')}, "
+            f"{meta.get('date', '-')}, load average (1, 5, 15 min) before "
+            f"{meta.get('load_before', '-')}, after {meta.get('load_after', '-')} on "
+            f"{meta.get('nproc', '-')} cores. Methods `product+IDEA` are the product with the",
+            "search parameters of `benchmarks.run.IDEAS[IDEA]` switched on (issue 14's ideas,",
+            "each measured beside the defaults); O<n> = the over-subscribed family with n",
+            "clients, SW = small weeks (8-30 clients, shapes drawn by the seed).",
+            "",
+        ]
+        out += _results_table(rows) + [""]
     out += _demand_lines(rows)
     out += [
         "",
@@ -209,13 +236,13 @@ def issue14_section(rows: list[dict[str, Any]]) -> list[str]:
             proofs = [r.get("proof_seconds") for r in mine]
             median = _median_proof(mine)
             worst = max((math.inf if p is None else float(p)) for p in proofs)
-            bounds = [r.get("best_bound") for r in mine]
+            bounds = [int(r["best_bound"]) for r in mine if r.get("best_bound") is not None]
             out.append(
                 f"| {family} | {method} | {sum(p is not None for p in proofs)} of {len(mine)} "
                 f"| {'-' if math.isinf(median) else f'{median:.2f}'} "
                 f"| {'-' if math.isinf(worst) else f'{worst:.2f}'} "
                 f"| {sum(int(r.get('objective') or 0) for r in mine)} "
-                f"| {sum(int(b) for b in bounds) if None not in bounds else '-'} |"
+                f"| {sum(bounds) if len(bounds) == len(mine) else '-'} |"
             )
     out += ["", "Targets of issue 14 (the product's default method, `product`):", ""]
     out += _issue14_targets(rows)

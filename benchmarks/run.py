@@ -77,6 +77,8 @@ IDEAS: dict[str, dict[str, Any]] = {
 }
 """Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
+ISSUE14_CSV = "issue14.csv"
+"""Issue 14's run (over-subscribed and small weeks), beside ``results.csv``."""
 
 COLUMNS = [
     "size",
@@ -725,12 +727,28 @@ def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     sweep_path = path.parent / DEFAULT_SWEEP_CSV.name
     sweep = read_csv(sweep_path) if sweep_path.exists() else None
-    text = report(read_csv(path), meta, sweep, place=_place_results(path.parent))
+    text = report(
+        read_csv(path),
+        meta,
+        sweep,
+        place=_place_results(path.parent),
+        issue14=_issue14_results(path.parent),
+    )
     Path(doc_path).write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------
 # Placing one client (issue 13): benchmarks/place.py
+
+
+def _issue14_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The rows and machine data of issue 14's run (``all --csv benchmarks/issue14.csv``)
+    next to the results, if it was run."""
+    path = folder / ISSUE14_CSV
+    if not path.exists():
+        return None
+    meta_path = path.with_suffix(".meta.json")
+    return read_csv(path), json.loads(meta_path.read_text()) if meta_path.exists() else {}
 
 
 def _place_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
