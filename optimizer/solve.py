@@ -96,6 +96,9 @@ class _Start:
     schedule: WeekSchedule
     keeps_last_week: bool
     served: int
+    bound: int | None = None
+    """A proven upper bound of the primary objective from a stage before phase 1 (the
+    merged-types relaxation), None when none ran."""
 
 
 @dataclass(frozen=True)
@@ -289,20 +292,22 @@ def _bound_primary(
     if params.dominance:
         week.reports["dominance_pairs"] = len(pairs)
     schedule = respect_dominance(start.schedule, pairs)
+    bound = None
     if params.relaxation:
-        schedule = _relaxation(week, iop, control, schedule)
+        schedule, bound = _relaxation(week, iop, control, schedule)
     if schedule != start.schedule:
         hint_schedule(iop, schedule)
         start = replace(start, schedule=schedule, served=schedule.served(week.scenario))
-    return start, added
+    return replace(start, bound=bound), added
 
 
 def _relaxation(
     week: _Week, iop: IOPModel, control: SearchControl, best: WeekSchedule
-) -> WeekSchedule:
+) -> tuple[WeekSchedule, int | None]:
     """Relaxations first (group types merged; without rooms, then with them): their best
     bound is added to ``iop`` (``primary <= bound``), and the real week restricted to each
-    one's attendance gives a schedule; the best of those and ``best`` is returned."""
+    one's attendance gives a schedule; returns the best of those and ``best``, and the
+    bound (None: no relaxation finished with one)."""
     params, scenario = week.params, week.scenario
     served = best.served(scenario)
     bound: int | None = None
@@ -352,7 +357,7 @@ def _relaxation(
     week.reports["relaxed_bound"] = bound
     if bound is not None:
         iop.model.add(iop.primary <= bound)
-    return best
+    return best, bound
 
 
 def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: _Start) -> _Outcome:
@@ -378,8 +383,14 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         progress=week.progress,
         log_search=week.log_search,
     )
-    outcome = _Outcome(found.status, found.objective, found.best_bound, found.solver)
-    return outcome.proven(control.elapsed()) if found.status == SolveStatus.OPTIMAL else outcome
+    bound = found.best_bound
+    if start.bound is not None:  # CP-SAT may stop before its presolve has seen primary <= it
+        bound = start.bound if bound is None else min(bound, start.bound)
+    outcome = _Outcome(found.status, found.objective, bound, found.solver)
+    proven = found.status == SolveStatus.OPTIMAL or (
+        found.objective is not None and bound is not None and found.objective >= bound
+    )
+    return outcome.proven(control.elapsed()) if proven else outcome
 
 
 def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) -> _Outcome:
@@ -471,7 +482,9 @@ def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start
             outcome,
             schedule=start.schedule,
             objective=start.served,
-            best_bound=reachable(week.candidates),
+            best_bound=min(
+                b for b in (reachable(week.candidates), start.bound) if b is not None
+            ),
             status=SolveStatus.FEASIBLE,
         )
     return outcome
