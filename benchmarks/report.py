@@ -246,6 +246,8 @@ def issue14_section(
             )
     out += ["", "Targets of issue 14 (the product's default method, `product`):", ""]
     out += _issue14_targets(rows)
+    if meta is not None and meta.get("notes"):
+        out += ["", str(meta["notes"]).strip()]
     return out
 
 

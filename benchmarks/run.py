@@ -717,9 +717,21 @@ def sweep_command(instances: str, workers: int, csv_path: str, variants: str) ->
     type=click.Path(exists=True, dir_okay=False),
     help="Markdown for the Notes section (replaces the one recorded with the results)",
 )
-def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
+@click.option(
+    "--issue14-notes-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Markdown for the notes of issue 14's section (kept in issue14.meta.json)",
+)
+def doc_command(
+    csv_path: str, doc_path: str, notes_file: str | None, issue14_notes_file: str | None
+) -> None:
     """Regenerate the report from a results CSV (machine data from its .meta.json)."""
     path = Path(csv_path)
+    if issue14_notes_file:
+        issue14_meta = (path.parent / ISSUE14_CSV).with_suffix(".meta.json")
+        data = json.loads(issue14_meta.read_text()) if issue14_meta.exists() else {}
+        data["notes"] = Path(issue14_notes_file).read_text(encoding="utf-8")
+        issue14_meta.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     meta_path = path.with_suffix(".meta.json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else machine()
     if notes_file:

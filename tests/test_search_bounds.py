@@ -282,3 +282,22 @@ def test_research_switches_are_true_or_false(value: object, ok: bool) -> None:
     else:
         with pytest.raises(SearchParamsError, match="dominance"):
             SearchParams.from_mapping({"dominance": value})
+
+
+def test_the_issue_14_run_is_a_section_of_the_report_with_its_command_and_load() -> None:
+    from benchmarks.report import report
+
+    week = {"seed": 0, "clients": 60, "total_priority": 70}
+    o60 = [
+        {**week, "size": "O60", "method": "product", "status": "FEASIBLE", "objective": 50,
+         "best_bound": 55, "proof_seconds": None},
+        {**week, "size": "O60", "method": "textbook", "status": "FEASIBLE", "objective": 48,
+         "best_bound": 58, "proof_seconds": None},
+    ]
+    meta = {"command": "python -m benchmarks.run all --instances O60:1:30", "load_before": "9.1"}
+    text = report([], {}, issue14=(o60, meta))
+    assert "## Over-subscribed and small weeks (issue 14)" in text
+    assert "`python -m benchmarks.run all --instances O60:1:30`" in text and "9.1" in text
+    # demand over capacity between 70/55 and 70/50; the target not met: nothing proven
+    assert "| O60 | 0 | 60 | 70 | 50 | 55 | 1.27-1.40 |" in text
+    assert "0 of 1 proven, median never" in text and "**NOT met**" in text
