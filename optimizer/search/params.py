@@ -198,6 +198,29 @@ class SearchParams:
     one solve of a placement model may take: it is proven in milliseconds, so this is a
     safety net for a very loaded machine."""
 
+    # ---- over-subscribed weeks (issue 14; docs/benchmarks.md measures each) ------------
+    dominance: bool = False
+    """Phase 1 only: ``scheduled[a] >= scheduled[b]`` for clients ``a`` that can always take
+    ``b``'s place (``model.dominance``), so the search need not enumerate which of many
+    interchangeable clients to drop; removed before phase 2."""
+    relaxation: bool = False
+    """Before phase 1: the merged-types relaxation (``model.relax``, all group types as one),
+    whose optimum bounds the week's (added as ``primary <= bound``) and whose attendance,
+    imposed on the real week, is repaired into a schedule (a better hint)."""
+    relaxation_share: float = 0.5
+    """Share of the time left after the first schedule for the relaxation (split between
+    the one without rooms and the one with them)."""
+    repair_share: float = 0.15
+    """Share of the time left after a relaxation for the real week restricted to its
+    attendance."""
+    relaxation_rooms: bool = True
+    """After the relaxation without rooms, the one with rooms (when the first did not meet
+    the best schedule)."""
+    relaxation_cuts: bool = False
+    """Capacity cuts (``model.cuts``) in the relaxation's model."""
+    capacity_cuts: bool = False
+    """Capacity cuts in the whole week's model (implied constraints: every phase)."""
+
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
     """A stage of a week with more rooms sees only some of them (those its tracks use, then
@@ -291,6 +314,12 @@ def _from_mapping(cls: type[Any], data: Mapping[str, Any], where: str) -> Any:
                 values[name] = _from_mapping(wanted, value, f"{where}: {name}")
             except SearchParamsError as exc:
                 issues.extend(exc.issues)
+            continue
+        if wanted is bool:
+            if not isinstance(value, bool):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not true or false", ""))
+                continue
+            values[name] = value
             continue
         if (
             isinstance(value, bool)
