@@ -2,7 +2,11 @@
 
 ``generate(size, seed)`` returns the plain data of a scenario (tables as lists of records),
 ready for :meth:`optimizer.Scenario.from_data`; the same size and seed always give the same
-week. Sizes: S 20, M 60, L 200, XL 1,000 clients (or any integer).
+week. Sizes: S 20, M 60, L 200, XL 1,000 clients (or any integer); two more families
+(issue 14): ``O40``, ``O60``, ``O200`` (any ``O<n>``) are *over-subscribed* weeks of that
+many clients (``OVERSUBSCRIBED``: far more clients than the staff can serve), and ``SW`` are
+*small weeks* of 8-30 clients whose size, block shape and staffing the seed draws
+(``small_week``).
 
 What makes the weeks realistic (see /work/shared/DOMAIN.md):
 
@@ -41,7 +45,7 @@ import csv
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +63,14 @@ BLOCKS: dict[str, list[str]] = {
     "ADOL": ["15:30-16:20", "16:30-17:20", "17:30-18:20"],  # after school; overlaps EVE
     "EVE": ["18:00-18:50", "19:00-19:50", "20:00-20:50"],
 }
+FOUR_SLOTS: dict[str, list[str]] = {
+    "AM": [*BLOCKS["AM"], "12:00-12:50"],
+    "PM": [*BLOCKS["PM"], "16:00-16:50"],
+    "ADOL": [*BLOCKS["ADOL"], "18:30-19:20"],
+    # 45-minute sessions: four still end by 21:00, when the late shift leaves.
+    "EVE": ["17:45-18:30", "18:35-19:20", "19:25-20:10", "20:15-21:00"],
+}
+"""Blocks of four slots (small weeks of that shape)."""
 SESSION_TYPES: dict[str, dict[str, Any]] = {
     "group_therapy": {"kind": "group", "min_size": 2, "max_size": 12},
     "psychoeducation": {"kind": "group", "min_size": 2, "max_size": 15},
@@ -168,24 +180,137 @@ def _pick(rng: random.Random, weighted: tuple[tuple[Any, float], ...] | list[Any
     return rng.choices(items, weights=weights, k=1)[0]
 
 
+@dataclass(frozen=True)
+class Shape:
+    """The knobs of one generated week; the defaults give the S/M/L/XL weeks (85-95% of the
+    clients servable, the evening the bottleneck)."""
+
+    blocks: tuple[str, ...] | None = None
+    """Blocks of the week (names of ``BLOCKS``); default AM, ADOL, EVE, and PM from 150
+    clients."""
+    slots: int = 3
+    """Slots per block: 3 (``BLOCKS``) or 4 (``FOUR_SLOTS``)."""
+    adolescent_share: float = ADOLESCENT_SHARE
+    spanish_share: float = 0.15
+    """Clients whose individual sessions need a Spanish-speaking therapist."""
+    working_share: float | None = None
+    """Weight of the adult "day job" profile (evening only); default its weight in
+    ``ADULT_PROFILES``."""
+    staff: tuple[float, float] = (0.85, 0.95)
+    """Range of the share of expected demand the day and late shifts are staffed for."""
+    late_staff: tuple[float, float] | None = None
+    """Its own range for the late (evening) shift; default the same draw as ``staff``."""
+    late_floor: int = 2
+    """Fewest late-shift therapists of a site."""
+    adolescent_staff: float = 0.8
+    """Share of the after-school demand the adolescent specialists are staffed for."""
+    rooms: tuple[float, float] = (0.9, 1.05)
+    """Range of the group rooms per expected group session at the busiest block."""
+    one_bilingual: bool = False
+    """Exactly one Spanish-speaking therapist (a licensed late-shift clinician), instead of
+    about 30% of them."""
+
+
+OVERSUBSCRIBED = Shape(
+    staff=(0.5, 0.65),
+    adolescent_share=0.18,
+    spanish_share=0.22,
+    working_share=1.2,
+    late_staff=(0.2, 0.3),
+    late_floor=1,
+    adolescent_staff=0.3,
+    rooms=(0.5, 0.6),
+    one_bilingual=True,
+)
+"""The over-subscribed family (``O40``, ``O60``, ``O200``): the shapes that put real programs
+on a waitlist at once: more working clients (day jobs: evening only) and too few evening
+clinicians for them, a larger adolescent cohort after school with a third of the
+specialists it needs, one bilingual therapist for every Spanish speaker's individual
+session, group rooms short at the evening peak, and day staff short too. The demand this
+gives (total priority over the best schedule and bound found) is measured in
+docs/benchmarks.md."""
+
+
+def family(size: str | int) -> tuple[str, int | None]:
+    """``(family, clients)`` of a size token: ``("base", n)`` for S/M/L/XL or a number,
+    ``("over", n)`` for ``O<n>``, ``("small", None)`` for ``SW`` (the seed draws the size)."""
+    if isinstance(size, str):
+        token = size.upper()
+        if token == "SW":
+            return "small", None
+        if token.startswith("O") and token[1:].isdigit():
+            return "over", int(token[1:])
+    return "base", size_of(size)
+
+
+SMALL_SHAPES: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("AM", "EVE"), 3),
+    (("AM", "ADOL", "EVE"), 3),
+    (("EVE",), 3),
+    (("AM", "PM", "EVE"), 3),
+    (("AM", "EVE"), 4),
+    (("PM", "ADOL", "EVE"), 3),
+)
+"""Block shapes of the small-week family (blocks, slots per block)."""
+
+
+def small_week(seed: int) -> tuple[int, Shape]:
+    """Clients and shape of small week ``seed`` (the ``SW`` family, 8-30 clients): the
+    size is drawn, the block shape cycles through ``SMALL_SHAPES``, and every third round
+    of shapes is staffed like the over-subscribed family (seeds 12-17, 30-35, ...)."""
+    rng = random.Random(f"small-{seed}")
+    n_clients = rng.randint(8, 30)
+    blocks, slots = SMALL_SHAPES[seed % len(SMALL_SHAPES)]
+    base = OVERSUBSCRIBED if (seed // len(SMALL_SHAPES)) % 3 == 2 else Shape()
+    return n_clients, replace(base, blocks=blocks, slots=slots)
+
+
 def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, Any]:
     """The plain data of one synthetic week (SPEC §2), ``size`` clients, seeded by ``seed``.
 
-    A size may name a family after a dash: ``M-V`` is the ``M`` week with a telehealth
-    evening track (:data:`FAMILIES`), so the benchmark runner takes it like any size.
-    """
-    base, _, family = str(size).partition("-")
-    if family:
-        if family.upper() not in FAMILIES:
+    ``size`` is S, M, L, XL or a number (the base family), ``O<n>`` (``n`` clients of the
+    over-subscribed family) or ``SW`` (a small week whose size and shape the seed draws). A
+    size may name a variant after a dash: ``M-V`` is the ``M`` week with a telehealth
+    evening track (:data:`FAMILIES`), so the benchmark runner takes it like any size."""
+    base, _, variant = str(size).partition("-")
+    if variant:
+        if variant.upper() not in FAMILIES:
             raise ValueError(
-                f"unknown family '{family}' in size '{size}' (known: {list(FAMILIES)})"
+                f"unknown family '{variant}' in size '{size}' (known: {list(FAMILIES)})"
             )
-        return FAMILIES[family.upper()](generate(base, seed, rooms), seed)
-    n_clients = size_of(size)
-    rng = random.Random(n_clients * 1_000_003 + seed)
+        return FAMILIES[variant.upper()](generate(base, seed, rooms), seed)
+    kind, n_clients = family(size)
+    if kind == "over":
+        assert n_clients is not None
+        return generate_week(n_clients, seed, rooms, OVERSUBSCRIBED, f"over-{n_clients}", size)
+    if kind == "small":
+        n_clients, shape = small_week(seed)
+        return generate_week(n_clients, seed, rooms, shape, f"small-{n_clients}", size)
+    assert n_clients is not None
+    return generate_week(n_clients, seed, rooms, Shape(), None, size)
+
+
+def generate_week(
+    n_clients: int,
+    seed: int,
+    rooms: bool,
+    shape: Shape,
+    stream: str | None,
+    label: str | int,
+) -> dict[str, Any]:
+    """One week of ``n_clients`` shaped by ``shape``; ``stream`` names the random stream
+    (None: the base family's, so that S/M/L/XL weeks stay what they were)."""
+    rng = random.Random(n_clients * 1_000_003 + seed if stream is None else f"{stream}-{seed}")
     n_sites = max(1, round(n_clients / CLIENTS_PER_SITE))
     use_pm = n_clients >= 150
-    blocks = {b: slots for b, slots in BLOCKS.items() if use_pm or b != "PM"}
+    names = shape.blocks or tuple(b for b in BLOCKS if use_pm or b != "PM")
+    blocks = {b: (BLOCKS if shape.slots == 3 else FOUR_SLOTS)[b] for b in BLOCKS if b in names}
+    adult_profiles = ADULT_PROFILES
+    if shape.working_share is not None:
+        adult_profiles = tuple(
+            replace(p, weight=shape.working_share) if p.name == "day job" else p
+            for p in ADULT_PROFILES
+        )
 
     clients: list[dict[str, Any]] = []
     therapists: list[dict[str, Any]] = []
@@ -194,8 +319,8 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
     for idx in range(n_clients):
         site = site_of_client[idx]
         suffix = f"-{site + 1}" if n_sites > 1 else ""
-        adolescent = rng.random() < ADOLESCENT_SHARE
-        profiles = ADOLESCENT_PROFILES if adolescent else ADULT_PROFILES
+        adolescent = rng.random() < shape.adolescent_share
+        profiles = ADOLESCENT_PROFILES if adolescent else adult_profiles
         profile = _pick(rng, tuple((p, p.weight) for p in profiles))
         fits = tuple(b for b in profile.fits if b in blocks)
         track = ("ADOL-SUD" if adolescent else _pick(rng, ADULT_TRACKS)) + suffix
@@ -216,7 +341,7 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
                 "discharge_date": "2026-12-17" if 0.05 <= roll < 0.08 else "",
                 "avoid": "",
                 "priority": 3 if rng.random() < 0.03 else (2 if rng.random() < 0.10 else 1),
-                "language": "es" if rng.random() < 0.15 else "",
+                "language": "es" if rng.random() < shape.spanish_share else "",
                 "_site": site,
                 "_profile": profile.name,
             }
@@ -224,13 +349,15 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
 
     for site in range(n_sites):
         mine = [c for c in clients if c["_site"] == site]
-        therapists.extend(_site_therapists(rng, site, n_sites, mine, fits_of, use_pm))
+        therapists.extend(_site_therapists(rng, site, n_sites, mine, fits_of, use_pm, shape))
+    if shape.one_bilingual:
+        _one_bilingual(therapists)
 
     _add_primary_therapists(rng, clients, therapists, fits_of)
     _add_avoid_pairs(rng, clients)
 
     data: dict[str, Any] = {
-        "name": f"Synthetic IOP {size}, seed {seed}",
+        "name": f"Synthetic IOP {label}, seed {seed}",
         "week_start": WEEK_START,
         "days": list(DAYS),
         "closed_dates": [],
@@ -242,7 +369,7 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
         "therapists": [{k: v for k, v in t.items() if not k.startswith("_")} for t in therapists],
     }
     if rooms:
-        data["rooms"] = _rooms(rng, clients, fits_of, n_sites, use_pm)
+        data["rooms"] = _rooms(rng, clients, fits_of, shape)
     return data
 
 
@@ -354,18 +481,21 @@ def _site_therapists(
     clients: list[dict[str, Any]],
     fits_of: dict[str, tuple[str, ...]],
     use_pm: bool,
+    shape: Shape,
 ) -> list[dict[str, Any]]:
-    """Day, late and split-shift therapists of one site, sized a little below demand."""
+    """Day, late and split-shift therapists of one site, sized below demand by ``shape``."""
     site_tracks = sorted({c["track"] for c in clients})
     adult_tracks = [t for t in site_tracks if not t.startswith("ADOL")]
     adol_tracks = [t for t in site_tracks if t.startswith("ADOL")]
     adults = [c for c in clients if not c["track"].startswith("ADOL")]
     demand = _demand(adults, fits_of)
     adol_demand = _demand([c for c in clients if c["track"].startswith("ADOL")], fits_of)
-    factor = rng.uniform(0.85, 0.95)
-    n_late = max(2, math.ceil(demand.get("EVE", 0.0) * factor))
+    factor = rng.uniform(*shape.staff)
+    late = rng.uniform(*shape.late_staff) if shape.late_staff else factor
+    n_late = max(shape.late_floor, math.ceil(demand.get("EVE", 0.0) * late))
     n_day = max(1, math.ceil(max(demand.get("AM", 0.0), demand.get("PM", 0.0)) * factor))
-    n_adol = max(1, math.ceil((adol_demand.get("ADOL", 0.0) + adol_demand.get("EVE", 0.0)) * 0.8))
+    adol_load = adol_demand.get("ADOL", 0.0) + adol_demand.get("EVE", 0.0)
+    n_adol = max(1, math.ceil(adol_load * shape.adolescent_staff))
     prefix = f"T{site + 1}" if n_sites > 1 else "T"
     out: list[dict[str, Any]] = []
 
@@ -398,6 +528,16 @@ def _site_therapists(
             skills = ALL_SKILLS if idx % 2 == 0 else COUNSELOR_SKILLS
             add("Mon-Fri 12:00-18:00", skills, adult_tracks, 5, 22)
     return out
+
+
+def _one_bilingual(therapists: list[dict[str, Any]]) -> None:
+    """Only one therapist speaks Spanish: the first licensed clinician on a late shift (or
+    the first licensed one), so every Spanish speaker's individual session is with her."""
+    licensed = [t for t in therapists if "individual" in t["skills"]]
+    late = [t for t in licensed if t["available"] in LATE_SHIFTS]
+    chosen = (late or licensed or therapists)[0]
+    for t in therapists:
+        t["languages"] = "en;es" if t is chosen else "en"
 
 
 def _add_primary_therapists(
@@ -462,13 +602,12 @@ def _rooms(
     rng: random.Random,
     clients: list[dict[str, Any]],
     fits_of: dict[str, tuple[str, ...]],
-    n_sites: int,
-    use_pm: bool,
+    shape: Shape,
 ) -> list[dict[str, Any]]:
     """Group rooms for the busiest block (some leased for evenings only) and small offices."""
     demand = _demand(clients, fits_of)
     peak = max(demand.values(), default=1.0)
-    n_group = max(2, math.ceil(peak * rng.uniform(0.9, 1.05)))
+    n_group = max(2, math.ceil(peak * rng.uniform(*shape.rooms)))
     n_small = max(1, math.ceil(len(clients) / 40))
     rooms = []
     for idx in range(n_group):
@@ -514,7 +653,9 @@ def write_folder(data: dict[str, Any], out_dir: str | Path) -> Path:
 
 
 @click.command()
-@click.option("--size", default="M", show_default=True, help="S, M, L, XL or a client count")
+@click.option(
+    "--size", default="M", show_default=True, help="S, M, L, XL, a client count, O<n> or SW"
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 @click.option("--rooms/--no-rooms", default=True, show_default=True)
 @click.option("--virtual-track", is_flag=True, help="add a telehealth evening track")

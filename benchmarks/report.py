@@ -36,6 +36,7 @@ def report(
     meta: dict[str, str],
     sweep: list[dict[str, Any]] | None = None,
     place: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
+    issue14: tuple[list[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> str:
     """The Markdown report: machine, results side by side, ratios, the issue's targets, and
     the parameter sweep's rows and the timed intake calls (rows and their machine data)
@@ -90,6 +91,23 @@ def report(
         "= model build / total; peak = peak resident memory of the run's process (MB); valid =",
         "every rule holds per `optimizer.check.check_schedule`.",
         "",
+    ]
+    out += _results_table(rows)
+    out += _ratios(rows) + _targets(rows)
+    out += issue14_section(*issue14) if issue14 else issue14_section(rows)
+    out += sweep_section(sweep or [])
+    if place is not None:
+        from .place import place_section  # imports the library, which the report needs not
+
+        out += place_section(*place)
+    if meta.get("notes"):
+        out += ["", "## Notes", "", meta["notes"].strip()]
+    return "\n".join(out) + "\n"
+
+
+def _results_table(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per run: objective, bound, gap, times, size, validity."""
+    out = [
         "| size | seed | clients | method | status | objective | bound | gap | build s "
         "| build share | first s | best s | proof s | total s | peak MB | variables "
         "| constraints | valid |",
@@ -122,14 +140,7 @@ def report(
             )
             + " |"
         )
-    out += _ratios(rows) + _targets(rows) + sweep_section(sweep or [])
-    if place is not None:
-        from .place import place_section  # imports the library, which the report needs not
-
-        out += place_section(*place)
-    if meta.get("notes"):
-        out += ["", "## Notes", "", meta["notes"].strip()]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _by_instance(rows: list[dict[str, Any]]) -> dict[tuple[str, int], dict[str, dict[str, Any]]]:
@@ -169,6 +180,183 @@ def _ratios(rows: list[dict[str, Any]]) -> list[str]:
             f"| {_ratio(p.get('objective'), g.get('objective'))} "
             f"| {_ratio(g.get('total_seconds'), p.get('first_seconds'))} |"
         )
+    return out
+
+
+SMALL_TOLERANCE = 0.5
+"""Seconds by which the product's proof of a small week may trail the textbook's and still
+count as "not slower" (process start-up and the hand-style schedule cost about that)."""
+
+
+def _family(size: Any) -> str:
+    text = str(size)
+    return "SW" if text == "SW" else text
+
+
+def issue14_section(
+    rows: list[dict[str, Any]], meta: dict[str, Any] | None = None
+) -> list[str]:
+    """Markdown for issue 14: how over-subscribed the over-subscribed weeks are, each method
+    per family (the ideas side by side), and the issue's targets; with ``meta`` (a run of
+    its own, e.g. ``benchmarks/issue14.csv``), also its command, load and rows."""
+    families = [f for f in dict.fromkeys(_family(r.get("size")) for r in rows)]
+    if not any(f.startswith("O") or f == "SW" for f in families):
+        return []
+    out = ["", "## Over-subscribed and small weeks (issue 14)", ""]
+    if meta is not None:
+        out += [
+            f"A run of its own (`benchmarks/issue14.csv`; `doc` adds it here): "
+            f"`{meta.get('command', '-')}` at commit {meta.get('commit', '-')}, "
+            f"{meta.get('date', '-')}, load average (1, 5, 15 min) before "
+            f"{meta.get('load_before', '-')}, after {meta.get('load_after', '-')} on "
+            f"{meta.get('nproc', '-')} cores. Methods `product+IDEA` are the product with the",
+            "search parameters of `benchmarks.run.IDEAS[IDEA]` switched on (issue 14's ideas,",
+            "each measured beside the defaults); O<n> = the over-subscribed family with n",
+            "clients, SW = small weeks (8-30 clients, shapes drawn by the seed).",
+            "",
+        ]
+        out += _results_table(rows) + [""]
+    out += _demand_lines(rows)
+    out += [
+        "",
+        "Each method per family (proof = time until the primary objective is proven optimal;",
+        "median counts an unproven run as never proven; objective and bound summed over seeds):",
+        "",
+        "| family | method | proven | median proof s | worst proof s | objective (sum) "
+        "| bound (sum) |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    methods = list(dict.fromkeys(str(r.get("method")) for r in rows))
+    for family in families:
+        for method in methods:
+            mine = [r for r in rows if _family(r.get("size")) == family
+                    and r.get("method") == method]
+            if not mine or method == "greedy":
+                continue
+            proofs = [r.get("proof_seconds") for r in mine]
+            median = _median_proof(mine)
+            worst = max((math.inf if p is None else float(p)) for p in proofs)
+            bounds = [int(r["best_bound"]) for r in mine if r.get("best_bound") is not None]
+            out.append(
+                f"| {family} | {method} | {sum(p is not None for p in proofs)} of {len(mine)} "
+                f"| {'-' if math.isinf(median) else f'{median:.2f}'} "
+                f"| {'-' if math.isinf(worst) else f'{worst:.2f}'} "
+                f"| {sum(int(r.get('objective') or 0) for r in mine)} "
+                f"| {sum(bounds) if len(bounds) == len(mine) else '-'} |"
+            )
+    out += ["", "Targets of issue 14 (the product's default method, `product`):", ""]
+    out += _issue14_targets(rows)
+    if meta is not None and meta.get("notes"):
+        out += ["", str(meta["notes"]).strip()]
+    return out
+
+
+def _demand_lines(rows: list[dict[str, Any]]) -> list[str]:
+    """Per over-subscribed instance: total priority against the best schedule and the best
+    bound any method reached (demand = total / served; proven when they meet)."""
+    out = [
+        "Demand of the over-subscribed weeks: total priority of all clients over the best",
+        "schedule any method found, and over the smallest bound any method proved (so the",
+        "true ratio lies between the two; one number when the optimum is proven).",
+        "",
+        "| size | seed | clients | total priority | best schedule | best bound "
+        "| demand / capacity |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for (size, seed), by_method in _by_instance(rows).items():
+        if not str(size).startswith("O"):
+            continue
+        objectives = [int(r["objective"]) for r in by_method.values()
+                      if r.get("objective") is not None]
+        bounds = [int(r["best_bound"]) for r in by_method.values()
+                  if r.get("best_bound") is not None]
+        total = next((r.get("total_priority") for r in by_method.values()
+                      if r.get("total_priority")), None)
+        clients = next((r.get("clients") for r in by_method.values() if r.get("clients")), None)
+        best, bound = max(objectives, default=None), min(bounds, default=None)
+        if total and best and bound:
+            ratio = (f"{total / best:.2f}" if best >= bound
+                     else f"{total / bound:.2f}-{total / best:.2f}")
+        else:
+            ratio = "-"
+        out.append(
+            f"| {size} | {seed} | {fmt(clients)} | {fmt(total)} | {fmt(best)} "
+            f"| {fmt(bound)} | {ratio} |"
+        )
+    return out
+
+
+def _issue14_targets(rows: list[dict[str, Any]]) -> list[str]:
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**NOT met**"
+
+    out = []
+    product = [r for r in rows if r.get("method") == "product"]
+    o60 = [r for r in product if r.get("size") == "O60"]
+    if o60:
+        median = _median_proof(o60)
+        worst = max(
+            (math.inf if r.get("proof_seconds") is None else float(r["proof_seconds"]))
+            for r in o60
+        )
+        out.append(
+            f"- O60: primary proven optimal, median under 10 s, every seed under 30 s: "
+            f"{sum(r.get('proof_seconds') is not None for r in o60)} of {len(o60)} proven, "
+            f"median {'never' if math.isinf(median) else f'{median:.2f} s'}, worst "
+            f"{'never' if math.isinf(worst) else f'{worst:.2f} s'} -> "
+            f"{verdict(median < 10 and worst < 30)}"
+        )
+    o200 = [r for r in product if r.get("size") == "O200"]
+    if o200:
+        gaps = [math.inf if r.get("gap") is None else float(r["gap"]) for r in o200]
+        out.append(
+            f"- O200: gap under 1% within 60 s: worst gap "
+            f"{_pct(None if math.isinf(max(gaps)) else max(gaps))} -> "
+            f"{verdict(max(gaps) < 0.01)}"
+        )
+    slower = []
+    small = 0
+    for (size, seed), by_method in _by_instance(rows).items():
+        p, t = by_method.get("product"), by_method.get("textbook")
+        if size != "SW" or p is None or t is None:
+            continue
+        small += 1
+        if t.get("proof_seconds") is None:
+            continue
+        mine = math.inf if p.get("proof_seconds") is None else float(p["proof_seconds"])
+        if mine > float(t["proof_seconds"]) + SMALL_TOLERANCE:
+            slower.append(f"seed {seed} ({fmt(p.get('proof_seconds'), 2)} s against "
+                          f"{fmt(t.get('proof_seconds'), 2)} s)")
+    if small:
+        out.append(
+            f"- SW: proof never more than {SMALL_TOLERANCE} s slower than the textbook "
+            f"model's, {small} weeks: "
+            + ("met" if not slower else "**NOT met**: " + "; ".join(slower))
+        )
+    wrong = bound_violations(rows)
+    out.append(
+        "- every bound at least the best schedule found on its week: "
+        + ("yes" if not wrong else "**NO**: " + "; ".join(wrong))
+    )
+    return out
+
+
+def bound_violations(rows: list[dict[str, Any]]) -> list[str]:
+    """Instances where a method's bound is below a schedule some method found on the same
+    week (a bug: a bound must hold for every schedule)."""
+    out = []
+    for (size, seed), by_method in _by_instance(rows).items():
+        found = [
+            (int(r["objective"]), name)
+            for name, r in by_method.items()
+            if r.get("objective") is not None
+        ]
+        if not found:
+            continue
+        best, who = max(found)
+        for name, r in by_method.items():
+            if r.get("best_bound") is not None and int(r["best_bound"]) < best:
+                out.append(f"{size}/{seed}: {name} bound {r['best_bound']} < {best} ({who})")
     return out
 
 

@@ -11,7 +11,9 @@ runs seeds 0..N-1 of that size with that time limit. Methods: ``product`` (``opt
 ``textbook`` (:mod:`benchmarks.textbook`), ``greedy`` (:mod:`benchmarks.greedy`). Each run is a
 fresh subprocess, so peak memory (``ru_maxrss``) is its own; the parent also watches the
 child's resident memory and kills it above ``--mem-limit-gb`` (status ``OUT_OF_MEMORY``) or
-after twice the time limit plus a minute (status ``TIMEOUT``).
+after twice the time limit plus a minute, the product's wall-clock safety factor times it on
+one worker (status ``TIMEOUT``). ``product+IDEA`` is the product with the research switches
+of ``IDEAS[IDEA]`` (issue 14: each idea measured beside the product's defaults).
 
 Per run it records (times in seconds from the start of the method's call, after the scenario is
 generated and validated): model build time, time to the first schedule, time to the best
@@ -64,7 +66,19 @@ SWEEP_COLUMNS = ["variant", "params", "size", "seed", "time_limit", "workers", "
                  "objective", "best_bound", "best_seconds", "proof_seconds", "total_seconds",
                  "valid", "error"]
 METHODS = ("product", "textbook", "greedy")
+IDEAS: dict[str, dict[str, Any]] = {
+    # Issue 14: one idea each (SearchParams fields), run as method "product+<name>".
+    "dominance": {"dominance": True},
+    "relax": {"relaxation": True},
+    "relax+dominance": {"relaxation": True, "dominance": True},
+    "cuts": {"capacity_cuts": True},
+    "relax+dominance+cuts": {"relaxation": True, "dominance": True, "relaxation_cuts": True},
+    "nocore": {"core_share": 0.0},
+}
+"""Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
+ISSUE14_CSV = "issue14.csv"
+"""Issue 14's run (over-subscribed and small weeks), beside ``results.csv``."""
 
 COLUMNS = [
     "size",
@@ -160,10 +174,11 @@ def run_one(
         "total_priority": total_priority,
         "base_mb": round(base_mb, 1),
     }
+    check_method(method)
     runners = {"product": _run_product, "textbook": _run_textbook, "greedy": _run_greedy}
-    if method not in runners:
-        raise click.BadParameter(f"unknown method '{method}' (use {', '.join(METHODS)})")
-    outcome = runners[method](scenario, time_limit, workers, seed, params or {})
+    base, _, idea = method.partition("+")
+    changes = {**IDEAS.get(idea, {}), **(params or {})}
+    outcome = runners[base](scenario, time_limit, workers, seed, changes)
     schedule: Schedule | None = outcome.pop("_schedule")
     row.update(outcome)
     if schedule is not None:
@@ -181,6 +196,17 @@ def run_one(
         row["build_share"] = row["build_seconds"] / row["total_seconds"]
     row["peak_mb"] = round(_peak_mb(), 1)
     return row
+
+
+def check_method(method: str) -> None:
+    """A method name: one of ``METHODS`` or ``product+<idea>`` with an idea of ``IDEAS``."""
+    idea = method.partition("+")[2]
+    if method in METHODS or (method.startswith("product+") and idea in IDEAS):
+        return
+    raise click.BadParameter(
+        f"unknown method '{method}' (use {', '.join(METHODS)} or product+IDEA with IDEA "
+        f"one of {', '.join(IDEAS)})"
+    )
 
 
 def _run_textbook(
@@ -295,6 +321,16 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _watchdog_seconds(time_limit: float, workers: int) -> float:
+    """Wall seconds after which a run is killed (TIMEOUT): twice the limit and a minute; on
+    one worker the product's own wall-clock safety net (its limit is in deterministic units,
+    which pass slowly on a loaded machine) and a minute."""
+    from optimizer.search.params import SearchParams
+
+    factor = SearchParams().wall_safety_factor if workers == 1 else 2
+    return factor * time_limit + 60
+
+
 def run_in_subprocess(
     instance: Instance,
     method: str,
@@ -329,7 +365,7 @@ def run_in_subprocess(
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    deadline = time.monotonic() + 2 * instance.time_limit + 60
+    deadline = time.monotonic() + _watchdog_seconds(instance.time_limit, workers)
     watched_mb = 0.0
     failure = ""
     with subprocess.Popen(
@@ -548,8 +584,7 @@ def all_command(
     """Run every method on every instance; write the CSV and the report."""
     chosen = [m.strip() for m in methods.split(",") if m.strip()]
     for method in chosen:
-        if method not in METHODS:
-            raise click.BadParameter(f"unknown method '{method}' (use {', '.join(METHODS)})")
+        check_method(method)
     run_all(
         parse_instances(instances),
         chosen,
@@ -567,7 +602,7 @@ def all_command(
 @main.command("one")
 @click.option("--size", required=True)
 @click.option("--seed", default=0, type=int)
-@click.option("--method", type=click.Choice(METHODS), required=True)
+@click.option("--method", required=True, help="product, textbook, greedy or product+IDEA")
 @click.option("--time-limit", default=60.0, type=float)
 @click.option("--workers", default=2, type=int)
 @click.option("--rooms/--no-rooms", default=True)
@@ -682,9 +717,21 @@ def sweep_command(instances: str, workers: int, csv_path: str, variants: str) ->
     type=click.Path(exists=True, dir_okay=False),
     help="Markdown for the Notes section (replaces the one recorded with the results)",
 )
-def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
+@click.option(
+    "--issue14-notes-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Markdown for the notes of issue 14's section (kept in issue14.meta.json)",
+)
+def doc_command(
+    csv_path: str, doc_path: str, notes_file: str | None, issue14_notes_file: str | None
+) -> None:
     """Regenerate the report from a results CSV (machine data from its .meta.json)."""
     path = Path(csv_path)
+    if issue14_notes_file:
+        issue14_meta = (path.parent / ISSUE14_CSV).with_suffix(".meta.json")
+        data = json.loads(issue14_meta.read_text()) if issue14_meta.exists() else {}
+        data["notes"] = Path(issue14_notes_file).read_text(encoding="utf-8")
+        issue14_meta.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     meta_path = path.with_suffix(".meta.json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else machine()
     if notes_file:
@@ -692,12 +739,28 @@ def doc_command(csv_path: str, doc_path: str, notes_file: str | None) -> None:
         meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     sweep_path = path.parent / DEFAULT_SWEEP_CSV.name
     sweep = read_csv(sweep_path) if sweep_path.exists() else None
-    text = report(read_csv(path), meta, sweep, place=_place_results(path.parent))
+    text = report(
+        read_csv(path),
+        meta,
+        sweep,
+        place=_place_results(path.parent),
+        issue14=_issue14_results(path.parent),
+    )
     Path(doc_path).write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------
 # Placing one client (issue 13): benchmarks/place.py
+
+
+def _issue14_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:
+    """The rows and machine data of issue 14's run (``all --csv benchmarks/issue14.csv``)
+    next to the results, if it was run."""
+    path = folder / ISSUE14_CSV
+    if not path.exists():
+        return None
+    meta_path = path.with_suffix(".meta.json")
+    return read_csv(path), json.loads(meta_path.read_text()) if meta_path.exists() else {}
 
 
 def _place_results(folder: Path) -> tuple[list[dict[str, Any]], dict[str, Any]] | None:

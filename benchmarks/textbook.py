@@ -117,6 +117,8 @@ class TextbookModel:
         for client in s.clients:
             cid = client.client_id
             self.scheduled_vars[cid] = m.new_bool_var(f"y[{cid}]")
+            if not attendable(s, client, reqs[cid]):  # e.g. not in the program this week
+                m.add(self.scheduled_vars[cid] == 0)
             for day, block in attendable(s, client, reqs[cid]):
                 var = m.new_bool_var(f"x[{cid},{day},{block}]")
                 self.attend_vars[(cid, day, block)] = var

@@ -4,20 +4,29 @@ Static causes hold whatever the other clients do, so they are found from the sce
 candidates alone, before or after solving, in milliseconds: the client is not in the program
 this week, cannot attend enough days (each lost day named with its reason), the primary
 therapist or a therapist speaking the client's language never works while the client can
-come, no qualified therapist or room exists, the cohort is too small for a group, or the
-``avoid`` list excludes every group. Anything else is a capacity conflict with other clients,
-which :mod:`optimizer.explain` finds with the solver.
+come, no qualified therapist or room exists, the cohort is too small for a group, the
+``avoid`` list excludes every group, the plan's sessions do not fit the slots of the
+client's days, the therapists' weekly and daily limits leave too few sessions, or a single
+therapist in every block leaves no room for an individual session.
+
+When none holds, :func:`unscheduled_reasons` asks the solver whether any schedule of the
+week includes the client (:mod:`optimizer.search.exists`): only then does the reason say
+capacity went to the other clients (which :mod:`optimizer.explain` details); otherwise it
+says that no schedule can include the client, or that the check could not tell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .model.candidates import Candidates, most_week_minutes
 from .scenario import Client, Requirement, Scenario, Therapist, hours_text
+from .search.exists import Exists, ScheduleExists
+from .search.params import SearchParams
 from .windows import (
     DAY_NAMES,
     attendable_pairs,
@@ -31,6 +40,8 @@ from .windows import (
     merged_intervals,
     therapist_can_take,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -637,19 +648,6 @@ def _group_causes(
     return []
 
 
-def _may_lead(scenario: Scenario, client: Client, therapist: Therapist, type_id: str) -> bool:
-    """``therapist`` may deliver ``type_id`` to ``client`` (skill; a group's track; an
-    individual session's primary therapist and language)."""
-    if type_id not in therapist.skills:
-        return False
-    if scenario.session_types[type_id].is_group:
-        return not therapist.tracks or client.track in therapist.tracks
-    lang = client.language.lower() if client.language else None
-    return client.primary_therapist in (None, therapist.therapist_id) and (
-        lang is None or lang in therapist.spoken_languages
-    )
-
-
 def _staff_days_cause(
     scenario: Scenario, candidates: Candidates, client: Client, pairs: list[tuple[str, str]]
 ) -> list[Cause]:
@@ -659,7 +657,7 @@ def _staff_days_cause(
     req = candidates.requirements[client.client_id]
     types = [t for t in scenario.session_types if req.max_sessions[t] != 0]
     staff = [
-        t for t in scenario.therapists if any(_may_lead(scenario, client, t, x) for x in types)
+        t for t in scenario.therapists if any(_can_hold(scenario, client, t, x) for x in types)
     ]
     staffed = _sorted_days(
         day
@@ -686,6 +684,342 @@ def _staff_days_cause(
     ]
 
 
+# ---- structural impossibilities: the plan against the slots and the staff's limits -------
+
+
+def _slot_counts(
+    scenario: Scenario, pairs: Sequence[tuple[str, str]], most: bool = True
+) -> dict[str, tuple[str, int]]:
+    """Per day the client can attend, the block with the most slots (``most``, else the
+    fewest) and their number."""
+    best: dict[str, tuple[str, int]] = {}
+    sign = 1 if most else -1
+    for day, block in pairs:
+        count = len(scenario.blocks[block])
+        if day not in best or sign * count > sign * best[day][1]:
+            best[day] = (block, count)
+    return best
+
+
+def _slot_causes(
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    req: Requirement,
+    pairs: list[tuple[str, str]],
+) -> list[Cause]:
+    """The plan's sessions cannot fit the slots: more sessions than the client's blocks
+    hold on the days the plan allows, or (every slot of an attended block needs a session,
+    SPEC §3 rule 2) fewer allowed than the slots of the fewest days the plan needs, not
+    counting groups that cannot run for want of clients of the track (the client would be
+    alone)."""
+    counts = _slot_counts(scenario, pairs)
+    if not counts:
+        return []
+    by_size = sorted(counts.items(), key=lambda kv: (-kv[1][1], day_index(kv[0])))
+    chosen = by_size[: req.max_days]
+    most = sum(n for _d, (_b, n) in chosen)
+    need = sum(req.min_sessions.values())
+    prorated = " (prorated)" if req.prorated else ""
+    if need > most:
+        days = len(chosen)
+        limit = (
+            f"on the {req.max_days} days the plan allows"
+            if len(counts) > req.max_days
+            else f"on the {days} day{'s' if days > 1 else ''} the client can attend"
+        )
+        return [
+            _slots_cause(
+                "too-few-slots",
+                f"plan {client.plan} needs {need} sessions a week{prorated}, one per slot, but "
+                f"the blocks the client can attend hold at most {most} {limit} "
+                f"({_slots_text(chosen)})",
+                chosen,
+                {"sessions_needed": need, "slots": most},
+            )
+        ]
+    lonely = [  # group types the client may have that never gather enough of the track
+        t
+        for t, cap in req.max_sessions.items()
+        if cap != 0
+        and _is_group(scenario, t)
+        and all(
+            len(m) + 1 < scenario.session_types[t].min_size
+            for m in _mates(scenario, candidates, client, pairs, t).values()
+        )
+    ]
+    caps = [cap for t, cap in req.max_sessions.items() if t not in lonely]
+    if any(cap is None for cap in caps):
+        return []
+    allowed = sum(cap or 0 for cap in caps)
+    fewest = sorted(
+        _slot_counts(scenario, pairs, most=False).items(),
+        key=lambda kv: (kv[1][1], day_index(kv[0])),
+    )[: req.min_days]
+    least = sum(n for _d, (_b, n) in fewest)
+    if allowed >= least or len(fewest) < req.min_days:
+        return []
+    alone = (
+        f" (its {' and '.join(lonely)} groups cannot run: too few {client.track} clients can "
+        "come when the client can)"
+        if lonely
+        else ""
+    )
+    return [
+        _slots_cause(
+            "too-many-slots",
+            f"every slot of an attended block needs a session (a full half-day), but plan "
+            f"{client.plan} allows at most {_plural(allowed, 'session')} a week{alone} and "
+            f"its {_plural(req.min_days, 'day')} hold at least {_plural(least, 'slot')} "
+            f"({_slots_text(fewest)})",
+            fewest,
+            {"sessions_allowed": allowed, "slots": least},
+        )
+    ]
+
+
+def _slots_cause(
+    code: str, message: str, days: Sequence[tuple[str, tuple[str, int]]], details: dict[str, int]
+) -> Cause:
+    """A cause of :func:`_slot_causes` about ``days`` (each with its block and slot count)."""
+    return Cause(
+        code,
+        message,
+        days=_sorted_days(d for d, _ in days),
+        blocks=tuple(dict.fromkeys(b for _d, (b, _n) in days)),
+        details=dict(details),
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    """``1 session``, ``2 sessions``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _slots_text(days: Sequence[tuple[str, tuple[str, int]]]) -> str:
+    """``EVE 3 slots on Mon-Fri``: days grouped by block and slot count."""
+    groups: dict[tuple[str, int], list[str]] = {}
+    for day, (block, count) in days:
+        groups.setdefault((block, count), []).append(day)
+    return "; ".join(
+        f"{block} {_plural(count, 'slot')} on {days_text(ds)}"
+        for (block, count), ds in groups.items()
+    )
+
+
+def _can_hold(scenario: Scenario, client: Client, t: Therapist, type_id: str) -> bool:
+    """Whether ``t`` may hold the client's ``type_id`` sessions, times aside: the skill; a
+    group of the client's track; an individual with the client's primary therapist and in
+    the client's language."""
+    if type_id not in t.skills:
+        return False
+    if scenario.session_types[type_id].is_group:
+        return not t.tracks or client.track in t.tracks
+    if client.primary_therapist and t.therapist_id != client.primary_therapist:
+        return False
+    return not client.language or client.language.lower() in t.spoken_languages
+
+
+def _most_sessions(
+    scenario: Scenario, t: Therapist, pairs: Sequence[tuple[str, str]], max_days: int
+) -> tuple[int, str]:
+    """Most sessions ``t`` can hold for one client in a week (the client has one session
+    a slot, on at most ``max_days`` days), and which limit binds, in words."""
+    per_day: dict[str, int] = {}
+    for day, block in pairs:
+        free = sum(
+            1 for s, e in scenario.blocks[block] if therapist_can_take(scenario, t, day, s, e)
+        )
+        per_day[day] = max(per_day.get(day, 0), free)
+    daily = t.max_sessions_per_day
+    capped = sorted(
+        (min(n, daily) if daily is not None else n for n in per_day.values()), reverse=True
+    )
+    most = sum(capped[:max_days])
+    why = "the slots they work while the client can attend"
+    if daily is not None and daily < max(per_day.values(), default=0):
+        why = f"daily limit {daily}"
+    weekly = t.max_sessions_per_week
+    if weekly is not None and weekly < most:
+        most, why = weekly, f"weekly limit {weekly}"
+    return most, why
+
+
+def _staff_limit_causes(
+    scenario: Scenario, client: Client, req: Requirement, pairs: Sequence[tuple[str, str]]
+) -> list[Cause]:
+    """The therapists who may hold the client's sessions cannot hold as many as the plan
+    needs, by their weekly and daily limits: per session type (a primary therapist with a
+    weekly limit of 0, the only leader of a track capped below the sessions a client of it
+    needs), then all the client's sessions together (each session has its own therapist)."""
+    causes: list[Cause] = []
+    holders: dict[str, tuple[int, str]] = {}
+    for type_id, need in req.min_sessions.items():
+        if not need:
+            continue
+        able = [t for t in scenario.therapists if _can_hold(scenario, client, t, type_id)]
+        limits = {t.therapist_id: _most_sessions(scenario, t, pairs, req.max_days) for t in able}
+        holders.update(limits)
+        most = sum(n for n, _why in limits.values())
+        if not able or most >= need:
+            continue  # nobody at all: told by the other static causes
+        causes.append(
+            Cause(
+                "staff-limits",
+                f"needs {_sessions_of(scenario, client, type_id, need)} a week, but "
+                f"{_holders_text(scenario, client, type_id, limits)}",
+                therapist_ids=tuple(limits),
+                session_types=(type_id,),
+                track=client.track if scenario.session_types[type_id].is_group else None,
+                details={"needed": need, "most": most},
+            )
+        )
+    need = sum(req.min_sessions.values())
+    most = sum(n for n, _why in holders.values())
+    if not causes and holders and most < need:
+        causes.append(
+            Cause(
+                "staff-limits",
+                f"needs {need} sessions a week (one per slot), but the therapists who may "
+                f"hold them while the client can attend can hold at most {most} together "
+                f"({_limits_text(holders)})",
+                therapist_ids=tuple(holders),
+                details={"needed": need, "most": most},
+            )
+        )
+    return causes
+
+
+def _sessions_of(scenario: Scenario, client: Client, type_id: str, count: int) -> str:
+    """``3 SUD group_therapy group sessions``, ``1 individual session with primary
+    therapist T2``."""
+    if scenario.session_types[type_id].is_group:
+        return _plural(count, f"{client.track} {type_id} group session")
+    if client.primary_therapist:
+        sessions = _plural(count, f"{type_id} session")
+        return f"{sessions} with primary therapist {client.primary_therapist}"
+    return _plural(count, f"{type_id} session")
+
+
+def _holders_text(
+    scenario: Scenario, client: Client, type_id: str, limits: dict[str, tuple[int, str]]
+) -> str:
+    if not scenario.session_types[type_id].is_group and client.primary_therapist:
+        ((most, why),) = limits.values()
+        return f"{client.primary_therapist} can hold at most {most} ({why})"
+    if len(limits) == 1:
+        ((tid, (most, why)),) = limits.items()
+        return (
+            f"the only therapist who may hold them while the client can attend, {tid}, can "
+            f"hold at most {most} ({why})"
+        )
+    return (
+        f"the therapists who may hold them while the client can attend can hold at most "
+        f"{sum(n for n, _ in limits.values())} together ({_limits_text(limits)})"
+    )
+
+
+def _limits_text(limits: dict[str, tuple[int, str]]) -> str:
+    return "; ".join(f"{tid} {most}: {why}" for tid, (most, why) in limits.items())
+
+
+def _single_therapist_cause(
+    scenario: Scenario,
+    candidates: Candidates,
+    client: Client,
+    req: Requirement,
+    pairs: Sequence[tuple[str, str]],
+) -> list[Cause]:
+    """No slot for the client's individual session: wherever one therapist could hold it,
+    that therapist is the only one who could hold a session for the other clients of the
+    block then, so the client would attend that block alone, every slot an individual
+    session (a full half-day, SPEC §3 rule 2), which the plan does not allow."""
+    individual = [t for t, n in req.min_sessions.items() if n and not _is_group(scenario, t)]
+    if not individual:
+        return []
+    group_types = [t for t, st in scenario.session_types.items() if st.is_group]
+    if any(
+        scenario.session_types[t].min_size <= 1 and req.max_sessions[t] != 0 for t in group_types
+    ):
+        return []  # the client alone could take groups
+    allowed = sum(
+        cap if cap is not None else 10**6
+        for t, cap in req.max_sessions.items()
+        if not _is_group(scenario, t)
+    )
+    mates = [
+        c for c in scenario.clients if c.track == client.track and c.client_id != client.client_id
+    ]
+    single: dict[tuple[str, str], str] = {}
+    for day, block in pairs:
+        if allowed >= len(scenario.blocks[block]):
+            return []  # the client could fill this block alone with individual sessions
+        for start, end in scenario.blocks[block]:
+            holders = {
+                t.therapist_id
+                for t in scenario.therapists
+                for type_id in individual
+                if _can_hold(scenario, client, t, type_id)
+                and therapist_can_take(scenario, t, day, start, end)
+            }
+            if not holders:
+                continue
+            others = _holders_for_others(scenario, candidates, mates, day, block, start, end)
+            if len(holders) > 1 or not others <= holders:
+                return []  # someone else can hold the others' sessions then
+            single[(day, block)] = next(iter(holders))
+    if not single:
+        return []  # no therapist ever: told by the other static causes
+    who = dict.fromkeys(single.values())
+    where = _pairs_text(list(single))
+    return [
+        Cause(
+            "single-therapist",
+            f"needs {', '.join(individual)} but whenever it could be held ({where}) "
+            f"{ids_text(list(who))} is the only therapist there: while the client is in an "
+            f"individual session the other {client.track} clients of the block would have no "
+            f"session to be in, so the client would attend alone, every slot an individual "
+            f"session, and plan {client.plan} allows {_plural(allowed, 'individual session')} "
+            "a week",
+            therapist_ids=tuple(who),
+            blocks=tuple(dict.fromkeys(b for _d, b in single)),
+            days=_sorted_days(d for d, _b in single),
+            session_types=tuple(individual),
+            track=client.track,
+        )
+    ]
+
+
+def _is_group(scenario: Scenario, type_id: str) -> bool:
+    return scenario.session_types[type_id].is_group
+
+
+def _holders_for_others(
+    scenario: Scenario,
+    candidates: Candidates,
+    mates: Sequence[Client],
+    day: str,
+    block: str,
+    start: int,
+    end: int,
+) -> set[str]:
+    """Therapists who could hold a session, at that time, for a client of the track who can
+    attend that block that day: a group of the track, or their own individual session."""
+    present = [c for c in mates if (day, block) in candidates.attendable.get(c.client_id, ())]
+    out: set[str] = set()
+    for mate in present:
+        req = candidates.requirements[mate.client_id]
+        for t in scenario.therapists:
+            if t.therapist_id in out or not therapist_can_take(scenario, t, day, start, end):
+                continue
+            if any(
+                req.max_sessions[type_id] != 0 and _can_hold(scenario, mate, t, type_id)
+                for type_id in scenario.session_types
+            ):
+                out.add(t.therapist_id)
+    return out
+
+
 def static_causes(scenario: Scenario, candidates: Candidates, client: Client) -> list[Cause]:
     """Every cause that keeps ``client`` out whatever the other clients do ([] = none)."""
     causes = _day_causes(scenario, candidates, client)
@@ -708,6 +1042,12 @@ def static_causes(scenario: Scenario, candidates: Candidates, client: Client) ->
             causes.extend(_group_causes(scenario, candidates, client, pairs, type_id))
         else:
             causes.extend(_individual_causes(scenario, client, pairs, type_id))
+    if not causes:  # the plan against the slots and the staff's limits
+        causes = (
+            _slot_causes(scenario, candidates, client, req, pairs)
+            or _staff_limit_causes(scenario, client, req, pairs)
+            or _single_therapist_cause(scenario, candidates, client, req, pairs)
+        )
     seen: set[tuple[str, str]] = set()
     unique = []
     for cause in causes:  # one cause per code and message (several types share a cohort)
@@ -727,23 +1067,83 @@ def static_reason(scenario: Scenario, candidates: Candidates, client: Client) ->
 
 
 def capacity_reason(scenario: Scenario, candidates: Candidates, client: Client) -> str:
-    """The reason of a client who could be scheduled alone but lost to others this week."""
+    """The reason of a client whom some schedule of the week includes (checked: see
+    :func:`unscheduled_reasons`), but not this one: others took the places."""
     pairs = candidates.attendable[client.client_id]
+    resources = "groups, therapists and rooms" if scenario.rooms else "groups and therapists"
     return (
         f"not enough capacity this week: the client can attend {_pairs_text(pairs)}, but the "
-        f"{client.track} groups, therapists and rooms then went to the scheduled clients "
+        f"{client.track} {resources} then went to the scheduled clients "
         "(the explain command names the limits and the changes that would fit them in)"
     )
 
 
+def impossible_reason(scenario: Scenario, candidates: Candidates, client: Client) -> str:
+    """The reason of a client whom no schedule of the week can include although no static
+    cause names why (proven by the solver: the client's track alone, the client in)."""
+    pairs = candidates.attendable[client.client_id]
+    return (
+        f"no schedule of this week can include the client, even with every other client left "
+        f"out (checked by the solver): the client can attend {_pairs_text(pairs)}, but plan "
+        f"{client.plan} and the {client.track} sessions the therapists can hold then do not "
+        "fit together (the explain command names the rules in conflict)"
+    )
+
+
+def undecided_reason(
+    scenario: Scenario, candidates: Candidates, client: Client, checked: bool = True
+) -> str:
+    """The reason of a client for whom it is not known whether any schedule includes them
+    (the check could not decide in its time, or, ``checked`` False, the solve was stopped
+    before it): capacity or a rule that cannot be met, not said which."""
+    pairs = candidates.attendable[client.client_id]
+    why = (
+        "the solver could not decide in the time of its check"
+        if checked
+        else "the solve was stopped before checking"
+    )
+    return (
+        f"not scheduled: the client can attend {_pairs_text(pairs)}, but {why} whether any "
+        "schedule of this week can include the client, so this may be capacity or a rule "
+        "that cannot be met (the explain command looks further)"
+    )
+
+
 def unscheduled_reasons(
-    scenario: Scenario, candidates: Candidates, scheduled: set[str]
+    scenario: Scenario,
+    candidates: Candidates,
+    scheduled: set[str],
+    params: SearchParams | None = None,
+    *,
+    check: bool = True,
 ) -> dict[str, str]:
-    """A reason for every client not in ``scheduled``."""
+    """A reason for every client not in ``scheduled``, in client order.
+
+    A static cause when one holds; otherwise (with ``check``) the solver decides whether
+    any schedule of the week includes the client (:class:`ScheduleExists`, within
+    ``params``' deterministic limits, so the reasons are the same on every run): then the
+    capacity sentence; when none does, that no schedule can (the rules conflict); when it
+    cannot tell, so. Without ``check`` (a stopped solve) the sentence says it was not
+    checked.
+    """
+    exists = ScheduleExists(scenario, params or SearchParams()) if check else None
     reasons = {}
     for client in scenario.clients:
         if client.client_id in scheduled:
             continue
         reason = static_reason(scenario, candidates, client)
-        reasons[client.client_id] = reason or capacity_reason(scenario, candidates, client)
+        if reason is not None:
+            pass
+        elif exists is None:
+            reason = undecided_reason(scenario, candidates, client, checked=False)
+        else:
+            write = {
+                Exists.YES: capacity_reason,
+                Exists.NO: impossible_reason,
+                Exists.UNKNOWN: undecided_reason,
+            }[exists.check(client.client_id)]
+            reason = write(scenario, candidates, client)
+        reasons[client.client_id] = reason
+    if exists is not None and exists.spent:
+        log.info("unscheduled reasons: checks used %.2f deterministic seconds", exists.spent)
     return reasons

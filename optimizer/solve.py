@@ -36,9 +36,12 @@ from .errors import Issue, ScenarioError, did_you_mean
 from .io.schedule import Schedule
 from .model.candidates import Candidates, build_candidates, estimated_variables
 from .model.cpmodel import IOPModel
+from .model.cuts import add_capacity_cuts
+from .model.dominance import add_dominance, dominance_pairs, remove_constraints, respect_dominance
 from .model.extract import extract_schedule
 from .model.hints import hint_schedule
 from .model.pinning import add_pins
+from .model.relax import merge_group_types, restrict_attendance, solve_merged
 from .pins import resolve_pins
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SecondarySearch, SolveStatus
@@ -49,6 +52,7 @@ from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served
+from .search.solver import Role, make_solver
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 from .weekly.goals import GoalSearch, goal_order, optimise_goals, session_changes_goal
@@ -89,6 +93,8 @@ class _Week:
     prove_with_cores: bool
     stop: StopToken
     """Set by another thread (or a signal, through :class:`SearchControl`): stop."""
+    reports: dict[str, Any] = field(default_factory=dict)
+    """What the optional stages of issue 14 report in ``Result.parameters``."""
 
     @property
     def first_schedule_is_valid(self) -> bool:
@@ -103,6 +109,9 @@ class _Start:
 
     schedule: WeekSchedule
     served: int
+    bound: int | None = None
+    """A proven upper bound of the primary objective from a stage before phase 1 (the
+    merged-types relaxation), None when none ran."""
 
 
 @dataclass(frozen=True)
@@ -207,8 +216,10 @@ def solve(
     build_seconds = time.perf_counter() - started
     with _control(week, handle_signals) as control:
         start = _first_schedule(week, iop, control)
+        start, dominance = _bound_primary(week, iop, control, start)
         outcome = _maximise_served(week, iop, control, start)
         outcome = _prove_with_cores(week, control, outcome)
+        remove_constraints(iop, dominance)  # they hold for the primary objective only
         outcome = _improve_secondary(week, iop, control, outcome)
     if control.stopped:  # the run as a whole did not finish (SPEC §6): not proven
         outcome = replace(outcome, interrupted=True)
@@ -254,6 +265,8 @@ def _build_model(week: _Week) -> IOPModel:
         add_pins(iop, resolve_pins(week.scenario))
     if week.past is not None:
         keep_past(iop, week.past)
+    if week.params.capacity_cuts:
+        week.reports["capacity_cuts"] = add_capacity_cuts(iop)
     log.info(
         "model built in %.2fs: %d variables, %d constraints",
         time.perf_counter() - week.started,
@@ -284,6 +297,89 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
     return _Start(schedule, schedule.served(week.scenario))
 
 
+def _bound_primary(
+    week: _Week, iop: IOPModel, control: SearchControl, start: _Start
+) -> tuple[_Start, list[int]]:
+    """The optional stages of issue 14 before phase 1 (``params.dominance``,
+    ``params.relaxation``; not with pins or last week, which they do not know): dominance
+    constraints (returned, to be removed before phase 2) and the merged-types relaxation's
+    bound and repaired schedule (the start returned, hinted)."""
+    params = week.params
+    if week.scenario.pins or week.last_week is not None:
+        return start, []
+    pairs = dominance_pairs(week.candidates) if params.dominance else []
+    added = add_dominance(iop, pairs)
+    if params.dominance:
+        week.reports["dominance_pairs"] = len(pairs)
+    schedule = respect_dominance(start.schedule, pairs)
+    bound = None
+    if params.relaxation:
+        schedule, bound = _relaxation(week, iop, control, schedule)
+    if schedule != start.schedule:
+        hint_schedule(iop, schedule)
+        start = replace(start, schedule=schedule, served=schedule.served(week.scenario))
+    return replace(start, bound=bound), added
+
+
+def _relaxation(
+    week: _Week, iop: IOPModel, control: SearchControl, best: WeekSchedule
+) -> tuple[WeekSchedule, int | None]:
+    """Relaxations first (group types merged; without rooms, then with them): their best
+    bound is added to ``iop`` (``primary <= bound``), and the real week restricted to each
+    one's attendance gives a schedule; returns the best of those and ``best``, and the
+    bound (None: no relaxation finished with one)."""
+    params, scenario = week.params, week.scenario
+    served = best.served(scenario)
+    bound: int | None = None
+    levels = [False, True] if scenario.rooms is not None and params.relaxation_rooms else [False]
+    for position, rooms in enumerate(levels):
+        merged = merge_group_types(week.candidates, rooms=rooms)
+        if merged is None or control.seconds_left() <= params.min_core_seconds:
+            break
+        budget = params.relaxation_share / (len(levels) - position) * control.seconds_left()
+        relaxed = solve_merged(
+            merged,
+            make_solver(params, budget, week.workers, week.seed, log_search=week.log_search),
+            control.run,
+            best,
+            cuts=params.relaxation_cuts,
+        )
+        if relaxed.upper_bound is None:
+            continue
+        bound = relaxed.upper_bound if bound is None else min(bound, relaxed.upper_bound)
+        log.info(
+            "merged-types relaxation %s rooms: bound %d%s, its schedule serves %s (best %d)",
+            "with" if rooms else "without",
+            relaxed.upper_bound,
+            " (proven)" if relaxed.proven else "",
+            relaxed.objective,
+            served,
+        )
+        if relaxed.objective is not None and relaxed.objective > served:
+            restricted = IOPModel(week.candidates)
+            restrict_attendance(restricted, relaxed)
+            restricted.model.maximize(restricted.primary)
+            solver = make_solver(
+                params,
+                params.repair_share * control.seconds_left(),
+                week.workers,
+                week.seed,
+                role=Role.STAGE,
+                deterministic=week.workers == 1,
+            )
+            if control.run(solver, restricted.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                repaired = extract_schedule(restricted, solver)
+                log.info("the real week on that attendance serves %d", repaired.served(scenario))
+                if repaired.served(scenario) > served:
+                    best, served = repaired, repaired.served(scenario)
+        if bound is not None and served >= bound:
+            break
+    week.reports["relaxed_bound"] = bound
+    if bound is not None:
+        iop.model.add(iop.primary <= bound)
+    return best, bound
+
+
 def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: _Start) -> _Outcome:
     """Phase 1 on the whole week, leaving time for the core bound."""
     if not start.schedule.is_empty:
@@ -304,8 +400,14 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         progress=week.progress,
         log_search=week.log_search,
     )
-    outcome = _Outcome(found.status, found.objective, found.best_bound, found.solver)
-    return outcome.proven(control.elapsed()) if found.status == SolveStatus.OPTIMAL else outcome
+    bound = found.best_bound
+    if start.bound is not None:  # CP-SAT may stop before its presolve has seen primary <= it
+        bound = start.bound if bound is None else min(bound, start.bound)
+    outcome = _Outcome(found.status, found.objective, bound, found.solver)
+    proven = found.status == SolveStatus.OPTIMAL or (
+        found.objective is not None and bound is not None and found.objective >= bound
+    )
+    return outcome.proven(control.elapsed()) if proven else outcome
 
 
 def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) -> _Outcome:
@@ -390,7 +492,7 @@ def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start
             outcome,
             schedule=start.schedule,
             objective=start.served,
-            best_bound=reachable(week.candidates),
+            best_bound=min(b for b in (reachable(week.candidates), start.bound) if b is not None),
             status=SolveStatus.FEASIBLE,
         )
     return outcome
@@ -406,6 +508,7 @@ def _parameters(week: _Week, outcome: _Outcome, control: SearchControl) -> dict[
     }
     if outcome.cores is not None:
         parameters["cores"] = outcome.cores
+    parameters.update(week.reports)
     if week.workers == 1:
         parameters.update(control.reproducibility())
     return parameters
@@ -593,7 +696,15 @@ def _result(
     solved = outcome.objective is not None
     assignments, sessions = schedule.to_frames()
     reasons = (
-        unscheduled_reasons(scenario, week.candidates, schedule.client_ids()) if solved else {}
+        unscheduled_reasons(
+            scenario,
+            week.candidates,
+            schedule.client_ids(),
+            week.params,
+            check=not week.stop.stopped,
+        )
+        if solved
+        else {}
     )
     unscheduled = pd.DataFrame(
         [(c.client_id, reasons[c.client_id]) for c in scenario.clients if c.client_id in reasons],

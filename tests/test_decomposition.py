@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,8 +32,11 @@ ROOMS = [
 ]
 
 
-def _optimum(candidates: Any) -> int:
+def _optimum(candidates: Any, extra: Callable[[IOPModel], object] | None = None) -> int:
+    """The proven primary optimum; ``extra`` adds constraints to the model first."""
     iop = IOPModel(candidates)
+    if extra is not None:
+        extra(iop)
     iop.model.maximize(iop.primary)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1

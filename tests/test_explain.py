@@ -167,7 +167,11 @@ def test_avoid_list_excludes_every_group():
 
 
 def test_no_static_cause_when_the_client_can_come():
-    assert causes_of(week(c1())) == []
+    # Two therapists: while one holds a client's individual session, the other holds the
+    # group of the rest (with T1 alone nobody can come: tests/test_reasons.py).
+    both = "group_therapy;skills;individual"
+    therapists = [{"therapist_id": "T1", "skills": both}, {"therapist_id": "T2", "skills": both}]
+    assert causes_of(week(c1(), therapists=therapists)) == []
 
 
 # ---- dynamic causes and verified suggestions -----------------------------------------

@@ -30,7 +30,7 @@ def test_the_readme_library_example_runs_as_written(
 ) -> None:
     # Its week: two clients of one track, one therapist, one group a day; both in one group
     # on one day is the proven optimum (objective 2). Its own asserts check the outcome
-    # and that the folder it writes keeps every rule.
+    # and that the folders it writes (the solve's and C3's placement) keep every rule.
     monkeypatch.chdir(tmp_path)
     exec(compile(readme_library_example(), "README.md", "exec"), {})
     printed = capsys.readouterr().out
@@ -40,6 +40,12 @@ def test_the_readme_library_example_runs_as_written(
         json.loads((tmp_path / "out" / "two-clients" / "summary.json").read_text())["objective"]
         == 2
     )
+    # Then C3, a new intake, is placed without moving anyone: with one therapist there is
+    # one group per slot, so C3 joins both of Wednesday's (where the solve put C1 and C2).
+    assert "joins Wed-AM-1-T1 (T1, 3 clients)" in printed
+    assert "joins Wed-AM-2-T1 (T1, 3 clients)" in printed
+    placed = (tmp_path / "out" / "two-clients-with-C3" / "assignments.csv").read_text()
+    assert placed.count("C3,") == 2
 
 
 # ---- a progress function that raises ----------------------------------------------------

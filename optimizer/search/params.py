@@ -155,6 +155,16 @@ class SearchParams:
     search, a core check, phase 2), and a stage solver or the hint completion is given at
     least this long."""
 
+    # ---- unscheduled reasons -----------------------------------------------------------
+    exists_check_seconds: float = 2.5
+    """Deterministic seconds: the most one check may take of whether any schedule includes
+    an unscheduled client (its track alone, the client in), before its reason may blame
+    capacity; undecided, the reason says so instead. Most checks end at once (a schedule
+    found, or none proven by presolve)."""
+    exists_budget_seconds: float = 10.0
+    """Deterministic seconds for all those checks of one solve together (a week with many
+    unscheduled clients); checks beyond it are undecided."""
+
     # ---- weeks too large for one model ------------------------------------------------
     build_seconds_per_variable: float = 50e-6
     """Seconds to build one model variable (benchmarks: 189 s for 3.8 M variables), to
@@ -199,6 +209,29 @@ class SearchParams:
     """Seconds (and as many deterministic units as ``deterministic_units_per_second`` gives)
     one solve of a placement model may take: it is proven in milliseconds, so this is a
     safety net for a very loaded machine."""
+
+    # ---- over-subscribed weeks (issue 14; docs/benchmarks.md measures each) ------------
+    dominance: bool = False
+    """Phase 1 only: ``scheduled[a] >= scheduled[b]`` for clients ``a`` that can always take
+    ``b``'s place (``model.dominance``), so the search need not enumerate which of many
+    interchangeable clients to drop; removed before phase 2."""
+    relaxation: bool = False
+    """Before phase 1: the merged-types relaxation (``model.relax``, all group types as one),
+    whose optimum bounds the week's (added as ``primary <= bound``) and whose attendance,
+    imposed on the real week, is repaired into a schedule (a better hint)."""
+    relaxation_share: float = 0.5
+    """Share of the time left after the first schedule for the relaxation (split between
+    the one without rooms and the one with them)."""
+    repair_share: float = 0.15
+    """Share of the time left after a relaxation for the real week restricted to its
+    attendance."""
+    relaxation_rooms: bool = True
+    """After the relaxation without rooms, the one with rooms (when the first did not meet
+    the best schedule)."""
+    relaxation_cuts: bool = False
+    """Capacity cuts (``model.cuts``) in the relaxation's model."""
+    capacity_cuts: bool = False
+    """Capacity cuts in the whole week's model (implied constraints: every phase)."""
 
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
@@ -293,6 +326,12 @@ def _from_mapping(cls: type[Any], data: Mapping[str, Any], where: str) -> Any:
                 values[name] = _from_mapping(wanted, value, f"{where}: {name}")
             except SearchParamsError as exc:
                 issues.extend(exc.issues)
+            continue
+        if wanted is bool:
+            if not isinstance(value, bool):
+                issues.append(Issue(f"{where}: {name}", f"{value!r} is not true or false", ""))
+                continue
+            values[name] = value
             continue
         if (
             isinstance(value, bool)

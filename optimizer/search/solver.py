@@ -37,6 +37,9 @@ class Role(Enum):
     PLACE = "place"
     """One client placed into a fixed week (:mod:`optimizer.weekly`): a model of that
     client alone, solved again per option while they wait; one worker, a light presolve."""
+    EXISTS = "exists"
+    """Whether any schedule includes one client (unscheduled reasons): one worker and a
+    deterministic limit, so that ``unscheduled.csv`` is the same on every run."""
 
 
 def make_solver(
@@ -100,6 +103,11 @@ def make_solver(
         p.cp_model_probing_level = params.stage_probing_level
         p.symmetry_level = params.place_symmetry_level
         p.linearization_level = params.place_linearization_level
+    elif role is Role.EXISTS:
+        p.num_workers = 1
+        p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+        # the wall clock is a safety net only: an answer must not depend on the machine
+        p.max_time_in_seconds = max(SMALLEST_LIMIT, params.wall_safety_factor * time_limit)
     elif role is Role.CORES:
         p.num_workers = 1
         p.max_time_in_seconds = max(SMALLEST_LIMIT, time_limit)
