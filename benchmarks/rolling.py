@@ -107,6 +107,10 @@ def next_week(
             row["primary_therapist"] = ""
         admitted.append(row["client_id"])
         clients.append(row)
+    present = {c["client_id"] for c in clients}
+    for client in clients:  # avoid lists name only clients of this week (else an input error)
+        kept = [cid for cid in str(client.get("avoid") or "").split(";") if cid in present]
+        client["avoid"] = ";".join(kept)
     week["clients"] = clients
     events = {
         "discharged": gone,
