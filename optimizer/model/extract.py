@@ -35,18 +35,36 @@ def _deal_pinned(
     """
     leader_of: dict[int, str] = {}
     wanted: list[tuple[str, str]] = []  # (client, therapist) still to place
+    rooms: dict[str, set[str]] = defaultdict(set)  # per pinned leader, rooms pinned
+    clients: dict[str, list[str]] = defaultdict(list)  # and clients pinned
     for cid, tid, rid in pins:
-        if tid is None or tid not in leaders or tid in leader_of.values():
-            if cid and tid and cid in joined:
-                wanted.append((cid, tid))
+        if tid is None or tid not in leaders:
             continue
-        target = next((k for k in running if rid and room_of[k] == rid), None)
-        if target is None and cid is not None:
-            target = next((k for k in running if cid in placed[k]), None)
-        if target is not None and target not in leader_of:
-            leader_of[target] = tid
+        if rid:
+            rooms[tid].add(rid)
         if cid is not None and cid in joined:
+            clients[tid].append(cid)
             wanted.append((cid, tid))
+    for tid in dict.fromkeys(tid for _c, tid, _r in pins if tid in rooms or tid in clients):
+        # The copy in a pinned room, else the one holding most of the pinned clients
+        # already placed, else the one with room for most of them and the fewest others
+        # (copies are interchangeable for their leaders).
+        mine = set(clients[tid])
+        scored = [
+            (
+                room_of[k] in rooms[tid],
+                len(mine & set(placed[k])),
+                min(size_of[k] - len(placed[k]), len(mine)),
+                -abs(size_of[k] - len(placed[k]) - len(mine)),
+                -n,
+                k,
+            )
+            for n, k in enumerate(running)
+            if k not in leader_of
+        ]
+        best = max(scored, default=None)
+        if best is not None and (best[0] or best[1] or mine):
+            leader_of[best[-1]] = tid
     free = iter(sorted(set(leaders) - set(leader_of.values())))
     for k in running:
         if k not in leader_of:
@@ -194,11 +212,21 @@ def assign_rooms(
     named: dict[int, Session] = {}
     classes = {rep for rep, members in room_members.items() if len(members) > 1}
     in_class = [idx for idx, s in enumerate(sessions) if s.room_id in classes]
+    # A wish counts only for a room of the session's class; a session without one takes a
+    # free room no session starting then wishes, so that it does not take another's.
+    wish = {
+        idx: wishes[idx]
+        for idx in in_class
+        if wishes.get(idx) in room_members[sessions[idx].room_id]
+    }
+    wished_at: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for idx, wanted in wish.items():
+        wished_at[(sessions[idx].day, sessions[idx].start)].add(wanted)
     in_class.sort(  # at each start time, sessions with a wish choose first
         key=lambda i: (
             day_index(sessions[i].day),
             sessions[i].start,
-            i not in wishes,
+            i not in wish,
             sessions[i].session_id,
         )
     )
@@ -209,7 +237,8 @@ def assign_rooms(
             for r in room_members[session.room_id]
             if free_at.get((session.day, r), 0) <= session.start
         ]
-        room = wishes[idx] if wishes.get(idx) in free else next(iter(free), None)
+        unwished = [r for r in free if r not in wished_at[(session.day, session.start)]]
+        room = wish[idx] if wish.get(idx) in free else next(iter(unwished or free), None)
         if room is None:  # the model's per-start-time counts make this impossible
             raise RuntimeError(f"room class {session.room_id} overbooked at {session.session_id}")
         free_at[(session.day, room)] = session.end
