@@ -55,7 +55,13 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.solver import Role, make_solver
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
-from .weekly.goals import GoalSearch, goal_order, optimise_goals, session_changes_goal
+from .weekly.goals import (
+    GoalSearch,
+    goal_order,
+    optimise_goals,
+    ranked,
+    session_changes_goal,
+)
 from .weekly.keep import continuity_rank, schedule_keeping
 from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
 from .weekly.replan import (
@@ -557,6 +563,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             if not start.is_empty
             else {}
         )
+        log.info("first schedule: %s", first_values)
         search = optimise_goals(
             iop,
             goals,
@@ -577,6 +584,20 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             if search.solver is not None
             else start
         )
+        if week.past is not None and first_values and schedule is not start:
+            # The model counts a kept session optimistically when a group runs in several
+            # copies (extraction may deal the client elsewhere): re-planning, the repaired
+            # first schedule stays when the goals found none better on the schedules.
+            values = goal_values(
+                week.scenario,
+                schedule,
+                week.last_week,
+                secondary_terms(week.scenario, schedule, week.last_week.attendance),
+                replanned,
+            )
+            if ranked(search.outcomes, first_values) <= ranked(search.outcomes, values):
+                log.info("re-planning: the goals found no better schedule than the repair")
+                schedule = start
         status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
         outcome = _Outcome(
             status,

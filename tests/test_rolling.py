@@ -282,15 +282,17 @@ SICK_WEEK: dict[str, Any] = week(
 )
 
 
-def sick_week_schedule(tmp_path: Path, check_valid) -> Path:
-    """The week as planned on Sunday: everyone Mon, Wed, Fri AM, both slots; the SUD pair's
-    groups led by T1, the MH pair's by T2 (the rooms follow: one group each)."""
+def week_pins(
+    clients: tuple[str, ...], leaders: tuple[tuple[str, str], ...]
+) -> list[dict[str, Any]]:
+    """Pins of a planned week: ``clients`` Mon, Wed and Fri AM; at each slot a group per
+    (track, leader) of ``leaders``, led by them."""
     pins: list[dict[str, Any]] = []
     for day in ("Mon", "Wed", "Fri"):
-        for client in ("S1", "S2", "M1", "M2"):
+        for client in clients:
             pins.append({"kind": "client_block", "client_id": client, "day": day, "block": "AM"})
         for start in ("09:00", "10:00"):
-            for track, leader in (("SUD", "T1"), ("MH", "T2")):
+            for track, leader in leaders:
                 pins.append(
                     {
                         "kind": "group_session",
@@ -302,6 +304,13 @@ def sick_week_schedule(tmp_path: Path, check_valid) -> Path:
                         "therapist_id": leader,
                     }
                 )
+    return pins
+
+
+def sick_week_schedule(tmp_path: Path, check_valid) -> Path:
+    """The week as planned on Sunday: everyone Mon, Wed, Fri AM, both slots; the SUD pair's
+    groups led by T1, the MH pair's by T2 (the rooms follow: one group each)."""
+    pins = week_pins(("S1", "S2", "M1", "M2"), (("SUD", "T1"), ("MH", "T2")))
     planned = solve(Scenario.from_data({**SICK_WEEK, "pins": pins}), **FAST)
     assert planned.status.value == "OPTIMAL" and planned.objective == 4
     return check_valid(planned)
@@ -387,6 +396,73 @@ def test_replan_keeps_the_past_and_moves_only_the_clients_of_the_sick_therapist(
     outcome = CliRunner().invoke(cli.main, [*args, "--from", "2026-12-15"])
     assert outcome.exit_code == 1, outcome.output
     assert "past-changed" in outcome.output and "Mon-AM-1-T1" in outcome.output
+
+
+PAIRS_WEEK: dict[str, Any] = week(
+    week_start="2026-12-14",
+    days=["Mon", "Tue", "Wed", "Thu", "Fri"],
+    blocks={"AM": ["09:00-09:50", "10:00-10:50"]},
+    session_types={"group_therapy": {"kind": "group", "min_size": 2, "max_size": 2}},
+    plans={"IOP-3": {"min_days": 3, "max_days": 3, "sessions": {"group_therapy": 6}}},
+    clients=[
+        *({"client_id": f"S{i}", "track": "SUD", "plan": "IOP-3"} for i in (1, 2, 3, 4)),
+        *({"client_id": f"M{i}", "track": "MH", "plan": "IOP-3"} for i in (1, 2)),
+    ],
+    therapists=[
+        {"therapist_id": "T1", "skills": "group_therapy", "tracks": "SUD"},
+        {"therapist_id": "T2", "skills": "group_therapy", "tracks": "MH"},
+        {"therapist_id": "T3", "skills": "group_therapy", "tracks": "SUD"},
+        {"therapist_id": "T4", "skills": "group_therapy"},
+    ],
+    rooms=[{"room_id": f"R{i}", "capacity": 6} for i in (1, 2, 3)],
+)
+
+
+def test_a_sick_day_moves_only_the_clients_it_touches(tmp_path: Path, check_valid) -> None:
+    # Groups of exactly 2: each slot of Mon, Wed and Fri AM runs two SUD groups (T1's and
+    # T3's, in two of the three interchangeable rooms) and one MH group (T2's). T3 calls in
+    # sick for Wednesday: the k = 2 clients of T3's Wednesday groups are touched (2 sessions
+    # each). T4 is free all week and may lead any group, so T4 takes T3's two Wednesday
+    # groups, same slots and rooms: exactly 4 session changes (T3 -> T4), which no schedule
+    # beats (those 4 sessions cannot keep T3). Every other session of Wed-Fri (the other
+    # SUD pair's, the MH pair's, T3's on Friday) stays as it was: the re-plan moves only
+    # the 2 touched clients.
+    clients = ("S1", "S2", "S3", "S4", "M1", "M2")
+    pins = week_pins(clients, (("SUD", "T1"), ("SUD", "T3"), ("MH", "T2")))
+    planned_result = solve(Scenario.from_data({**PAIRS_WEEK, "pins": pins}), **FAST)
+    assert planned_result.status.value == "OPTIMAL" and planned_result.objective == 6
+    planned = check_valid(planned_result)
+    before = planned_result.assignments
+    touched = set(before[(before["day"] == "Wed") & (before["therapist_id"] == "T3")]["client_id"])
+    assert len(touched) == 2
+    sick = {
+        **PAIRS_WEEK,
+        "therapists": [
+            *PAIRS_WEEK["therapists"][:2],
+            {**PAIRS_WEEK["therapists"][2], "away": "2026-12-16"},
+            PAIRS_WEEK["therapists"][3],
+        ],
+    }
+    result = solve(
+        Scenario.from_data(sick), previous=read_schedule(planned), from_date="2026-12-15", **FAST
+    )
+    check_valid(result)
+    assert result.status.value == "OPTIMAL" and result.objective == 6
+    assert goals(result)["session_changes"] == (4, 4, "OPTIMAL")
+    rows = sorted(result.changes.itertuples(index=False, name=None))
+    assert {cid for cid, *_ in rows} == touched
+    assert {(what, src.split()[-2], dst.split()[-2]) for _c, what, src, dst in rows} == {
+        ("therapist", "T3", "T4")
+    }
+
+    def seats(frame: Any, clients: set[str]) -> list[tuple[str, ...]]:
+        """The rows of ``clients``: who, when, what, with whom, where."""
+        columns = ["client_id", "date", "start", "session_type", "therapist_id", "room_id"]
+        kept = frame[frame["client_id"].isin(clients)][columns].astype(str)
+        return sorted(kept.itertuples(index=False, name=None))
+
+    others = {c["client_id"] for c in PAIRS_WEEK["clients"]} - touched
+    assert seats(result.assignments, others) == seats(before, others)
 
 
 def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_valid) -> None:
@@ -579,3 +655,24 @@ def test_the_two_weeks_example(tmp_path: Path) -> None:
     )
     assert checked.exit_code == 0, checked.output
     assert "OK: no rule is broken" in checked.output
+
+
+def test_extraction_deals_each_leader_the_copy_that_fits_their_clients() -> None:
+    # One context running two copies in one class of rooms, of sizes 3 and 2 (the model's
+    # choice); the re-planned week had T1 with a and b, T3 with c, d and e. Copies are
+    # interchangeable for leaders, so T1 takes the copy of 2 and T3 the copy of 3: every
+    # client stays with their therapist (T1 on the first copy would push e to T1).
+    from collections import defaultdict
+
+    from optimizer.model.extract import _deal_pinned
+
+    placed: dict[int, list[str]] = defaultdict(list)
+    pins: list[tuple[str | None, str | None, str | None]] = [
+        *((cid, "T1", "R1") for cid in "ab"),
+        *((cid, "T3", "R1") for cid in "cde"),
+    ]
+    leader_of = _deal_pinned(
+        pins, [0, 1], ["T1", "T3"], placed, {0: "R1", 1: "R1"}, {0: 3, 1: 2}, set("abcde")
+    )
+    assert leader_of == {0: "T3", 1: "T1"}
+    assert sorted(placed[0]) == ["c", "d", "e"] and sorted(placed[1]) == ["a", "b"]

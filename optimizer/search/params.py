@@ -127,6 +127,11 @@ class SearchParams:
     a schedule that keeps the routines and serves as many as it can is most of the work
     (the goals then start from it and often prove it at once), while the goal search
     rarely brings moved clients back in the time left on a loaded machine."""
+    repair_conflict_share: float = 0.75
+    """Re-planning from a date (``--from``), the week repaired first keeps every session the
+    changes did not touch; when those cannot all stay (a cap the absence tightened), share
+    of the repair round's time left that finding the clients in conflict may take (one
+    worker's conflict analysis under assumptions; they are then touched too)."""
     goal_share: float = 0.5
     """With another schedule to keep (``--previous``): share of the time left that each goal
     of the goal order but the last may take (continuing clients, clients served, changes;

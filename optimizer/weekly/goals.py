@@ -194,14 +194,32 @@ def session_changes_goal(
     iop: IOPModel, before: WeekSchedule, days: Iterable[str]
 ) -> cp_model.LinearExprT:
     """Sessions of continuing clients on the re-planned ``days`` that the model does not
-    keep: the client in a session of the same type, slot, therapist and room.
+    keep (:func:`sessions_kept`): each counts 1, or 1 minus the literal keeping it.
+
+    Extraction then deals the client to that therapist's copy and room where it can
+    (``iop.copy_pins``, room wishes), so the schedule's own count
+    (:func:`~.previous.session_changes`) is what the summary reports.
+    """
+    return sessions_missed(sessions_kept(iop, before, days))
+
+
+def sessions_missed(kept: Iterable[tuple[str, cp_model.IntVar | None]]) -> cp_model.LinearExprT:
+    """The sessions of :func:`sessions_kept` not kept (a session it cannot keep counts 1)."""
+    return sum(1 if lit is None else 1 - lit for _cid, lit in kept)
+
+
+def sessions_kept(
+    iop: IOPModel, before: WeekSchedule, days: Iterable[str]
+) -> list[tuple[str, cp_model.IntVar | None]]:
+    """Each session of a continuing client on the re-planned ``days`` (in ``before``'s
+    order): the client and a literal true when the model keeps it (the client in a session
+    of the same type, slot, therapist and room), or None for a session the model cannot
+    keep at all (its therapist is away, say: the change touches that client).
 
     A group session counts as kept when the client joins its context, the therapist leads a
     copy there and a copy is in that room (or its class of interchangeable rooms); an
     individual session when that therapist holds it and a room of that class hosts an
-    individual session then. Extraction then deals the client to that therapist's copy and
-    room where it can (``iop.copy_pins``, room wishes), so the schedule's own count
-    (:func:`~.previous.session_changes`) is what the summary reports.
+    individual session then.
     """
     wanted = set(days)
     track_of = {c.client_id: c.track for c in iop.scenario.clients}
@@ -216,7 +234,7 @@ def session_changes_goal(
         for iv in iop.individuals
     }  # fmt: skip
     m = iop.model
-    missed: list[cp_model.LinearExprT] = []
+    literals: list[tuple[str, cp_model.IntVar | None]] = []
     for cid, x in before.assignments():
         if x.day not in wanted or cid not in iop.scheduled_vars:
             continue
@@ -226,7 +244,7 @@ def session_changes_goal(
             join = found[1].join_vars.get(cid) if found else None
             lead = found[1].lead_vars.get(x.therapist_id) if found else None
             if found is None or join is None or lead is None:
-                missed.append(1)
+                literals.append((cid, None))
                 continue
             idx, gv = found
             kept = m.new_bool_var(f"session_kept[{cid},{x.session_id}]")
@@ -239,17 +257,24 @@ def session_changes_goal(
             option = options.get((cid, x.day, x.block, x.slot_idx, x.session_type))
             var = option.therapist_vars.get(x.therapist_id) if option else None
             if var is None:
-                missed.append(1)
+                literals.append((cid, None))
                 continue
             rooms = iop.individual_room_vars.get((x.day, x.block, x.slot_idx, x.session_type), {})
             if room is None or not rooms:
-                missed.append(1 - var)
+                literals.append((cid, var))
                 continue
             kept = m.new_bool_var(f"session_kept[{cid},{x.session_id}]")
             m.add_implication(kept, var)
             m.add(kept <= rooms[room] if room in rooms else kept == 0)
-        missed.append(1 - kept)
-    return sum(missed)
+        literals.append((cid, kept))
+    return literals
+
+
+def ranked(goals: Sequence[GoalOutcome], values: Mapping[str, int]) -> tuple[int, ...]:
+    """A schedule's goal ``values`` (:func:`~.previous.goal_values`) in the order of
+    ``goals``, each signed so that lower is better: comparing two such tuples compares the
+    schedules as the goal order does."""
+    return tuple(values[g.name] * (-1 if g.sense == "max" else 1) for g in goals)
 
 
 @dataclass
@@ -392,14 +417,20 @@ def optimise_goals(
             )
             model.add(goal.expr() >= held if goal.sense == "max" else goal.expr() <= held)
             continue
-        solved_vars = len(model.proto.variables)
         value = round(solver.value(goal.expr()))
         bound = goal.goal_bound(solver.best_objective_bound)
         if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
             status = SolveStatus.OPTIMAL
         log.info("goal %s: %s %d (bound %d)", goal.name, status.value, value, bound)
-        search.solver = solver
         search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
+        if search.solver is None and not start.is_empty and start_values.get(goal.name) == value:
+            # The first schedule is as good on every goal so far: it stays the schedule the
+            # next goals start from (and the result when they find nothing better), not the
+            # search's equal one, which may have moved anything the goal does not count.
+            log.info("goal %s: the first schedule reaches it", goal.name)
+        else:
+            solved_vars = len(model.proto.variables)
+            search.solver = solver
         if goal.sense == "max":
             model.add(goal.expr() >= value)
         else:

@@ -10,6 +10,7 @@ goal search (:mod:`.goals`), which may still move someone when that serves more 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
 
 from ortools.sat.python import cp_model
@@ -22,10 +23,10 @@ from ..model.pinning import add_pins
 from ..pins import resolve_pins
 from ..result import has_solution
 from ..scenario import Scenario
-from ..schedule import WeekSchedule, served
+from ..schedule import Session, WeekSchedule, served
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
-from .goals import session_changes_goal
+from .goals import sessions_kept, sessions_missed
 from .previous import PreviousWeek
 from .replan import KeptPast, keep_past
 
@@ -75,9 +76,50 @@ def schedule_keeping(
         left = (control.seconds_left() - deadline) / rounds
         return max(control.params.min_run_seconds, left)
 
+    track = {c.client_id: c.track for c in scenario.clients}
+    repaired = WeekSchedule()
+    if past is not None:
+        # Re-planning: first the week repaired, every session the changes did not touch kept
+        # as it was; when that loses a client the week had, again with the clients who
+        # shared their track's blocks on the re-planned days free too. Taken as it is when
+        # it serves every client who can attend (no round can serve more).
+        best = _best_rank(candidates, previous, continuing_first)
+        free: frozenset[str] = frozenset()
+        for rounds in (3, 2):
+            again, _proven = _keep_round(
+                candidates, only, last_week, past, continuing_first, last_week.schedule,
+                rest(rounds), control, seed, workers, repair=free,
+            )  # fmt: skip
+            rank = continuity_rank(scenario, again, previous, continuing_first)
+            if rank > continuity_rank(scenario, repaired, previous, continuing_first):
+                repaired = again
+            if rank == best:
+                log.info("re-planning: the repaired week serves every client who can attend")
+                return repaired
+            lost = [
+                cid
+                for cid in sorted(last_week.schedule.client_ids())
+                if candidates.attendable.get(cid) and cid not in repaired.client_ids()
+            ]
+            shared = {
+                (track[cid], day, block)
+                for cid in lost
+                for day, block in previous.get(cid, {}).items()
+                if day in past.replanned
+            }
+            around = frozenset(
+                other
+                for other, days in previous.items()
+                if any((track.get(other), d, b) in shared for d, b in days.items())
+            )
+            if around <= free:
+                break
+            log.info("re-planning: %d client(s) lost; %d around them free", len(lost), len(around))
+            free |= around
     schedule, proven = _keep_round(
-        candidates, only, last_week, past, continuing_first, last_week.schedule,
-        time_limit, control, seed, workers,
+        candidates, only, last_week, past, continuing_first,
+        last_week.schedule if repaired.is_empty else repaired,
+        time_limit if past is None else rest(1), control, seed, workers,
     )  # fmt: skip
     dropped = [
         cid for cid in only if candidates.attendable.get(cid) and cid not in schedule.client_ids()
@@ -93,7 +135,6 @@ def schedule_keeping(
         after = continuity_rank(scenario, again, previous, continuing_first)
         if after > before or (after == before and again_proven):
             schedule, proven = again, again_proven
-    track = {c.client_id: c.track for c in scenario.clients}
     scheduled = schedule.client_ids()
     waiting = {
         track[cid] for cid, pairs in candidates.attendable.items() if pairs and cid not in scheduled
@@ -114,7 +155,98 @@ def schedule_keeping(
             scenario, schedule, previous, continuing_first
         ):
             schedule = again  # serves more (the fewest moved when proven)
+    if not repaired.is_empty and continuity_rank(
+        scenario, repaired, previous, continuing_first
+    ) >= continuity_rank(scenario, schedule, previous, continuing_first):
+        return repaired  # serves as many, moving only the touched clients
     return schedule
+
+
+def _keep_untouched(
+    iop: IOPModel, kept: list[tuple[str, cp_model.IntVar | None]]
+) -> dict[str, cp_model.IntVar]:
+    """Keep every session of ``kept`` (:func:`~.goals.sessions_kept`) of each client none
+    of whose sessions is broken (None), each client's under a literal assumed true; the
+    literals, per client."""
+    touched = {cid for cid, lit in kept if lit is None}
+    guards: dict[str, cp_model.IntVar] = {}
+    for cid, lit in kept:
+        if cid in touched or lit is None:
+            continue
+        if cid not in guards:
+            guards[cid] = iop.model.new_bool_var(f"untouched[{cid}]")
+        iop.model.add(lit == 1).only_enforce_if(guards[cid])
+    iop.model.add_assumptions([guards[cid] for cid in sorted(guards)])
+    log.info("repairing the week: %d client(s) touched, the others kept", len(touched))
+    return guards
+
+
+def _keep_copies(
+    iop: IOPModel, before: WeekSchedule, days: frozenset[str], guards: dict[str, cp_model.IntVar]
+) -> None:
+    """Where a group context of the re-planned ``days`` had only clients of ``guards``, its
+    copies keep their sizes and classes of rooms (under those clients' literals): the model
+    does not tie a leader to a copy, so extraction deals each leader the copy that fits
+    their clients, which needs the copies as they were."""
+    track_of = {c.client_id: c.track for c in iop.scenario.clients}
+    contexts = {
+        (g.context.day, g.context.block, g.context.slot_idx, g.context.track,
+         g.context.session_type): g
+        for g in iop.groups
+    }  # fmt: skip
+    ran: dict[tuple[str, str, int, str, str], list[Session]] = defaultdict(list)
+    for x in before.sessions:
+        if x.day in days and iop.scenario.session_types[x.session_type].is_group and x.clients:
+            track = track_of.get(x.clients[0], x.track)
+            ran[(x.day, x.block, x.slot_idx, track, x.session_type)].append(x)
+    for key, sessions in sorted(ran.items()):
+        gv = contexts.get(key)
+        clients = sorted({cid for x in sessions for cid in x.clients})
+        if gv is None or len(sessions) > len(gv.size_vars) or not set(clients) <= set(guards):
+            continue
+        enforce = [guards[cid] for cid in clients]
+        shapes = sorted(
+            ((len(x.clients), iop.room_rep.get(x.room_id, "")) for x in sessions),
+            key=lambda shape: (-shape[0], shape[1]),
+        )
+        for k, size in enumerate(gv.size_vars):
+            iop.model.add(size == (shapes[k][0] if k < len(shapes) else 0)).only_enforce_if(enforce)
+            room = gv.room_vars[k].get(shapes[k][1]) if k < len(shapes) else None
+            if room is not None:
+                iop.model.add(room == 1).only_enforce_if(enforce)
+
+
+def _conflict(
+    iop: IOPModel,
+    guards: dict[str, cp_model.IntVar],
+    time_limit: float,
+    control: SearchControl,
+    seed: int,
+) -> set[str]:
+    """Clients of ``guards`` (those assumed now) whose kept sessions cannot all be kept
+    together (a therapist's cap the absence tightened, say: they are touched too), from one
+    worker's conflict analysis within ``time_limit`` deterministic seconds (empty when none
+    is found in time)."""
+    units = control.params.deterministic_units_per_second
+    # One worker and deterministic units: the clients named do not depend on the load.
+    solver = make_solver(control.params, time_limit, 1, seed, role=Role.CORES)
+    solver.parameters.max_deterministic_time = max(time_limit, 0.0) * units
+    solver.parameters.max_time_in_seconds = time_limit * control.params.wall_safety_factor
+    check = iop.model.clone()
+    check.clear_objective()  # the conflict analysis names far fewer clients without it
+    if control.run(solver, check) != cp_model.INFEASIBLE:
+        return set()
+    by_index = {g.index: cid for cid, g in guards.items()}
+    return {by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()}
+
+
+def _best_rank(
+    candidates: Candidates, previous: Mapping[str, object], continuing_first: bool
+) -> tuple[int, int]:
+    """The best :func:`continuity_rank` a schedule can have: every client who can attend at
+    all served."""
+    ids = {cid for cid, pairs in candidates.attendable.items() if pairs}
+    return _rank(candidates.scenario, ids, previous, continuing_first)
 
 
 def continuity_rank(
@@ -126,7 +258,12 @@ def continuity_rank(
     """How a first schedule ranks in the goal order's first two goals: the priority of the
     continuing clients (those of ``previous``) it serves (0 without ``continuing_first``),
     then of all the clients it serves; higher is better."""
-    ids = schedule.client_ids()
+    return _rank(scenario, schedule.client_ids(), previous, continuing_first)
+
+
+def _rank(
+    scenario: Scenario, ids: set[str], previous: Mapping[str, object], continuing_first: bool
+) -> tuple[int, int]:
     continuing = ids & set(previous) if continuing_first else set()
     return served(scenario, continuing), served(scenario, ids)
 
@@ -142,9 +279,15 @@ def _keep_round(
     control: SearchControl,
     seed: int,
     workers: int,
+    repair: frozenset[str] | None = None,
 ) -> tuple[WeekSchedule, bool]:
     """One round of :func:`schedule_keeping`: the clients of ``only`` on those pairs; the
-    schedule (empty: none found in time) and whether it is proven the best of the round."""
+    schedule (empty: none found in time) and whether it is proven the best of the round.
+
+    ``repair`` (re-planning from a date; clients free to move): every session of the
+    re-planned days that the model can keep is kept for every other client none of whose
+    sessions the changes broke; only the touched clients (and clients not in the schedule)
+    are seated again."""
     scenario = candidates.scenario
     previous = last_week.attendance
     iop = IOPModel(build_candidates(scenario, only_pairs=only))
@@ -172,30 +315,53 @@ def _keep_round(
     )
     missed: cp_model.LinearExprT = 0
     missed_most = 0
+    guards: dict[str, cp_model.IntVar] = {}  # repairing: the untouched clients kept
     if past is not None:  # the sessions of the re-planned days too
-        missed = session_changes_goal(iop, last_week.schedule, past.replanned)
+        kept = sessions_kept(iop, last_week.schedule, past.replanned)
+        missed = sessions_missed(kept)
         missed_most = sum(
             1 for _cid, x in last_week.schedule.assignments() if x.day in past.replanned
         )
+        if repair is not None:
+            guards = _keep_untouched(iop, [(c, x) for c, x in kept if c not in repair])
+            _keep_copies(iop, last_week.schedule, past.replanned, guards)
     stability_most = len(kept_pairs) + missed_most
     m.maximize(
         cp_model.LinearExpr.weighted_sum(
             [clients, sum(kept_pairs), missed], [stability_most + 1, 1, -1]
         )
     )
-    solver = make_solver(
-        control.params,
-        time_limit,
-        workers,
-        seed,
-        role=Role.STAGE,
-        deterministic=control.deterministic,  # else one worker runs to the solve's budget
-    )
-    status = control.run(solver, m)
+    deadline = control.seconds_left() - time_limit
+    while True:
+        solver = make_solver(
+            control.params,
+            max(control.params.min_run_seconds, control.seconds_left() - deadline),
+            workers,
+            seed,
+            role=Role.STAGE,
+            deterministic=control.deterministic,  # else one worker runs to the solve's budget
+        )
+        status = control.run(solver, m)
+        if status != cp_model.INFEASIBLE or not guards or control.seconds_left() <= deadline:
+            break
+        # Repairing: some untouched clients' sessions cannot all stay. Those of a conflict
+        # are touched too, the others stay kept (no repair when none is found in time).
+        left = control.seconds_left() - deadline
+        freed = _conflict(iop, guards, left * control.params.repair_conflict_share, control, seed)
+        if not freed:
+            break
+        log.info("repairing the week: %d more client(s) touched", len(freed))
+        guards = {cid: g for cid, g in guards.items() if cid not in freed}
+        m.clear_assumptions()
+        m.add_assumptions([guards[cid] for cid in sorted(guards)])
     if not has_solution(status):
         log.info("keeping last week: no schedule in %.1fs", time_limit)
         return WeekSchedule(), False
-    schedule = extract_schedule(iop, solver)
+    # Re-planning, the rooms of the schedule re-planned where the solution allows (rooms of
+    # one class are interchangeable in the model).
+    schedule = extract_schedule(
+        iop, solver, rooms_like=last_week.schedule if past is not None else None
+    )
     log.info(
         "keeping last week: serves %d of %d clients (%s)",
         len(schedule.client_ids()),
