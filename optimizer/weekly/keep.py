@@ -112,7 +112,7 @@ def schedule_keeping(
                 for other, days in previous.items()
                 if any((track.get(other), d, b) in shared for d, b in days.items())
             )
-            if around <= free:
+            if repaired.is_empty or around <= free:
                 break
             log.info("re-planning: %d client(s) lost; %d around them free", len(lost), len(around))
             free |= around
