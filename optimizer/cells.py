@@ -1,7 +1,7 @@
 """Cell types: what a spreadsheet cell or a YAML value of a scenario may hold, how it is
 read (pydantic validators) and how it is written back (serializers, JSON Schema).
 
-Windows, id lists, ids, days, dates, yes/no cells and blocks (slot lists that may be
+Windows, id lists, ids, days, dates, away dates, yes/no cells and blocks (slot lists that may be
 virtual). The scenario's models (:mod:`optimizer.scenario`) are built from these types.
 """
 
@@ -24,11 +24,14 @@ from pydantic import (
 
 from .errors import did_you_mean
 from .windows import (
+    AWAY_FORMAT_HINT,
     DAY_NAMES,
     WINDOW_FORMAT_HINT,
+    DateSpan,
     Interval,
     Window,
     day_index,
+    format_date_spans,
     format_interval,
     format_windows,
     parse_interval,
@@ -137,6 +140,72 @@ def date_problem(value: Any) -> tuple[str, str]:
     return f"'{text}' is not a date", "write it as YYYY-MM-DD, e.g. 2026-12-14"
 
 
+class CellError(ValueError):
+    """A cell that cannot be read, with the fix its issue shows (see
+    :func:`optimizer.scenario.issues_from_validation_error`)."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.fix = fix
+
+
+def _iso_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise CellError(*date_problem(text))
+
+
+def _to_date_span(item: Any) -> DateSpan:
+    """One ``away`` entry: a date, ``FIRST..LAST``, or a (first, last) pair."""
+    if isinstance(item, (list, tuple)) and len(item) == 2:
+        first, last = _iso_date(item[0]), _iso_date(item[1])
+        text = f"{first}..{last}"
+    elif isinstance(item, (dt.date, dt.datetime)):
+        first = last = _iso_date(item)
+        text = str(first)
+    else:
+        text = str(item).strip()
+        head, dots, tail = text.partition("..")
+        if dots and not (head.strip() and tail.strip()):
+            end = "first" if not head.strip() else "last"
+            raise CellError(f"the range '{text}' has no {end} date", AWAY_FORMAT_HINT)
+        try:
+            first = _iso_date(head)
+            last = _iso_date(tail) if dots else first
+        except CellError as exc:  # the date's own fix when it names the part that is wrong
+            generic = exc.fix.startswith("write it as")
+            raise CellError(str(exc), AWAY_FORMAT_HINT if generic else exc.fix) from None
+    if last < first:
+        raise CellError(
+            f"the range '{text}' ends before it starts",
+            f"write the earlier date first: '{last}..{first}'",
+        )
+    return first, last
+
+
+def _to_away(value: Any) -> tuple[DateSpan, ...]:
+    """``away`` dates: ISO dates or inclusive ranges ``FIRST..LAST`` separated by ``;``
+    (or a list of them); empty = none."""
+    value = blank_to_none(value)
+    if value is None:
+        return ()
+    if isinstance(value, (dt.date, dt.datetime)):
+        items: list[Any] = [value]
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        items = [part for part in str(value).split(";") if part.strip()]
+    return tuple(sorted({_to_date_span(item) for item in items}))
+
+
 Windows = Annotated[
     tuple[Window, ...],
     BeforeValidator(_to_windows),
@@ -160,6 +229,22 @@ OptionalId = Annotated[
     str | None, BeforeValidator(lambda v: None if blank_to_none(v) is None else _to_id(v))
 ]
 OptionalDate = Annotated[dt.date | None, BeforeValidator(blank_to_none)]
+AwayDates = Annotated[
+    tuple[DateSpan, ...],
+    BeforeValidator(_to_away),
+    PlainSerializer(format_date_spans, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string", "format": "date"}},
+            ],
+            "description": "dates away: ISO dates or inclusive ranges "
+            "'2026-12-16..2026-12-18' separated by ';' (or a list); dates outside the week "
+            "are ignored",
+        }
+    ),
+]
 OptionalCount = Annotated[int | None, Field(ge=0), BeforeValidator(blank_to_none)]
 SlotTime = Annotated[
     Interval,

@@ -42,6 +42,7 @@ from .terms import parse_weight_overrides
 from .timezones import program_timezone
 from .weekly.place import DEFAULT_TIME_LIMIT as DEFAULT_PLACE_SECONDS
 from .weekly.place import DEFAULT_TOP, place
+from .weekly.replan import check_replan_date, replan_date
 from .whatif import format_comparison, load_whatif, run_batch, succeeded
 
 EXIT_INVALID_INPUT = 2
@@ -157,6 +158,13 @@ def main(ctx: click.Context, verbose: int) -> None:
     help="Last week's schedule folder: continuing clients keep their days and blocks.",
 )
 @click.option(
+    "--from",
+    "from_date",
+    metavar="DATE",
+    help="With --previous (this week's schedule): keep its sessions before DATE exactly and "
+    "re-plan DATE onwards (e.g. after a sick call).",
+)
+@click.option(
     "--weight",
     "weight_items",
     multiple=True,
@@ -181,6 +189,7 @@ def solve_command(
     quiet: bool,
     redact: bool,
     previous_dir: Path | None,
+    from_date: str | None,
     weight_items: tuple[str, ...],
 ) -> None:
     """Solve a week: SCENARIO is a scenario folder or a YAML/JSON file.
@@ -194,6 +203,7 @@ def solve_command(
     try:
         data = load_scenario(scenario)
         weights = parse_weight_overrides(weight_items)
+        replan_date(previous_dir is not None, from_date)
         last_week = read_schedule(previous_dir) if previous_dir is not None else None
     except OptimizerError as error:
         _fail_input(error)
@@ -210,6 +220,7 @@ def solve_command(
                 log_search=ctx.obj["verbose"] >= 2,
                 weights=weights,
                 previous=last_week,
+                from_date=from_date,
             )
     except OptimizerError as error:  # weights or pins that only the model can judge
         _fail_input(error)
@@ -257,19 +268,43 @@ def solve_command(
     is_flag=True,
     help="After checking, rewrite sessions.csv from assignments.csv (the file of record).",
 )
-def check_command(scenario: Path, schedule_dir: Path, redact: bool, write_sessions: bool) -> None:
+@click.option(
+    "--previous",
+    "previous_dir",
+    type=click.Path(path_type=Path),
+    help="With --from: the schedule that was re-planned.",
+)
+@click.option(
+    "--from",
+    "from_date",
+    metavar="DATE",
+    help="The schedule was re-planned from DATE: its sessions before DATE must be those of "
+    "--previous, unchanged.",
+)
+def check_command(
+    scenario: Path,
+    schedule_dir: Path,
+    redact: bool,
+    write_sessions: bool,
+    previous_dir: Path | None,
+    from_date: str | None,
+) -> None:
     """Check a schedule folder (hand-edited ones too) against every rule of the scenario.
 
     The rules are judged on assignments.csv; a sessions.csv that disagrees is a warning.
     """
     try:
         data = load_scenario(scenario)
+        when = replan_date(previous_dir is not None, from_date)
+        if when is not None:
+            check_replan_date(data, when)
         schedule = read_schedule(schedule_dir)
+        previous = read_schedule(previous_dir) if previous_dir is not None else None
     except OptimizerError as error:
         _fail_input(error)
     if redact:
         data = redact_scenario(data, pseudonyms(data, _redact_key()))
-    violations = check_schedule(data, schedule)
+    violations = check_schedule(data, schedule, previous=previous, from_date=when)
     click.echo(format_violations(violations))
     if write_sessions:
         try:

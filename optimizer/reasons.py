@@ -17,6 +17,7 @@ says that no schedule can include the client, or that the check could not tell.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -33,8 +34,11 @@ from .windows import (
     client_can_attend,
     day_index,
     days_in_program,
+    format_date_spans,
     format_interval,
+    is_away,
     merged_intervals,
+    therapist_can_take,
 )
 
 log = logging.getLogger(__name__)
@@ -131,10 +135,41 @@ def _window_conflicts(scenario: Scenario, client: Client, day: str) -> str:
     return "; ".join(parts) or "no block fits"
 
 
+def away_text(scenario: Scenario, days: Iterable[str]) -> str:
+    """``away Tue-Thu (2026-12-15..2026-12-17)``: days of this week someone is away, with
+    their dates (runs of consecutive dates as ranges)."""
+    dates = sorted(scenario.date_of(d) for d in days)
+    runs: list[list[dt.date]] = []
+    for date in dates:
+        if runs and (date - runs[-1][1]).days == 1:
+            runs[-1][1] = date
+        else:
+            runs.append([date, date])
+    return f"away {days_text(days)} ({format_date_spans((a, b) for a, b in runs)})"
+
+
+def away_days(scenario: Scenario, away: Iterable[tuple[dt.date, dt.date]]) -> tuple[str, ...]:
+    """Operating days of this week that lie in ``away`` (dates outside the week ignored)."""
+    spans = tuple(away)
+    return tuple(d for d in _sorted_days(scenario.days) if is_away(spans, scenario.date_of(d)))
+
+
+def _away_note(scenario: Scenario, therapists: Iterable[Therapist], days: Iterable[str]) -> str:
+    """``; T2 away Wed-Fri (2026-12-16..2026-12-18)`` for each therapist away on some of
+    ``days``; empty when none is."""
+    wanted = set(days)
+    notes = []
+    for t in therapists:
+        away = [d for d in away_days(scenario, t.away) if d in wanted]
+        if away:
+            notes.append(f"{t.therapist_id} {away_text(scenario, away)}")
+    return "".join(f"; {note}" for note in notes)
+
+
 def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]:
     """Operating days the client cannot attend, as (day, kind, why); kinds: closed,
-    before-admission, after-discharge, telehealth (only virtual blocks fit, and the client
-    is not cleared for them), windows."""
+    before-admission, after-discharge, away, telehealth (only virtual blocks fit, and the
+    client is not cleared for them), windows."""
     lost = []
     closed = set(scenario.closed_dates)
     cleared = client.model_copy(update={"telehealth": True})
@@ -148,6 +183,8 @@ def _lost_days(scenario: Scenario, client: Client) -> list[tuple[str, str, str]]
             lost.append(
                 (day, "after-discharge", f"{day} is after discharge {client.discharge_date}")
             )
+        elif is_away(client.away, date):
+            lost.append((day, "away", f"{day} {date} the client is away"))
         elif not any(client_can_attend(scenario, client, day, b) for b in scenario.blocks):
             virtual = [b for b in scenario.blocks if client_can_attend(scenario, cleared, day, b)]
             if virtual:
@@ -166,8 +203,9 @@ def _telehealth_text(virtual: Sequence[str]) -> str:
     return f"{fits} the client's windows, but {what} and the client is not cleared for telehealth"
 
 
-def _lost_text(lost: list[tuple[str, str, str]]) -> str:
-    """The lost days' reasons, days before admission or after discharge as one item."""
+def _lost_text(scenario: Scenario, lost: list[tuple[str, str, str]]) -> str:
+    """The lost days' reasons; days before admission, after discharge or away as one item
+    each."""
     parts = []
     for kind, label in (
         ("before-admission", "before admission"),
@@ -178,6 +216,9 @@ def _lost_text(lost: list[tuple[str, str, str]]) -> str:
             date = next(w for d, k, w in lost if k == kind).rsplit(" ", 1)[-1]
             verb = "is" if len(days) == 1 else "are"
             parts.append(f"{days_text(days)} {verb} {label} {date}")
+    away = [d for d, k, _w in lost if k == "away"]
+    if away:
+        parts.append(away_text(scenario, away))
     parts.extend(w for _d, k, w in lost if k == "closed")
     # days that lose for the same reason are told once: "Mon-Fri: busy 08:00-17:45"
     same: dict[str, list[str]] = {}
@@ -212,6 +253,10 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
             closed_dates = [scenario.date_of(d).isoformat() for d in closed]
             dates.extend(closed_dates)
             parts.append(f"closed {', '.join(closed_dates)}")
+        away = [d for d, kind, _ in lost if kind == "away"]
+        if away:
+            dates.extend(scenario.date_of(d).isoformat() for d in away)
+            parts.append(away_text(scenario, away))
         open_days = scenario.open_days()
         if open_days:
             parts.append(
@@ -221,7 +266,8 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
             Cause(
                 "not-in-program",
                 f"not in the program this week ({'; '.join(parts) or 'no open day'}): "
-                "no open program day between admission and discharge",
+                "no open program day between admission and discharge"
+                + (" on which the client is not away" if away else ""),
                 days=_sorted_days(d for d, _k, _w in lost),
                 dates=tuple(dates),
             )
@@ -229,7 +275,7 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
     fitting = _sorted_days(d for d, _b in attendable_pairs(scenario, client))
     if len(fitting) >= req.min_days:
         return []
-    why = _lost_text(lost)
+    why = _lost_text(scenario, lost)
     window_days = tuple(d for d, kind, _ in lost if kind in ("windows", "telehealth"))
     kinds = {kind for _d, kind, _w in lost}
     lost_dates = tuple(scenario.date_of(d).isoformat() for d, kind, _ in lost if kind == "closed")
@@ -237,6 +283,7 @@ def _day_causes(scenario: Scenario, candidates: Candidates, client: Client) -> l
         lost_dates += (client.admit_date.isoformat(),)
     if "after-discharge" in kinds and client.discharge_date:
         lost_dates += (client.discharge_date.isoformat(),)
+    lost_dates += tuple(scenario.date_of(d).isoformat() for d, kind, _ in lost if kind == "away")
     if not fitting:
         whose = "" if "telehealth" in kinds else "'s windows"
         return [
@@ -362,7 +409,7 @@ def _individual_causes(
     def works(tid: str) -> bool:
         t = therapists[tid]
         return any(
-            can_work(t.available, t.busy, d, s, e) and _rooms_free(scenario, type_id, d, b, s, e)
+            therapist_can_take(scenario, t, d, s, e) and _rooms_free(scenario, type_id, d, b, s, e)
             for d, b, s, e in slots
         )
 
@@ -392,8 +439,11 @@ def _individual_causes(
                 f"{tid} works {hours or 'any time'}"
             )
             if t.busy:
-                away = "; ".join(f"{DAY_NAMES[d]} {format_interval((s, e))}" for d, s, e in t.busy)
-                problem += f", away {away}"
+                busy = "; ".join(f"{DAY_NAMES[d]} {format_interval((s, e))}" for d, s, e in t.busy)
+                problem += f", busy {busy}"
+            away = away_days(scenario, t.away)
+            if away:
+                problem += f", {away_text(scenario, away)}"
         else:
             return []
         return [
@@ -428,7 +478,7 @@ def _individual_causes(
             ]
     if not any(works(tid) for tid in skilled):
         staff_free = any(
-            can_work(therapists[tid].available, therapists[tid].busy, d, s, e)
+            therapist_can_take(scenario, therapists[tid], d, s, e)
             for tid in skilled
             for d, _b, s, e in slots
         )
@@ -440,7 +490,14 @@ def _individual_causes(
         return [
             Cause(
                 "no-qualified-staff",
-                f"needs {type_id} but {what} while the client can attend ({where})",
+                f"needs {type_id} but {what} while the client can attend ({where})"
+                + (
+                    ""
+                    if staff_free
+                    else _away_note(
+                        scenario, (therapists[tid] for tid in skilled), [d for d, _b in pairs]
+                    )
+                ),
                 therapist_ids=tuple(skilled),
                 blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
                 session_types=(type_id,),
@@ -491,7 +548,8 @@ def _no_group_leader(
         f"needs {type_id} groups but no therapist who leads {client.track} {type_id} "
         f"groups ({ids_text([t.therapist_id for t in qualified]) or 'none'}"
         + (f"; {ids_text(others)} lead other tracks only" if others else "")
-        + f") works while the client can attend ({_pairs_text(pairs)})",
+        + f") works while the client can attend ({_pairs_text(pairs)})"
+        + _away_note(scenario, qualified, [d for d, _b in pairs]),
         therapist_ids=tuple(t.therapist_id for t in qualified),
         blocks=tuple(dict.fromkeys(b for _d, b in pairs)),
         session_types=(type_id,),
@@ -544,7 +602,7 @@ def _group_causes(
     staffed = [
         (d, b, s, e)
         for d, b, s, e in slots
-        if any(can_work(t.available, t.busy, d, s, e) for t in qualified)
+        if any(therapist_can_take(scenario, t, d, s, e) for t in qualified)
     ]
     if not staffed:
         return [_no_group_leader(scenario, client, type_id, qualified, pairs)]
@@ -588,6 +646,42 @@ def _group_causes(
             )
         ]
     return []
+
+
+def _staff_days_cause(
+    scenario: Scenario, candidates: Candidates, client: Client, pairs: list[tuple[str, str]]
+) -> list[Cause]:
+    """Too few days on which some therapist who may run the client's sessions works every
+    slot of a block the client can attend (leave, sick days, hours): the plan's days cannot
+    be staffed."""
+    req = candidates.requirements[client.client_id]
+    types = [t for t in scenario.session_types if req.max_sessions[t] != 0]
+    staff = [
+        t for t in scenario.therapists if any(_can_hold(scenario, client, t, x) for x in types)
+    ]
+    staffed = _sorted_days(
+        day
+        for day, block in pairs
+        if all(
+            any(therapist_can_take(scenario, t, day, start, end) for t in staff)
+            for start, end in scenario.blocks[block]
+        )
+    )
+    if len(staffed) >= req.min_days:
+        return []
+    lost = _sorted_days(d for d, _b in pairs if d not in staffed)
+    return [
+        Cause(
+            "too-few-staffed-days",
+            f"plan {client.plan} needs {req.min_days} days but a therapist who may run the "
+            f"client's sessions ({ids_text([t.therapist_id for t in staff]) or 'none'}) works "
+            f"every slot of a block the client can attend on only {len(staffed)} "
+            f"({days_text(staffed)}); not on {days_text(lost)}" + _away_note(scenario, staff, lost),
+            days=lost,
+            therapist_ids=tuple(t.therapist_id for t in staff),
+            details={"needed": req.min_days, "staffed_days": list(staffed)},
+        )
+    ]
 
 
 # ---- structural impossibilities: the plan against the slots and the staff's limits -------
@@ -733,7 +827,9 @@ def _most_sessions(
     a slot, on at most ``max_days`` days), and which limit binds, in words."""
     per_day: dict[str, int] = {}
     for day, block in pairs:
-        free = sum(1 for s, e in scenario.blocks[block] if can_work(t.available, t.busy, day, s, e))
+        free = sum(
+            1 for s, e in scenario.blocks[block] if therapist_can_take(scenario, t, day, s, e)
+        )
         per_day[day] = max(per_day.get(day, 0), free)
     daily = t.max_sessions_per_day
     capped = sorted(
@@ -864,7 +960,7 @@ def _single_therapist_cause(
                 for t in scenario.therapists
                 for type_id in individual
                 if _can_hold(scenario, client, t, type_id)
-                and can_work(t.available, t.busy, day, start, end)
+                and therapist_can_take(scenario, t, day, start, end)
             }
             if not holders:
                 continue
@@ -914,7 +1010,7 @@ def _holders_for_others(
     for mate in present:
         req = candidates.requirements[mate.client_id]
         for t in scenario.therapists:
-            if t.therapist_id in out or not can_work(t.available, t.busy, day, start, end):
+            if t.therapist_id in out or not therapist_can_take(scenario, t, day, start, end):
                 continue
             if any(
                 req.max_sessions[type_id] != 0 and _can_hold(scenario, mate, t, type_id)
@@ -929,6 +1025,8 @@ def static_causes(scenario: Scenario, candidates: Candidates, client: Client) ->
     causes = _day_causes(scenario, candidates, client)
     if causes and causes[0].code in ("not-in-program", "no-block-fits"):
         return causes
+    if not causes:
+        causes = _staff_days_cause(scenario, candidates, client, attendable_pairs(scenario, client))
     req = candidates.requirements[client.client_id]
     pairs = attendable_pairs(scenario, client)
     if not causes:

@@ -139,6 +139,10 @@ class Result:
     """With last week's schedule: every change of a continuing client (changes.csv)."""
     proof_seconds: float | None = None
     """When the primary objective was proven optimal (None when it was not)."""
+    goals: list[dict[str, Any]] | None = None
+    """With another schedule to keep (``previous``): each goal of SPEC §7's order, in order,
+    with its value (recomputed from the schedule), bound and status (summary.json
+    ``goals``)."""
     secondary_search: SecondarySearch = field(default_factory=SecondarySearch)
     """Where phase 2 ended: its status, penalty, bound and why it stopped."""
 
@@ -202,6 +206,7 @@ class Result:
             "objective_terms": self.objective_terms(),
             "compliance": compliance_counts(self.scenario, self.assignments),
             "parameters": dict(self.parameters),
+            "goals": [dict(goal) for goal in self.goals] if self.goals is not None else None,
             "versions": {
                 "iop-optimizer": __version__,
                 "ortools": version("ortools"),

@@ -29,7 +29,9 @@ from pydantic import (
 
 from .cells import (
     YES_NO_HINT,
+    AwayDates,
     BlockSlots,
+    CellError,
     DayName,
     Id,
     IdList,
@@ -155,6 +157,12 @@ class Rules(_Frozen):
     """Program-wide rules."""
 
     commute_minutes: int = Field(default=0, ge=0, le=24 * 60)
+    continuing_first: YesNo = Field(
+        default=True,
+        description="with another schedule to keep (--previous), continuing clients who can "
+        "still attend stay scheduled before any new client is served (SPEC §7 goal 1); "
+        "false drops that goal",
+    )
 
 
 class Weights(_Frozen):
@@ -191,6 +199,9 @@ class Client(_Row):
     primary_therapist: OptionalId = None
     admit_date: OptionalDate = None
     discharge_date: OptionalDate = None
+    away: AwayDates = ()
+    """Dates the client will not attend (court, medical, vacation); prorated like
+    admission and discharge (SPEC §2)."""
     avoid: IdList = ()
     priority: int = Field(default=1, ge=1, le=1_000_000)
     language: OptionalText = None
@@ -216,6 +227,8 @@ class Therapist(_Row):
     max_sessions_per_week: OptionalCount = None
     tracks: IdList = ()
     languages: IdList = ()
+    away: AwayDates = ()
+    """Dates the therapist does not work (leave, sick days): no session on them."""
 
     @property
     def spoken_languages(self) -> tuple[str, ...]:
@@ -426,6 +439,8 @@ def issues_from_validation_error(exc: ValidationError, locate: Locator) -> list[
             wanted = "a mapping" if kind in {"dict_type", "model_type"} else "a list"
             message = f"expected {wanted}, got {short_value(value)}"
             fix = "see the scenario example in the README"
+        elif isinstance(err.get("ctx", {}).get("error"), CellError):
+            fix = err["ctx"]["error"].fix
         elif message.startswith("expected yes or no"):
             fix = YES_NO_HINT
         elif path and path[0] == "blocks" and "mapping" in message:

@@ -5,20 +5,23 @@ scheduled clients; only when that is proven optimal does phase 2 fix it and mini
 weighted secondary penalties. The stages, in order:
 
 1. build the week's model (:mod:`optimizer.model`), with its pins;
-2. a first schedule as the model's hint: last week kept (:mod:`optimizer.search.keep`), or
-   the hand-style schedule (:mod:`optimizer.search.greedy`) bettered one track at a time
+2. a first schedule as the model's hint: the hand-style schedule
+   (:mod:`optimizer.search.greedy`) bettered one track at a time
    (:mod:`optimizer.search.tracks`);
 3. phase 1 on the whole week, then (when unproven) the disjoint-core bound
    (:mod:`optimizer.search.bounds`), then phase 2 (:mod:`optimizer.search.phases`);
 4. the result: the best schedule found, its reasons, terms and changes.
 
 A week whose model would take too long even to build skips 1-3: it is solved one track at a
-time. Every number steering the stages is a field of
-:class:`~optimizer.search.params.SearchParams`.
+time. A week planned from another schedule (``previous``: last week's, or this week's
+re-planned from a date) is solved by SPEC §7's goal order instead (:mod:`optimizer.weekly`):
+that schedule kept as far as it goes is the first schedule, then each goal in turn. Every
+number steering the stages is a field of :class:`~optimizer.search.params.SearchParams`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -40,7 +43,6 @@ from .model.hints import hint_schedule
 from .model.pinning import add_pins
 from .model.relax import merge_group_types, restrict_attendance, solve_merged
 from .pins import resolve_pins
-from .previous import PreviousWeek, changes_table, match_previous
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SecondarySearch, SolveStatus
 from .scenario import Scenario, Weights, issues_from_validation_error
@@ -48,12 +50,22 @@ from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
-from .search.keep import schedule_keeping
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.solver import Role, make_solver
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
+from .weekly.goals import GoalSearch, goal_order, optimise_goals, session_changes_goal
+from .weekly.keep import continuity_rank, schedule_keeping
+from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
+from .weekly.replan import (
+    KeptPast,
+    keep_past,
+    kept_past,
+    replan_date,
+    unfinishable,
+    with_past,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +80,8 @@ class _Week:
     scenario: Scenario
     candidates: Candidates
     last_week: PreviousWeek | None
+    past: KeptPast | None
+    """With a re-planning date: the sessions before it, kept."""
     params: SearchParams
     time_limit: float
     workers: int
@@ -91,10 +105,9 @@ class _Week:
 
 @dataclass(frozen=True)
 class _Start:
-    """The first schedule (empty when there is none) and whether it keeps last week."""
+    """The first schedule (empty when there is none) and the priority it serves."""
 
     schedule: WeekSchedule
-    keeps_last_week: bool
     served: int
     bound: int | None = None
     """A proven upper bound of the primary objective from a stage before phase 1 (the
@@ -123,6 +136,8 @@ class _Outcome:
     """Phase 2's proven least weighted secondary penalty (None: none known)."""
     fell_back: bool = False
     """The first schedule is returned: the search stopped before reaching it."""
+    goals: GoalSearch | None = None
+    """With another schedule to keep: how far each goal of SPEC §7's order got."""
 
     def proven(self, elapsed: float) -> _Outcome:
         """The same outcome, proven optimal (since ``elapsed`` seconds from the start, unless
@@ -146,6 +161,7 @@ def solve(
     prove_with_cores: bool = True,
     weights: Mapping[str, int] | None = None,
     previous: Schedule | None = None,
+    from_date: dt.date | str | None = None,
     params: SearchParams | None = None,
 ) -> Result:
     """Solve one week: the schedule that serves the most clients, then best on secondary goals.
@@ -162,19 +178,26 @@ def solve(
     ``prove_with_cores`` spends the last part of the time limit, when the search has not
     proven its schedule optimal, on a disjoint-core upper bound.
     ``weights`` overrides the scenario's secondary weights by name (ScenarioError for an
-    unknown name). ``previous`` is last week's schedule (:func:`read_schedule`): continuing
-    clients keep their days and blocks unless that blocks serving someone (the ``changes``
-    term), the search starts from it, and ``Result.changes`` lists what changed.
+    unknown name). ``previous`` is last week's schedule (:func:`read_schedule`): the goals
+    become SPEC §7's order (:mod:`optimizer.weekly.goals`: continuing clients stay
+    scheduled, then the clients served, then the fewest changes of continuing clients' days
+    and blocks, then the other terms), the search starts from last week kept, and
+    ``Result.changes`` lists what changed. ``from_date`` (a date of the week, ISO text or a
+    date; needs ``previous``, then this week's schedule) re-plans a week under way: the
+    sessions of ``previous`` before it are kept exactly and count towards the weekly rules
+    (:mod:`optimizer.weekly.replan`); ScenarioError when they break a rule of ``scenario``.
     ``params`` are the search's tuning numbers (default :class:`SearchParams`).
     """
     started = time.perf_counter()
     params = params or SearchParams()
     scenario = with_weights(scenario, weights)
+    when = replan_date(previous is not None, from_date)
     week = _Week(
         stop=stop or StopToken(),
         scenario=scenario,
         candidates=build_candidates(scenario),
         last_week=match_previous(scenario, previous) if previous is not None else None,
+        past=kept_past(scenario, previous, when) if previous is not None and when else None,
         params=params,
         time_limit=time_limit,
         workers=workers or params.default_workers(),
@@ -187,6 +210,8 @@ def solve(
     )
     if _too_large_for_one_model(week):
         return _solve_track_by_track(week, handle_signals)
+    if week.last_week is not None:
+        return _solve_keeping(week, handle_signals)
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
     with _control(week, handle_signals) as control:
@@ -195,7 +220,7 @@ def solve(
         outcome = _maximise_served(week, iop, control, start)
         outcome = _prove_with_cores(week, control, outcome)
         remove_constraints(iop, dominance)  # they hold for the primary objective only
-        outcome = _improve_secondary(week, iop, control, outcome, start)
+        outcome = _improve_secondary(week, iop, control, outcome)
     if control.stopped:  # the run as a whole did not finish (SPEC §6): not proven
         outcome = replace(outcome, interrupted=True)
         if outcome.status == SolveStatus.OPTIMAL:
@@ -233,10 +258,13 @@ def _too_large_for_one_model(week: _Week) -> bool:
 
 
 def _build_model(week: _Week) -> IOPModel:
-    """The whole week's CP-SAT model with its pins (and last week for the changes term)."""
+    """The whole week's CP-SAT model with its pins (and last week for the changes term, and
+    the kept past of a re-planned week)."""
     iop = IOPModel(week.candidates, previous=week.last_week.attendance if week.last_week else None)
     if week.scenario.pins:
         add_pins(iop, resolve_pins(week.scenario))
+    if week.past is not None:
+        keep_past(iop, week.past)
     if week.params.capacity_cuts:
         week.reports["capacity_cuts"] = add_capacity_cuts(iop)
     log.info(
@@ -249,20 +277,12 @@ def _build_model(week: _Week) -> IOPModel:
 
 
 def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Start:
-    """Hint the model with a first schedule: last week kept (new clients fitted around the
-    continuing ones), else last week as it was; or the hand-style schedule bettered one
-    track at a time (each track alone is a small model)."""
+    """Hint the model with a first schedule: the hand-style schedule bettered one track at
+    a time (each track alone is a small model)."""
     params = week.params
     budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
     schedule = WeekSchedule()
-    kept = False
-    if week.last_week is not None:
-        schedule = schedule_keeping(
-            week.scenario, week.last_week.attendance, budget, control, week.seed, week.workers
-        )
-        kept = not schedule.is_empty
-        hint_schedule(iop, schedule if kept else week.last_week.schedule)
-    if week.warm_start and schedule.is_empty:
+    if week.warm_start:
         by_hand = solve_greedy(week.scenario, params, week.stop)
         schedule = improve_by_track(
             week.scenario,
@@ -274,7 +294,7 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
             candidates=week.candidates,
         )
         hint_schedule(iop, schedule)
-    return _Start(schedule, kept, schedule.served(week.scenario))
+    return _Start(schedule, schedule.served(week.scenario))
 
 
 def _bound_primary(
@@ -361,8 +381,7 @@ def _relaxation(
 
 
 def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: _Start) -> _Outcome:
-    """Phase 1 on the whole week, leaving time for the core bound (or, with last week, for
-    phase 2, which keeps continuing clients in place)."""
+    """Phase 1 on the whole week, leaving time for the core bound."""
     if not start.schedule.is_empty:
         log.info(
             "searching the whole week from a schedule serving %d of %d clients",
@@ -372,8 +391,6 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
     params = week.params
     remaining = control.seconds_left()
     search_time = remaining * (1 - params.core_share) if week.prove_with_cores else remaining
-    if week.last_week is not None:
-        search_time = remaining * (1 - params.continuity_share)
     found = maximise_served(
         iop,
         search_time,
@@ -395,7 +412,7 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
 
 def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) -> _Outcome:
     """When phase 1 found a schedule but no proof, and time is left: the disjoint-core
-    bound, which may prove it optimal (not with last week: that time is phase 2's)."""
+    bound, which may prove it optimal."""
     remaining = control.seconds_left()
     objective, bound = outcome.objective, outcome.best_bound
     if (
@@ -406,7 +423,6 @@ def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) ->
         or objective >= bound
         or remaining <= week.params.min_core_seconds
         or control.stopped
-        or week.last_week is not None
     ):
         return outcome
     cores = core_upper_bound(week.candidates, remaining, control, week.seed)
@@ -416,22 +432,17 @@ def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) ->
 
 
 def _improve_secondary(
-    week: _Week, iop: IOPModel, control: SearchControl, outcome: _Outcome, start: _Start
+    week: _Week, iop: IOPModel, control: SearchControl, outcome: _Outcome
 ) -> _Outcome:
-    """Phase 2, once phase 1 is proven optimal; with last week's schedule also from an
-    unproven phase 1 (keeping at least as many clients): continuity is the point of such
-    a run. It starts from last week kept when that serves as many."""
+    """Phase 2, once phase 1 is proven optimal."""
     if (
         outcome.objective is None
         or outcome.solver is None
-        or not (outcome.status == SolveStatus.OPTIMAL or week.last_week is not None)
+        or outcome.status != SolveStatus.OPTIMAL
         or control.seconds_left() <= week.params.min_run_seconds
         or control.stopped
     ):
         return outcome
-    keep_start = (
-        start.keeps_last_week and week.first_schedule_is_valid and start.served >= outcome.objective
-    )
     second = improve_secondary(
         iop,
         outcome.solver,
@@ -439,7 +450,6 @@ def _improve_secondary(
         control,
         week.workers,
         week.seed,
-        start_from=start.schedule if keep_start else None,
         progress=week.progress,
         log_search=week.log_search,
     )
@@ -482,9 +492,7 @@ def _final_schedule(week: _Week, iop: IOPModel, outcome: _Outcome, start: _Start
             outcome,
             schedule=start.schedule,
             objective=start.served,
-            best_bound=min(
-                b for b in (reachable(week.candidates), start.bound) if b is not None
-            ),
+            best_bound=min(b for b in (reachable(week.candidates), start.bound) if b is not None),
             status=SolveStatus.FEASIBLE,
         )
     return outcome
@@ -504,6 +512,137 @@ def _parameters(week: _Week, outcome: _Outcome, control: SearchControl) -> dict[
     if week.workers == 1:
         parameters.update(control.reproducibility())
     return parameters
+
+
+def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
+    """With another schedule to keep (SPEC §7): the first schedule keeps it (continuing
+    clients on a subset of their days and blocks, new clients around them, the past of a
+    re-planned week as it was), then the goals one after the other from it."""
+    assert week.last_week is not None
+    iop = _build_model(week)
+    build_seconds = time.perf_counter() - week.started
+    params = week.params
+    with _control(week, handle_signals) as control:
+        budget = params.keep_share * week.time_limit
+        start = schedule_keeping(
+            week.candidates,
+            week.last_week,
+            budget,
+            control,
+            week.seed,
+            week.workers,
+            past=week.past,
+            continuing_first=week.scenario.rules.continuing_first,
+        )
+        start = _better_by_hand(week, start)
+        replanned = week.past.replanned if week.past is not None else None
+        last_week = week.last_week
+        changed_sessions = (
+            (lambda: session_changes_goal(iop, last_week.schedule, replanned))
+            if replanned is not None
+            else None
+        )
+        goals = goal_order(
+            iop, week.last_week, week.scenario.rules.continuing_first, changed_sessions
+        )
+        first = start if not start.is_empty else week.last_week.schedule
+        first_values = (
+            goal_values(
+                week.scenario,
+                start,
+                week.last_week,
+                secondary_terms(week.scenario, start, week.last_week.attendance),
+                replanned,
+            )
+            if not start.is_empty
+            else {}
+        )
+        search = optimise_goals(
+            iop,
+            goals,
+            first,
+            first_values,
+            control,
+            week.workers,
+            week.seed,
+            progress=week.progress,
+            log_search=week.log_search,
+        )
+    if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
+        raise ScenarioError(_unfinishable(week, control))
+    served_goal = search.outcome("served")
+    if served_goal is not None and served_goal.value is not None:
+        schedule = (  # no solver: every goal so far was proven by the first schedule
+            extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
+            if search.solver is not None
+            else start
+        )
+        status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
+        outcome = _Outcome(
+            status,
+            schedule.served(week.scenario),  # a goal held unsearched may leave it higher
+            served_goal.bound if served_goal.bound is not None else reachable(week.candidates),
+            schedule=schedule,
+            goals=search,
+            secondary_stop=search.secondary.stopped_by if search.secondary else None,
+            secondary_bound=search.secondary.bound if search.secondary else None,
+        )
+    elif not start.is_empty:  # no goal reached a schedule in time: the first one is valid
+        outcome = _Outcome(
+            SolveStatus.FEASIBLE,
+            start.served(week.scenario),
+            reachable(week.candidates),
+            schedule=start,
+            goals=search,
+            fell_back=True,
+        )
+    else:
+        outcome = _Outcome(SolveStatus.UNKNOWN, None, None, goals=search)
+    if week.past is not None and not outcome.schedule.is_empty:
+        outcome = replace(outcome, schedule=with_past(week.past, outcome.schedule))
+    if outcome.status == SolveStatus.OPTIMAL:
+        outcome = outcome.proven(control.elapsed())
+    if control.stopped:
+        outcome = replace(outcome, interrupted=True, proof_seconds=None)
+        if outcome.status == SolveStatus.OPTIMAL:
+            outcome = replace(outcome, status=SolveStatus.FEASIBLE)
+    return _result(week, outcome, build_seconds, _parameters(week, outcome, control))
+
+
+def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:
+    """The hand-style schedule instead of last week kept when it serves more continuing
+    clients, or as many and more clients (last week kept may have found little in its time
+    on a large week): the goals then start from the better one, and the changes goal moves
+    people back. Only where the hand-style schedule is valid: no pins, no kept past."""
+    assert week.last_week is not None
+    if not week.warm_start or week.scenario.pins or week.past is not None:
+        return start
+    by_hand = solve_greedy(week.scenario, week.params, week.stop).schedule
+    previous, first = week.last_week.attendance, week.scenario.rules.continuing_first
+    if continuity_rank(week.scenario, by_hand, previous, first) > continuity_rank(
+        week.scenario, start, previous, first
+    ):
+        log.info("the hand-style schedule serves more than last week kept: starting from it")
+        return by_hand
+    return start
+
+
+def _unfinishable(week: _Week, control: SearchControl) -> list[Issue]:
+    """The input error of a re-planned week that has no schedule: the clients who attended
+    before the date and whose week cannot be completed (SPEC §3: never half-scheduled)."""
+    assert week.past is not None
+    who = unfinishable(week.candidates, week.past, control, week.seed)
+    named = f" ({', '.join(who)})" if who else ""
+    return [
+        Issue(
+            f"--from {week.past.from_date}",
+            f"clients who attended before {week.past.from_date}{named} cannot complete the "
+            "week under this scenario (a scheduled client needs the plan's days and sessions, "
+            "and theirs no longer fit)",
+            "loosen what stops them (a therapist's away dates or weekly cap, the plan), or "
+            "re-plan from an earlier date",
+        )
+    ]
 
 
 def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
@@ -576,6 +715,11 @@ def _result(
         secondary = secondary_terms(scenario, schedule, last_week.attendance if last_week else None)
         if last_week is None:
             secondary.pop("changes")
+    replanned = week.past.replanned if week.past is not None else None
+    goals = None
+    if outcome.goals is not None and last_week is not None and solved:
+        values = goal_values(scenario, schedule, last_week, secondary, replanned)
+        goals = [o.to_dict(values[o.name]) for o in outcome.goals.outcomes]
     result = Result(
         scenario=scenario,
         status=outcome.status,
@@ -587,7 +731,10 @@ def _result(
         sessions=sessions,
         unscheduled=unscheduled,
         secondary=secondary,
-        changes=changes_table(scenario, schedule, last_week) if last_week and solved else None,
+        changes=changes_table(scenario, schedule, last_week, replanned)
+        if last_week and solved
+        else None,
+        goals=goals,
         interrupted=outcome.interrupted,
         parameters=parameters,
         proof_seconds=outcome.proof_seconds,

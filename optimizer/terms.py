@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from .errors import Issue, ScenarioError, did_you_mean
 from .scenario import Scenario, SessionType, Therapist
 from .schedule import WeekSchedule
-from .windows import can_work, day_index
+from .windows import day_index, therapist_can_take
 
 TERM_NAMES = (
     "preferred_block",
@@ -65,15 +65,15 @@ def comfortable_size(stype: SessionType) -> int:
 
 
 def therapist_capacity(scenario: Scenario, therapist: Therapist) -> int:
-    """Sessions a therapist can take this week: slots inside their hours (open days),
-    capped per day and per week. Slots of overlapping blocks count separately."""
+    """Sessions a therapist can take this week: slots inside their hours (open days they
+    are not away), capped per day and per week. Slots of overlapping blocks count separately."""
     total = 0
     for day in scenario.open_days():
         slots = sum(
             1
             for slots_ in scenario.blocks.values()
             for start, end in slots_
-            if can_work(therapist.available, therapist.busy, day, start, end)
+            if therapist_can_take(scenario, therapist, day, start, end)
         )
         if therapist.max_sessions_per_day is not None:
             slots = min(slots, therapist.max_sessions_per_day)

@@ -4,20 +4,24 @@ A window list is ``;``-separated entries ``DAYS HH:MM-HH:MM``; ``DAYS`` is a day
 a range (``Mon-Fri``; ``Sat-Mon`` wraps) or a comma list (``Tue,Thu``; items may be ranges).
 Times are minutes after midnight; windows are half-open ``[start, end)``.
 
+``away`` dates (clients and therapists) are inclusive date ranges (:data:`DateSpan`).
+
 The tests of who can be where (:func:`client_can_attend`, :func:`can_work`,
-:func:`attendable_pairs`) are the scenario's rules that the candidates, the hand-style
+:func:`therapist_can_take`, :func:`days_in_program`, :func:`attendable_pairs`) are the
+scenario's rules that the candidates, the hand-style
 schedule and the reasons all build on. (The checker, :mod:`optimizer.check`, deliberately
 re-implements them: it must not share a mistake with the model.)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the scenario module builds on this one
-    from .scenario import Client, Scenario
+    from .scenario import Client, Scenario, Therapist
 
 DAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_INDEX = {name.lower(): idx for idx, name in enumerate(DAY_NAMES)}
@@ -32,6 +36,14 @@ Window = tuple[int, int, int]
 
 WINDOW_FORMAT_HINT = (
     "write windows as 'DAYS HH:MM-HH:MM' separated by ';', e.g. 'Mon-Fri 08:00-16:30'"
+)
+
+DateSpan = tuple[dt.date, dt.date]
+"""An inclusive range of dates, first to last (a single date is a range of one day)."""
+
+AWAY_FORMAT_HINT = (
+    "write ISO dates or inclusive ranges FIRST..LAST separated by ';', "
+    "e.g. '2026-12-14; 2026-12-16..2026-12-18'"
 )
 
 
@@ -165,6 +177,19 @@ def clear_of_busy(
     return True
 
 
+def format_date_spans(spans: Iterable[DateSpan]) -> str:
+    """Canonical text of ``away`` dates: ``2026-12-14; 2026-12-16..2026-12-18``."""
+    return "; ".join(
+        first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
+        for first, last in sorted(spans)
+    )
+
+
+def is_away(away: Iterable[DateSpan], date: dt.date) -> bool:
+    """True when ``date`` lies in one of the ``away`` ranges (inclusive)."""
+    return any(first <= date <= last for first, last in away)
+
+
 # ---------------------------------------------------------------------------------------
 # Who can be where: the availability rules of SPEC §2 on a scenario's week
 
@@ -176,6 +201,16 @@ def can_work(
     available windows (none = any time) and clear of its busy ones."""
     idx = day_index(day)
     return inside_available(available, idx, start, end) and clear_of_busy(busy, idx, start, end)
+
+
+def therapist_can_take(
+    scenario: Scenario, therapist: Therapist, day: str, start: int, end: int
+) -> bool:
+    """The therapist can take a session at ``[start, end)`` (minutes) on ``day``: inside
+    their hours, clear of their busy windows, and not ``away`` on that date."""
+    return not is_away(therapist.away, scenario.date_of(day)) and can_work(
+        therapist.available, therapist.busy, day, start, end
+    )
 
 
 def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) -> bool:
@@ -195,12 +230,14 @@ def client_can_attend(scenario: Scenario, client: Client, day: str, block: str) 
 
 
 def days_in_program(scenario: Scenario, client: Client) -> tuple[str, ...]:
-    """Open days of the week between the client's admission and discharge (inclusive)."""
+    """Open days of the week on which the client is in the program: between admission and
+    discharge (inclusive) and not ``away``. Their number is SPEC §2's ``d`` (proration)."""
     return tuple(
         day
         for day in scenario.open_days()
         if (client.admit_date is None or scenario.date_of(day) >= client.admit_date)
         and (client.discharge_date is None or scenario.date_of(day) <= client.discharge_date)
+        and not is_away(client.away, scenario.date_of(day))
     )
 
 

@@ -11,6 +11,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate, write_folder  # noqa: E402
+from benchmarks.rolling import kept, next_week  # noqa: E402
 from benchmarks.run import COLUMNS, METHODS, Instance, run_all  # noqa: E402
 from optimizer import Scenario, load_scenario  # noqa: E402
 
@@ -27,6 +28,32 @@ def test_generator_is_seeded_and_valid(tmp_path: Path) -> None:
     # the folder form reads back to the same week
     folder = write_folder(data, tmp_path / "week")
     assert load_scenario(folder).clients == scenario.clients
+
+
+def test_rolling_week_is_seeded_and_valid() -> None:
+    # 40 clients, every one attending Mon-Fri AM in week 1 (a stand-in for a solved week):
+    # 4% turnover is 2 clients (round(0.04 * 40)): 1 gone, 1 leaving on Wednesday, 2
+    # admitted, at most 2 stepping down.
+    data = generate(40, seed=1)
+    attended = {c["client_id"]: dict.fromkeys(["Mon", "Tue", "Wed", "Thu", "Fri"], "AM")
+                for c in data["clients"]}  # fmt: skip
+    week2, events = next_week(data, attended, seed=1, turnover=0.04)
+    assert (week2, events) == next_week(data, attended, seed=1, turnover=0.04)
+    scenario = Scenario.from_data(week2)
+    assert str(scenario.week_start) == "2026-12-21"
+    assert len(events["discharged"]) == len(events["leaving"]) == 1
+    assert len(events["admitted"]) == 2 and len(events["stepped_down"]) <= 2
+    ids = {c.client_id for c in scenario.clients}
+    assert not ids & set(events["discharged"]) and set(events["admitted"]) <= ids
+    leaving = {c.client_id: c.discharge_date for c in scenario.clients}
+    assert {str(leaving[cid]) for cid in events["leaving"]} == {"2026-12-23"}
+    for cid in events["stepped_down"]:
+        assert next(c for c in scenario.clients if c.client_id == cid).plan == "IOP-3"
+    # kept: the same days and blocks, or (a step-down) a subset of them in the same blocks
+    before = {"Mon": "AM", "Wed": "AM", "Fri": "AM"}
+    assert kept(before, before, False) and kept(before, {"Mon": "AM"}, True)
+    assert not kept(before, {"Mon": "AM"}, False) and not kept(before, {"Mon": "EVE"}, True)
+    assert not kept(before, {}, True)
 
 
 def test_runner_on_size_s(tmp_path: Path) -> None:

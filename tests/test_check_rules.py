@@ -7,6 +7,7 @@ other rule the same edit breaks as a consequence (``None``: too many to pin down
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import pytest
 from check_case import Case, errors_of, fresh_case
 
-from optimizer.check import RULES, format_violations
+from optimizer import Scenario, read_schedule
+from optimizer.check import RULES, check_schedule, format_violations
 
 
 @pytest.fixture
@@ -443,8 +445,40 @@ def test_single_mutation_is_caught(
     assert verdict.startswith("BROKEN: ") and verdict.endswith(f" {rules} rule" + "s" * (rules > 1))
 
 
+# A week re-planned from Tuesday: Monday's sessions must be the previous schedule's.
+PAST_MUTATIONS = [
+    pytest.param(
+        lambda c: c.edit_session("Mon-AM-1-T1", room_id="R3"), [("Mon-AM-1-T1",)],
+        id="past-session-in-another-room",
+    ),
+    pytest.param(
+        _all(lambda c: c.leave("C2", "Mon-AM-2-T1"), lambda c: c.join("C2", "Mon-AM-2-T2")),
+        [("Mon-AM-2-T2",), ("Mon-AM-2-T1",)], id="past-client-moved",
+    ),
+    pytest.param(
+        lambda c: c.edit_session("Tue-AM-1-T1", room_id="R3"), [], id="later-session-may-change",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("mutate", "ids"), PAST_MUTATIONS)
+def test_past_sessions_are_the_previous_schedules(
+    case: Case, tmp_path: Path, mutate: Mutation, ids: list[tuple[str, ...]]
+) -> None:
+    previous = read_schedule(case.write(tmp_path / "previous"))
+    mutate(case)
+    found = check_schedule(
+        Scenario.from_data(case.data),
+        read_schedule(case.write(tmp_path / "now")),
+        previous=previous,
+        from_date=dt.date(2026, 12, 15),
+    )
+    past = [v for v in errors_of(found) if v.rule == "past-changed"]
+    assert [v.ids for v in past] == ids, "\n".join(map(str, found))
+
+
 def test_every_error_rule_has_a_mutation() -> None:
-    covered = {param.values[1] for param in MUTATIONS}
+    covered = {param.values[1] for param in MUTATIONS} | {"past-changed"}  # PAST_MUTATIONS
     warnings = {rule for rule in RULES if rule.startswith("summary-") or rule == "sessions-csv"}
     assert set(RULES) - warnings == covered
 

@@ -27,9 +27,9 @@ from optimizer import SolveStatus, cli, scenario, solve
 from optimizer.io import load_scenario
 from optimizer.io.read import REQUIRED_COLUMNS, TABLES
 from optimizer.io.schedule import SCHEDULE_COLUMNS
-from optimizer.previous import CHANGES_COLUMNS
 from optimizer.schema import SCHEMA_PATH
 from optimizer.terms import TERM_NAMES
+from optimizer.weekly.previous import CHANGES_COLUMNS
 from optimizer.whatif import COMPARISON_COLUMNS, EDIT_KINDS, ERROR_STATUS
 
 FORMAT = ROOT / "docs" / "format.md"
@@ -98,7 +98,8 @@ def schema_type(prop: dict[str, Any]) -> str:
         if kinds == ["array", "object"]:  # a block: its slots, or {slots, telehealth}
             return f"{schema_type(options[kinds.index('array')])} or {{slots, telehealth}}"
         assert kinds == ["array", "string"], prop
-        return "id list"
+        items = next(p for p in options if p.get("type") == "array").get("items", {})
+        return "date list" if items.get("format") == "date" else "id list"
     if "$ref" in prop:
         return str(prop["$ref"]).rsplit("/", 1)[1]
     if "enum" in prop:

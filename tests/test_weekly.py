@@ -8,6 +8,7 @@ expected values are derived in the comments; every schedule passes the independe
 from __future__ import annotations
 
 import csv
+import json
 import random
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from optimizer import Scenario, ScenarioError, cli, load_scenario, read_schedule
 from optimizer.check import check_schedule
 from optimizer.pins import resolve_pins
 from optimizer.schedule import attendance
-from optimizer.terms import TERM_NAMES, day_changes
+from optimizer.terms import TERM_NAMES
 
 ZERO = dict.fromkeys(TERM_NAMES, 0)
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
@@ -476,21 +477,28 @@ def rolling_week(week_start: str, clients: list[dict[str, Any]]) -> dict[str, An
 
 
 ROLLING_CLIENTS = 40
-"""60 clients need more than the test's 20 s per week on a shared 2-core machine to serve
-everyone in week 1 (the test then mostly measures week 1's gaps); 40 are served in ~10 s."""
+"""Week 1 is served in full and proven within ~2 deterministic seconds on one worker."""
 
 
 def test_rolling_week_keeps_continuing_clients(tmp_path: Path):
-    # Week 1: 40 clients. Week 2: 4 discharged, 4 admitted, solved with --previous. At
-    # least 90 % of the continuing clients keep exactly their days and blocks, and
-    # changes.csv lists every changed day.
+    # Week 1: 40 clients. Week 2: 4 discharged, 4 admitted, same staff, solved with
+    # --previous and the default weights. The 36 continuing clients' routines all still fit
+    # (the staff is the same and 4 clients fewer share it), so goal 3 (fewest changes) has
+    # the known bound 0: every continuing client keeps exactly their days and blocks, and
+    # changes.csv lists nothing. One worker and a fixed seed: the search is limited in
+    # deterministic time, so the outcome is the same on a loaded machine (the run says it
+    # was reproducible: no wall-clock safety net stopped it).
     runner = CliRunner()
     week1 = rolling_week("2026-12-14", rolling_clients(1, ROLLING_CLIENTS, 0))
     first = _write_folder(tmp_path / "week1", week1, [])
-    fast = ["--workers", "2", "--time-limit", "20", "--no-report", "--no-xlsx", "--no-calendars"]
+    fast = ["--workers", "1", "--seed", "0", "--time-limit", "20", "--no-report", "--no-xlsx",
+            "--no-calendars"]  # fmt: skip
     out1 = tmp_path / "out1"
     done = runner.invoke(cli.main, ["solve", str(first), "--out", str(out1), *fast])
     assert done.exit_code == 0, done.output
+    summary1 = json.loads((out1 / "summary.json").read_text(encoding="utf-8"))
+    assert summary1["scheduled_clients"] == ROLLING_CLIENTS
+    assert summary1["parameters"]["reproducible"]
 
     discharged = {"C005", "C010", "C017", "C033"}
     clients = [
@@ -503,22 +511,25 @@ def test_rolling_week_keeps_continuing_clients(tmp_path: Path):
         cli.main, ["solve", str(second), "--out", str(out2), "--previous", str(out1), *fast]
     )
     assert done.exit_code == 0, done.output
-    assert "changes since last week" in done.output
+    assert "changes since last week: 0" in done.output
+    summary2 = json.loads((out2 / "summary.json").read_text(encoding="utf-8"))
+    assert summary2["parameters"]["reproducible"]
+    goals = {g["goal"]: (g["value"], g["status"]) for g in summary2["goals"]}
+    assert goals["continuing"] == (36, "OPTIMAL")  # priority 1 each
+    assert goals["changes"] == (0, "OPTIMAL")
 
     before, after = (_attendance(out1), _attendance(out2))
     continuing = [cid for cid in before if cid not in discharged]
-    kept = [cid for cid in continuing if before[cid] == after.get(cid)]
-    assert len(kept) >= 0.9 * len(continuing), (len(kept), len(continuing))
-
+    assert len(continuing) == 36
+    assert all(before[cid] == after.get(cid) for cid in continuing)
     with (out2 / "changes.csv").open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r["what"] in ("block", "day")]
-    listed = {(r["client_id"], (r["from"] or r["to"]).split()[0]) for r in rows}
-    expected = {
-        (cid, day)
-        for cid in continuing
-        for day, _before, _after in day_changes(before[cid], after.get(cid, {}))
-    }
-    assert listed == expected
+        assert list(csv.DictReader(handle)) == []
+    assert not [
+        v
+        for v in check_schedule(Scenario.from_data(rolling_week("2026-12-21", clients)),
+                                read_schedule(out2))
+        if v.severity == "error"
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(

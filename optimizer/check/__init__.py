@@ -45,8 +45,8 @@ SPEC §3
                               ``max_sessions`` allows more; group types: no maximum unless
                               ``max_sessions``)
     ``availability``          rule 4: the client cannot attend that block that day (windows,
-                              commute (none to a virtual block), admit/discharge, closed
-                              dates, operating days)
+                              commute (none to a virtual block), admit/discharge, away
+                              dates, closed dates, operating days)
     ``group-size``            rule 5: a group outside [min_size, max_size]
     ``track-mix``             rule 5: a group mixing tracks
     ``avoid-pair``            rule 5: a group holding two clients who avoid each other
@@ -56,7 +56,8 @@ SPEC §3
     ``language``              rule 6: an individual session with a therapist who does not
                               speak the client's language
     ``therapist-skill``       rule 7: a therapist without the session type in ``skills``
-    ``therapist-availability`` rule 7: a session outside the therapist's hours or in a busy window
+    ``therapist-availability`` rule 7: a session outside the therapist's hours, in a busy
+                              window or on a date the therapist is away
     ``therapist-overlap``     rule 7: a therapist in two sessions overlapping in clock time
     ``therapist-daily-cap``   rule 7: more sessions in a day than max_sessions_per_day
     ``therapist-weekly-cap``  rule 7: more sessions in the week than max_sessions_per_week
@@ -81,6 +82,11 @@ SPEC §3
 Pins (``pins.csv``; hard, see :mod:`optimizer.pins`)
     ``pin``                   a pin not kept (client pins bind scheduled clients only)
 
+Re-planning from a date (with ``previous`` and ``from_date``, SPEC §7)
+    ``past-changed``          a session before the date that is not the previous
+                              schedule's exactly (gone, added, or another type, time,
+                              therapist, room or clients)
+
 sessions.csv (*warning*)
     ``sessions-csv``          sessions.csv differs from the sessions assignments.csv defines
                               (one warning listing the differences)
@@ -97,11 +103,11 @@ Windows are half-open ``[start, end)`` in minutes after midnight; days are indic
 Layout: :mod:`.read` parses the files into sessions and attendances (the malformed-row
 codes); one module per rule family judges them (:mod:`.sessions`: sessions and groups;
 :mod:`.staff`: therapist and room time and caps; :mod:`.clients`: days, blocks, counts,
-availability, overlaps; :mod:`.hours`: hours and telehealth; :mod:`.pins`;
-:mod:`.agreement`: sessions.csv against assignments.csv, and its rebuild; :mod:`.summary`);
-:mod:`.semantics` re-derives the SPEC §2 windows and proration (of days, sessions and
-hours); :mod:`.report` holds the codes, the findings and their text; :mod:`.checker` runs
-the families in one ordered list.
+availability, overlaps; :mod:`.hours`: hours and telehealth; :mod:`.pins`; :mod:`.past`:
+the sessions before a re-planning date; :mod:`.agreement`: sessions.csv against
+assignments.csv, and its rebuild; :mod:`.summary`); :mod:`.semantics` re-derives the SPEC §2
+windows and proration (of days, sessions and hours); :mod:`.report` holds the codes, the
+findings and their text; :mod:`.checker` runs the families in one ordered list.
 """
 
 from .agreement import AmbiguousSessionsError, rewrite_sessions_csv, sessions_from_assignments

@@ -10,16 +10,17 @@ from ..scenario import Client
 from ..windows import DAY_NAMES
 from .read import Attendance, Week, overlapping_pairs
 from .report import Findings, plural
-from .semantics import busy_conflict, need, span, within
+from .semantics import away_on, busy_conflict, need, span, within
 
 
-def check_clients(week: Week, findings: Findings) -> None:
-    """Each client of the scenario: scheduled (and then every client rule) or unscheduled."""
+def check_clients(week: Week, findings: Findings, partial: bool = False) -> None:
+    """Each client of the scenario: scheduled (and then every client rule) or unscheduled.
+    ``partial``: the schedule is the part of a week so far (weekly minimums not judged)."""
     for client in week.scenario.clients:
         cid = client.client_id
         attended = week.attendances.get(cid, [])
         if not attended:
-            if cid not in week.unscheduled:
+            if cid not in week.unscheduled and not partial:
                 findings.add(
                     "client-missing",
                     (cid,),
@@ -33,17 +34,21 @@ def check_clients(week: Week, findings: Findings) -> None:
                 f"client is listed as unscheduled ({week.unscheduled[cid]}) but has "
                 f"{plural(len(attended), 'session')}.",
             )
-        _check_plan(week, client, attended, findings)
+        _check_plan(week, client, attended, findings, partial)
         _check_blocks(week, client, attended, findings)
         _check_overlaps(cid, attended, findings)
 
 
-def _check_plan(week: Week, client: Client, attended: list[Attendance], findings: Findings) -> None:
-    """Rules 1 and 3: days per week and sessions per type, prorated for a partial week."""
+def _check_plan(
+    week: Week, client: Client, attended: list[Attendance], findings: Findings, partial: bool
+) -> None:
+    """Rules 1 and 3: days per week and sessions per type, prorated for a partial week
+    (only the maximums when the schedule is ``partial``: the week is not over)."""
     cid = client.client_id
     wanted_need = need(week.scenario, client)
     days = sorted({a.at.day_idx for a in attended if a.at.day_idx is not None})
-    if not wanted_need.min_days <= len(days) <= wanted_need.max_days:
+    least_days = 0 if partial else wanted_need.min_days
+    if not least_days <= len(days) <= wanted_need.max_days:
         if wanted_need.max_days == 0:
             wanted = "none (the client is not in the program on any open day this week)"
         elif wanted_need.min_days == wanted_need.max_days:
@@ -66,7 +71,7 @@ def _check_plan(week: Week, client: Client, attended: list[Attendance], findings
     for type_id in week.scenario.session_types:
         have = counts[type_id]
         least, most = wanted_need.minimum[type_id], wanted_need.maximum[type_id]
-        if have < least:
+        if have < least and not partial:
             findings.add(
                 "session-count",
                 (cid,),
@@ -142,6 +147,8 @@ def _check_availability(
         problems.append(f"the client is admitted on {client.admit_date}")
     if client.discharge_date is not None and date > client.discharge_date:
         problems.append(f"the client is discharged on {client.discharge_date}")
+    if away_on(client.away, date):
+        problems.append(f"the client is away on {date}")
     if not within(client.available, day_idx, start, end):
         problems.append(f"block {block} ({span(start, end)}) is outside the client's hours")
     gap = 0 if s.is_virtual(block) else s.rules.commute_minutes  # no commute to a video call

@@ -14,13 +14,14 @@ from .report import Findings
 from .semantics import need
 
 
-def check_hours(week: Week, findings: Findings) -> None:
-    """Every scheduled client of the scenario against rule 10."""
+def check_hours(week: Week, findings: Findings, partial: bool = False) -> None:
+    """Every scheduled client of the scenario against rule 10 (``partial``: the part of a
+    week so far, the weekly hours not judged)."""
     for client in week.scenario.clients:
         attended = week.attendances.get(client.client_id, [])
         if attended:
             _check_telehealth(week, client, attended, findings)
-            _check_minutes(week, client, attended, findings)
+            _check_minutes(week, client, attended, findings, partial)
 
 
 def _check_telehealth(
@@ -44,7 +45,7 @@ def _check_telehealth(
 
 
 def _check_minutes(
-    week: Week, client: Client, attended: list[Attendance], findings: Findings
+    week: Week, client: Client, attended: list[Attendance], findings: Findings, partial: bool
 ) -> None:
     wanted = need(week.scenario, client)
     if not (wanted.day_minutes or wanted.week_minutes):
@@ -64,7 +65,7 @@ def _check_minutes(
                 f"{plan} asks at least {hours_text(wanted.day_minutes)} on every attended day.",
             )
     total = sum(per_day.values())
-    if total < wanted.week_minutes:
+    if total < wanted.week_minutes and not partial:
         note = " after proration for a partial week" if wanted.prorated else ""
         findings.add(
             "hours-week",

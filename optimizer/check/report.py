@@ -53,6 +53,7 @@ RULES: dict[str, str] = {
     "unscheduled-partial": "client both unscheduled and scheduled",
     "client-missing": "client neither scheduled nor unscheduled",
     "pin": "a pin (pins.csv) is not kept",
+    "past-changed": "a session before the re-planning date differs from the previous schedule",
     # sessions.csv and summary.json (warnings)
     "sessions-csv": "sessions.csv disagrees with assignments.csv",
     "summary-field": "summary.json lacks a field",

@@ -45,6 +45,11 @@ def busy_conflict(
     return None
 
 
+def away_on(away: Iterable[tuple[dt.date, dt.date]], date: dt.date) -> bool:
+    """``date`` lies in one of the inclusive ``away`` ranges (first, last)."""
+    return any(first <= date <= last for first, last in away)
+
+
 def hhmm(minutes: int) -> str:
     """``HH:MM`` of minutes after midnight."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
@@ -72,8 +77,8 @@ class Need:
 
 def need(scenario: Scenario, client: Client) -> Need:
     """Days, sessions per type and hours the client's plan asks this week, prorated when the
-    client is in the program on fewer open days than the plan's ``min_days`` (the daily
-    hours never are)."""
+    client is in the program (admitted, not discharged, not away) on fewer open days than the
+    plan's ``min_days`` (the daily hours never are)."""
     plan = scenario.plans[client.plan]
     closed = set(scenario.closed_dates)
     present = []
@@ -84,6 +89,8 @@ def need(scenario: Scenario, client: Client) -> Need:
         if client.admit_date is not None and date < client.admit_date:
             continue
         if client.discharge_date is not None and date > client.discharge_date:
+            continue
+        if away_on(client.away, date):
             continue
         present.append(day_idx)
     d = len(present)

@@ -3,17 +3,19 @@ and the daily and weekly session caps."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 
 from ..scenario import Room, Therapist
 from ..windows import DAY_NAMES
 from .read import Session, Week, overlapping_pairs
 from .report import Findings
-from .semantics import busy_conflict, span, within
+from .semantics import away_on, busy_conflict, span, within
 
 
 def check_staff(week: Week, findings: Findings) -> None:
-    """Every therapist's and room's sessions against their hours, caps and each other."""
+    """Every therapist's and room's sessions against their hours, away dates, caps and
+    each other."""
     by_therapist: dict[str, list[Session]] = defaultdict(list)
     by_room: dict[str, list[Session]] = defaultdict(list)
     for session in week.sessions.values():
@@ -22,18 +24,27 @@ def check_staff(week: Week, findings: Findings) -> None:
         if session.room is not None:
             by_room[session.room_id].append(session)
     for tid, sessions in by_therapist.items():
-        _check_therapist(week.therapists[tid], sessions, findings)
+        _check_therapist(week.therapists[tid], sessions, findings, week.scenario.week_start)
     for rid, sessions in by_room.items():
         _check_room(week.rooms[rid], sessions, findings)
 
 
-def _check_therapist(therapist: Therapist, sessions: list[Session], findings: Findings) -> None:
+def _check_therapist(
+    therapist: Therapist, sessions: list[Session], findings: Findings, week_start: dt.date
+) -> None:
     tid = therapist.therapist_id
     for session in sessions:
         at = session.at
         if not at.timed:
             continue
         assert at.day_idx is not None and at.start is not None and at.end is not None
+        date = week_start + dt.timedelta(days=at.day_idx)
+        if away_on(therapist.away, date):
+            findings.add(
+                "therapist-availability",
+                (session.session_id, tid),
+                f"{at.label()} is on {date}, when the therapist is away ({session.where_text}).",
+            )
         if not within(therapist.available, at.day_idx, at.start, at.end):
             findings.add(
                 "therapist-availability",

@@ -118,6 +118,10 @@ def static_suggestions(
                             rank=20,
                         )
                     )
+        elif cause.code == "too-few-staffed-days":
+            most = len(cause.details.get("staffed_days", []))
+            for plan_id in plan_alternatives(scenario, client, most)[: params.explain.alternatives]:
+                out.append(_other_plan(client, plan_id, rank=30))
         elif cause.code == "cohort-too-small":
             out += _cohort(scenario, client, cause, params)
         elif cause.code == "avoid-excludes-all":

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..scenario import Client, Requirement, Scenario, requirement
 from ..schedule import Session
-from ..windows import attendable_pairs, can_work, day_index
+from ..windows import attendable_pairs, can_work, day_index, therapist_can_take
 
 SlotKey = tuple[str, str, int]
 """``(day, block, slot_idx)``: one slot of one block on one day."""
@@ -152,10 +152,15 @@ def most_week_minutes(scenario: Scenario, pairs: Iterable[tuple[str, str]], days
     return sum(sorted(longest.values(), reverse=True)[:days])
 
 
-def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -> Candidates:
+def build_candidates(
+    scenario: Scenario,
+    reserved: Reservations | None = None,
+    only_pairs: Mapping[str, Iterable[tuple[str, str]]] | None = None,
+) -> Candidates:
     """Filter every (client, day, block), group context and individual option that can occur.
 
-    ``reserved`` removes therapist and room time (and cap) already used elsewhere.
+    ``reserved`` removes therapist and room time (and cap) already used elsewhere;
+    ``only_pairs`` limits some clients to some (day, block) pairs (e.g. last week's).
     """
     s = scenario
     reserved = reserved or Reservations()
@@ -167,12 +172,16 @@ def build_candidates(scenario: Scenario, reserved: Reservations | None = None) -
         for idx, slot in enumerate(slots)
     }
     pairs = {c.client_id: attendable(s, c, requirements[c.client_id]) for c in s.clients}
+    for cid, allowed in (only_pairs or {}).items():
+        if cid in pairs:
+            kept = set(allowed)
+            pairs[cid] = [pair for pair in pairs[cid] if pair in kept]
     day_cap, week_cap = _caps_left(s, reserved)
     therapist_slots = {
         t.therapist_id: {
             key
             for key, (start, end) in slot_times.items()
-            if can_work(t.available, t.busy, key[0], start, end)
+            if therapist_can_take(s, t, key[0], start, end)
             and reserved.free(reserved.therapist_busy.get(t.therapist_id, []), key[0], start, end)
             and day_cap[(t.therapist_id, key[0])] != 0
             and week_cap[t.therapist_id] != 0

@@ -21,6 +21,7 @@ Formulation (why it is shaped this way):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -411,7 +412,20 @@ class IOPModel:
         if self.secondary_terms:
             return
         weights = self.scenario.weights
-        builders = {
+        for name, build in self._term_builders().items():
+            if getattr(weights, name) > 0:
+                self.secondary_terms[name] = build()
+        self.secondary = sum(
+            getattr(weights, name) * term for name, term in self.secondary_terms.items()
+        )
+
+    def term(self, name: str) -> cp_model.LinearExprT:
+        """One secondary term of :meth:`add_secondary_terms`, unweighted, built alone (its
+        auxiliary variables, if any, are created now)."""
+        return self._term_builders()[name]()
+
+    def _term_builders(self) -> dict[str, Callable[[], cp_model.LinearExprT]]:
+        return {
             "preferred_block": self._term_preferred_block,
             "same_block": self._term_same_block,
             "group_sessions": self._term_group_sessions,
@@ -421,12 +435,6 @@ class IOPModel:
             "therapist_load": self._term_therapist_load,
             "changes": self._term_changes,
         }
-        for name, build in builders.items():
-            if getattr(weights, name) > 0:
-                self.secondary_terms[name] = build()
-        self.secondary = sum(
-            getattr(weights, name) * term for name, term in self.secondary_terms.items()
-        )
 
     def _term_preferred_block(self) -> cp_model.LinearExprT:
         client_by_id = {c.client_id: c for c in self.scenario.clients}

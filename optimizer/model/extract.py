@@ -45,7 +45,7 @@ def _deal_pinned(
             target = next((k for k in running if cid in placed[k]), None)
         if target is not None and target not in leader_of:
             leader_of[target] = tid
-        elif cid is not None and cid in joined and rid is None:
+        if cid is not None and cid in joined:
             wanted.append((cid, tid))
     free = iter(sorted(set(leaders) - set(leader_of.values())))
     for k in running:
@@ -64,8 +64,14 @@ def _deal_pinned(
     return leader_of
 
 
-def extract_schedule(iop: IOPModel, solver: cp_model.CpSolver) -> WeekSchedule:
-    """The schedule of the solver's current solution, sessions in the canonical order."""
+def extract_schedule(
+    iop: IOPModel, solver: cp_model.CpSolver, rooms_like: WeekSchedule | None = None
+) -> WeekSchedule:
+    """The schedule of the solver's current solution, sessions in the canonical order.
+
+    ``rooms_like`` (another schedule of the week, e.g. the one re-planned): among
+    interchangeable rooms, a session takes the room of its counterpart there when it is
+    free (see :func:`room_wishes`)."""
     scenario = iop.scenario
     sessions: list[Session] = []
 
@@ -123,6 +129,10 @@ def extract_schedule(iop: IOPModel, solver: cp_model.CpSolver) -> WeekSchedule:
         key: [r for r, var in sorted(rooms.items()) for _ in range(solver.value(var))]
         for key, rooms in iop.individual_room_vars.items()
     }
+    room_before: dict[tuple[str, int, str], str] = {}  # (day, start, client) -> room class
+    for cid, x in rooms_like.assignments() if rooms_like is not None else ():
+        if x.room_id:
+            room_before[(x.day, x.start, cid)] = iop.room_rep.get(x.room_id, x.room_id)
     by_key: dict[tuple[str, str, int, str], list[tuple[str, str]]] = defaultdict(list)
     for iv in iop.individuals:
         o = iv.option
@@ -132,42 +142,74 @@ def extract_schedule(iop: IOPModel, solver: cp_model.CpSolver) -> WeekSchedule:
                     (therapist, o.client_id)
                 )
     for key, pairs in by_key.items():
-        rooms = individual_rooms.get(key, [])
-        for idx, (therapist, cid) in enumerate(sorted(pairs)):
-            room = rooms[idx] if rooms else ""
+        rooms = list(individual_rooms.get(key, []))
+        start = scenario.blocks[key[1]][key[2]][0]
+        for therapist, cid in sorted(pairs):  # the room the client had then, when it is left
+            wished = room_before.get((key[0], start, cid))
+            room = wished if wished in rooms else (rooms[0] if rooms else "")
+            if room:
+                rooms.remove(room)
             add_session(key[0], key[1], key[2], key[3], "", therapist, room, [cid])
 
     sessions.sort(key=Session.order)
-    return WeekSchedule(assign_rooms(sessions, iop.room_members))
+    wishes = room_wishes(sessions, rooms_like) if rooms_like is not None else None
+    return WeekSchedule(assign_rooms(sessions, iop.room_members, wishes))
+
+
+def room_wishes(sessions: Sequence[Session], other: WeekSchedule) -> dict[int, str]:
+    """Per index of ``sessions``, the room of its counterpart in ``other``: the session at
+    the same day and start sharing most clients with it (ties: the same therapist, then
+    the first in ``other``'s order)."""
+    at: dict[tuple[str, int], list[Session]] = defaultdict(list)
+    for x in other.sessions:
+        at[(x.day, x.start)].append(x)
+    wishes = {}
+    for idx, session in enumerate(sessions):
+        mine = set(session.clients)
+        scored = [
+            (len(mine & set(x.clients)), x.therapist_id == session.therapist_id, -n, x.room_id)
+            for n, x in enumerate(at.get((session.day, session.start), []))
+        ]
+        best = max(scored, default=None)
+        if best is not None and (best[0] or best[1]) and best[3]:
+            wishes[idx] = best[3]
+    return wishes
 
 
 def assign_rooms(
-    sessions: Sequence[Session], room_members: Mapping[str, tuple[str, ...]]
+    sessions: Sequence[Session],
+    room_members: Mapping[str, tuple[str, ...]],
+    wishes: Mapping[int, str] | None = None,
 ) -> tuple[Session, ...]:
     """Name the rooms of sessions whose ``room_id`` is a class of interchangeable rooms.
 
     The model keeps, at every start time, at most as many sessions in a class as it has
-    rooms; sessions are intervals, so taking them by start time and giving each the first
-    room of its class that is free again needs no more rooms than that (interval graphs are
-    perfect). Returns the sessions in their order, those of a class with a named room.
+    rooms; sessions are intervals, so taking them by start time and giving each a room of
+    its class that is free again needs no more rooms than that (interval graphs are
+    perfect): the room ``wishes`` names for it (by index) when that one is free, else the
+    first free one. Returns the sessions in their order, those of a class with a named room.
     """
+    wishes = wishes or {}
     free_at: dict[tuple[str, str], int] = {}  # (day, room) -> minute it is free again
     named: dict[int, Session] = {}
     classes = {rep for rep, members in room_members.items() if len(members) > 1}
     in_class = [idx for idx, s in enumerate(sessions) if s.room_id in classes]
-    in_class.sort(
-        key=lambda i: (day_index(sessions[i].day), sessions[i].start, sessions[i].session_id)
+    in_class.sort(  # at each start time, sessions with a wish choose first
+        key=lambda i: (
+            day_index(sessions[i].day),
+            sessions[i].start,
+            i not in wishes,
+            sessions[i].session_id,
+        )
     )
     for idx in in_class:
         session = sessions[idx]
-        room = next(
-            (
-                r
-                for r in room_members[session.room_id]
-                if free_at.get((session.day, r), 0) <= session.start
-            ),
-            None,
-        )
+        free = [
+            r
+            for r in room_members[session.room_id]
+            if free_at.get((session.day, r), 0) <= session.start
+        ]
+        room = wishes[idx] if wishes.get(idx) in free else next(iter(free), None)
         if room is None:  # the model's per-start-time counts make this impossible
             raise RuntimeError(f"room class {session.room_id} overbooked at {session.session_id}")
         free_at[(session.day, room)] = session.end

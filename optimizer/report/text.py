@@ -18,7 +18,8 @@ _STOPPED_BY = {
 
 
 def summary_text(result: Result, out: Path | None = None) -> str:
-    """Status, served clients, objective and bound, seconds; the secondary terms (value,
+    """Status, served clients, objective and bound, seconds; with another schedule to keep,
+    each goal of SPEC §7's order (value, bound, status); the secondary terms (value,
     weight, weighted cost, unit); changes since last week; the unscheduled client ids; the
     time zone of the calendars; and the folder written (``out``). Ids only, never names."""
     total = len(result.scenario.clients)
@@ -26,6 +27,15 @@ def summary_text(result: Result, out: Path | None = None) -> str:
         f"status {result.status.value}: served {result.scheduled_clients} of {total} clients "
         f"(objective {result.objective}, bound {result.best_bound}) in {result.solve_seconds:.1f}s"
     ]
+    if result.goals:
+        lines.append("goals, in order (each held while the next is optimised):")
+        lines.append(f"  {'goal':<16} {'value':>6} {'bound':>6}  {'status':<8}  unit")
+        for goal in result.goals:
+            value = "-" if goal["value"] is None else goal["value"]
+            bound = "-" if goal["bound"] is None else goal["bound"]
+            lines.append(
+                f"  {goal['goal']:<16} {value:>6} {bound:>6}  {goal['status']:<8}  {goal['unit']}"
+            )
     if result.secondary:
         search = result.secondary_search
         lines.append(

@@ -223,8 +223,9 @@ class ProgressCallback(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         self.emit(self.objective_value)
 
-    def emit(self, objective: float) -> None:
-        """Report one improvement (nothing more once ``report`` has failed)."""
+    def emit(self, objective: float, bound: float | None = None) -> None:
+        """Report one improvement, with ``bound`` (default: the solver's bound on its
+        objective); nothing more once ``report`` has failed."""
         if self._report is None or self.error is not None:
             return
         try:
@@ -232,7 +233,7 @@ class ProgressCallback(cp_model.CpSolverSolutionCallback):
                 Progress(
                     elapsed_seconds=time.perf_counter() - self._started,
                     objective=objective,
-                    best_bound=self.best_objective_bound,
+                    best_bound=self.best_objective_bound if bound is None else bound,
                     phase=self._phase,
                 )
             )

@@ -28,7 +28,7 @@ from ..model.candidates import attendable
 from ..scenario import Client, Requirement, Room, Scenario, Therapist, requirement
 from ..schedule import Session as ScheduledSession
 from ..schedule import WeekSchedule
-from ..windows import can_work
+from ..windows import can_work, therapist_can_take
 from .control import StopToken
 from .params import SearchParams
 
@@ -88,7 +88,7 @@ class _Board:
         return self.s.blocks[block][slot_idx]
 
     def therapist_ok(self, t: Therapist, day: str, start: int, end: int) -> bool:
-        if not can_work(t.available, t.busy, day, start, end):
+        if not therapist_can_take(self.s, t, day, start, end):
             return False
         if t.max_sessions_per_day is not None and (
             self.day_count[(t.therapist_id, day)] >= t.max_sessions_per_day

@@ -120,9 +120,17 @@ class SearchParams:
     min_core_seconds: float = 0.5
     """Seconds: with less time left, the core bound is not tried (one core check of a
     60-client week takes about that long)."""
-    continuity_share: float = 0.4
-    """With last week's schedule: share of the time left after the first schedule kept for
-    phase 2, which holds continuing clients in place (the point of such a run)."""
+    keep_share: float = 0.5
+    """With another schedule to keep (``--previous``): share of the time limit that last
+    week kept (the first schedule, :mod:`optimizer.weekly.keep`) may take, in its rounds;
+    a round proven early leaves its time to the goals. Larger than ``warm_start_share``:
+    a schedule that keeps the routines and serves as many as it can is most of the work
+    (the goals then start from it and often prove it at once), while the goal search
+    rarely brings moved clients back in the time left on a loaded machine."""
+    goal_share: float = 0.5
+    """With another schedule to keep (``--previous``): share of the time left that each goal
+    of the goal order but the last may take (continuing clients, clients served, changes;
+    each stops as soon as it is proven, leaving its time to the next)."""
     complete_hint_share: float = 0.2
     """Share of phase 2's time that may go to completing its hint (extending the schedule's
     values to the secondary terms' variables, so that CP-SAT starts from that solution);
@@ -130,6 +138,10 @@ class SearchParams:
     complete_hint_max_seconds: float = 2.0
     """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
     or never)."""
+    diagnosis_seconds: float = 10.0
+    """Seconds (at most; deterministic ones, so the clients named do not depend on the
+    machine's load) to name the clients whose week cannot be completed when a week
+    re-planned from a date has no schedule at all (an input error then)."""
     secondary_stall_seconds: float = 2.0
     """Seconds: the shortest round of phase 2 (secondary terms); phase 2 stops when a whole
     round finds no better schedule (see ``secondary_stall_share``)."""

@@ -1,9 +1,20 @@
-"""The weekly cycle (SPEC §7): placing one client into a week's schedule.
+"""The weekly cycle (SPEC §7): last week's schedule, the goal order with continuing
+clients, re-planning the rest of a week from a date, placing one client into a week.
 
-from optimizer.weekly import place
-placement = place(scenario, read_schedule("out/week-50"), "C041", top=5)
-placement.options[0].sessions     # the client's days, blocks and sessions
-placement.write("out/week-50-with-C041")
+- :mod:`.previous`: last week's schedule matched to this week (who continues, what they
+  had) and ``changes.csv``;
+- :mod:`.keep`: a first schedule that keeps continuing clients on (a subset of) last
+  week's days and blocks;
+- :mod:`.replan`: the sessions of a schedule before a date, kept exactly, and the model
+  constraints that keep them;
+- :mod:`.goals`: the goal order (continuing clients, clients served, changes, the rest)
+  as objectives of the week's model;
+- :mod:`.place`: placing one client into a week's schedule::
+
+    from optimizer.weekly import place
+    placement = place(scenario, read_schedule("out/week-50"), "C041", top=5)
+    placement.options[0].sessions     # the client's days, blocks and sessions
+    placement.write("out/week-50-with-C041")
 """
 
 from .place import DEFAULT_TIME_LIMIT, DEFAULT_TOP, place

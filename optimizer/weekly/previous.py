@@ -9,16 +9,18 @@ ids only.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from .io.schedule import Schedule
-from .scenario import Scenario
-from .schedule import WeekSchedule, attendance
-from .terms import day_changes
-from .windows import DAY_NAMES, day_index
+from ..io.schedule import Schedule
+from ..scenario import Scenario
+from ..schedule import Session, WeekSchedule, attendance, served
+from ..terms import day_changes
+from ..windows import DAY_NAMES, day_index, format_time
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +121,118 @@ def match_previous(scenario: Scenario, schedule: Schedule) -> PreviousWeek:
     )
 
 
+def _described(session: Session, room: bool) -> str:
+    """``Wed AM 09:00 group_therapy T1 R1``: a client's session in a changes.csv cell."""
+    text = f"{session.day} {session.block} {format_time(session.start)} {session.session_type}"
+    text += f" {session.therapist_id}"
+    return f"{text} {session.room_id}" if room and session.room_id else text
+
+
+def session_rows(
+    scenario: Scenario, before: WeekSchedule, after: WeekSchedule, days: Iterable[str]
+) -> list[tuple[str, str, str, str]]:
+    """Per client and re-planned day (``days``) on which the client keeps the block, each
+    session that changed: ``what`` names the changes, joined by ``+`` (``slot``: another
+    slot of the block, ``therapist``, ``room``), or is ``session`` (a session of that type
+    more or fewer that day; the empty side is ``from`` or ``to``). Compared per session
+    type, in slot order."""
+    wanted = set(days)
+    room = scenario.rooms is not None
+
+    def by_client_day(schedule: WeekSchedule) -> dict[tuple[str, str], list[Session]]:
+        out: dict[tuple[str, str], list[Session]] = defaultdict(list)
+        for cid, x in schedule.assignments():
+            if x.day in wanted:
+                out[(cid, x.day)].append(x)
+        return out
+
+    old, new = by_client_day(before), by_client_day(after)
+    rows: list[tuple[str, str, str, str]] = []
+    for cid, day in sorted(old, key=lambda key: (key[0], day_index(key[1]))):
+        mine, now = old[(cid, day)], new.get((cid, day), [])
+        if not now or {x.block for x in mine} != {x.block for x in now}:
+            continue  # the day or block changed: a day-level row says so
+        for type_id in sorted({x.session_type for x in mine} | {x.session_type for x in now}):
+            was = sorted((x for x in mine if x.session_type == type_id), key=lambda x: x.start)
+            is_ = sorted((x for x in now if x.session_type == type_id), key=lambda x: x.start)
+            for a, b in zip(was, is_, strict=False):
+                what = [
+                    name
+                    for name, differs in (
+                        ("slot", a.start != b.start),
+                        ("therapist", a.therapist_id != b.therapist_id),
+                        ("room", room and a.room_id != b.room_id),
+                    )
+                    if differs
+                ]
+                if what:
+                    rows.append((cid, "+".join(what), _described(a, room), _described(b, room)))
+            rows.extend((cid, "session", _described(a, room), "") for a in was[len(is_) :])
+            rows.extend((cid, "session", "", _described(b, room)) for b in is_[len(was) :])
+    return rows
+
+
+def session_changes(
+    scenario: Scenario, before: WeekSchedule, after: WeekSchedule, days: Iterable[str]
+) -> int:
+    """Sessions of continuing clients on the re-planned ``days`` whose slot has no session of
+    the same type, therapist and room for that client any more (SPEC §7 goal 3 of a
+    re-planned week, after the days and blocks)."""
+    wanted = set(days)
+    known = {c.client_id for c in scenario.clients}
+
+    def key(cid: str, x: Session) -> tuple[str, ...]:
+        return (cid, x.day, x.block, str(x.slot_idx), x.session_type, x.therapist_id, x.room_id)
+
+    now = {key(cid, x) for cid, x in after.assignments()}
+    return sum(
+        1
+        for cid, x in before.assignments()
+        if x.day in wanted and cid in known and key(cid, x) not in now
+    )
+
+
+def goal_values(
+    scenario: Scenario,
+    schedule: WeekSchedule,
+    previous: PreviousWeek,
+    secondary: Mapping[str, int],
+    replanned: Iterable[str] | None = None,
+) -> dict[str, int]:
+    """Each goal of SPEC §7's order (:mod:`.goals`) recomputed from the schedule:
+    ``continuing`` and ``served`` (priorities), ``changes``, ``session_changes`` (with the
+    ``replanned`` days of a week re-planned from a date) and ``secondary`` (the weighted
+    other terms, ``secondary`` as :func:`secondary_terms` counts them)."""
+    scheduled = schedule.client_ids()
+    weights = scenario.weights.model_dump()
+    values = {
+        "continuing": served(scenario, scheduled & set(previous.attendance)),
+        "served": served(scenario, scheduled),
+        "changes": secondary.get("changes", 0),
+        "secondary": sum(
+            weights[name] * value for name, value in secondary.items() if name != "changes"
+        ),
+    }
+    if replanned is not None:
+        values["session_changes"] = session_changes(
+            scenario, previous.schedule, schedule, replanned
+        )
+    return values
+
+
 def changes_table(
-    scenario: Scenario, schedule: WeekSchedule, previous: PreviousWeek
+    scenario: Scenario,
+    schedule: WeekSchedule,
+    previous: PreviousWeek,
+    replanned: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every change of a continuing client since last week: ``client_id, what, from, to``.
 
     ``what`` is ``block`` (same day, another block), ``day`` (a day dropped or added; the
     empty side is ``from`` or ``to``), ``track`` (another cohort) or ``scheduled`` (served
-    last week, not this week).
+    last week, not this week). With the ``replanned`` days of a week re-planned from a date,
+    also each session of those days that changed (:func:`session_rows`), so the
+    coordinator knows whom to call.
     """
     now = schedule.attendance()
     track_now: dict[str, str] = {}
@@ -149,4 +255,7 @@ def changes_table(
                 )
         if cid in previous.tracks and cid in track_now and previous.tracks[cid] != track_now[cid]:
             rows.append((cid, "track", previous.tracks[cid], track_now[cid]))
+    if replanned is not None:
+        rows.extend(session_rows(scenario, previous.schedule, schedule, replanned))
+        rows.sort(key=lambda row: row[0])  # stable: each client's rows together, days first
     return pd.DataFrame(rows, columns=CHANGES_COLUMNS)
