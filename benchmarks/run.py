@@ -74,6 +74,9 @@ IDEAS: dict[str, dict[str, Any]] = {
     "cuts": {"capacity_cuts": True},
     "relax+dominance+cuts": {"relaxation": True, "dominance": True, "relaxation_cuts": True},
     "nocore": {"core_share": 0.0},
+    # the relaxation without rooms only, and a real week restricted to its attendance given
+    # half the time left (not 15%): on O60 seed 0 that restricted week holds 44 > 40
+    "relax-repair": {"relaxation": True, "relaxation_rooms": False, "repair_share": 0.5},
 }
 """Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "

@@ -214,17 +214,20 @@ def test_merged_minimums_are_the_sum_of_the_prorated_ones() -> None:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(scenario_data())
 def test_no_bound_is_below_a_schedule_found_on_the_same_week(data: dict[str, Any]) -> None:
-    """The product's bound, with its defaults and with every issue-14 idea on, is at least
+    """The product's bound, with its defaults, with every issue-14 idea on and with the
+    relaxation repaired at length (``relax-repair``), is at least
     what any of them, the textbook model and the hand-style schedule serve; every schedule
     keeps every rule."""
+    from benchmarks.run import IDEAS
     from benchmarks.textbook import solve_textbook
     from optimizer import solve
 
     scenario = Scenario.from_data(data)
     every_idea = SearchParams(relaxation=True, dominance=True, capacity_cuts=True,
                               relaxation_cuts=True)
+    relax_repair = SearchParams(**IDEAS["relax-repair"])
     results = [solve(scenario, time_limit=3, workers=1, params=params)
-               for params in (SearchParams(), every_idea)]
+               for params in (SearchParams(), every_idea, relax_repair)]
     textbook = solve_textbook(scenario, time_limit=3, workers=1)
     found = [solve_greedy(scenario, SearchParams()).objective]
     found += [r.objective for r in (*results, textbook) if r.objective is not None]
