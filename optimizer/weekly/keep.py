@@ -370,7 +370,6 @@ def _keep_round(
     sessions the changes broke; only the touched clients (and clients not in the schedule)
     are seated again."""
     scenario = candidates.scenario
-    previous = last_week.attendance
     iop = IOPModel(build_candidates(scenario, only_pairs=only))
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
@@ -378,22 +377,43 @@ def _keep_round(
         keep_past(iop, past)
     if not hint.is_empty:
         hint_schedule(iop, hint)
-    m = iop.model
+    guards = _keep_objective(iop, scenario, last_week, past, continuing_first, repair)
+    solver, status = _solve_repairing(iop, guards, time_limit, control, seed, workers)
+    if not has_solution(status):
+        log.info("keeping last week: no schedule in %.1fs", time_limit)
+        return WeekSchedule(), False
+    # Re-planning, the rooms of the schedule re-planned where the solution allows (rooms of
+    # one class are interchangeable in the model).
+    schedule = extract_schedule(
+        iop, solver, rooms_like=last_week.schedule if past is not None else None
+    )
+    log.info(
+        "keeping last week: serves %d of %d clients (%s)",
+        len(schedule.client_ids()),
+        len(scenario.clients),
+        "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+    )
+    return schedule, status == cp_model.OPTIMAL
+
+
+def _keep_objective(
+    iop: IOPModel,
+    scenario: Scenario,
+    last_week: PreviousWeek,
+    past: KeptPast | None,
+    continuing_first: bool,
+    repair: frozenset[str] | None,
+) -> dict[str, cp_model.IntVar]:
+    """Maximise the clients served, then last week's (day, block) pairs kept (and,
+    re-planning, the sessions of the re-planned days); repairing (:func:`_keep_round`'s
+    ``repair``), keep the untouched clients' sessions. The untouched clients' literals."""
+    previous = last_week.attendance
     kept_pairs = [
         var
         for (cid, day, block), var in iop.attend_vars.items()
         if previous.get(cid, {}).get(day) == block
     ]
-    priority = {c.client_id: c.priority for c in scenario.clients}
-    continuing = (
-        {cid for cid in previous if cid in iop.scheduled_vars} if continuing_first else set()
-    )
-    # A continuing client outweighs every other client, a client every pair or session kept.
-    newcomers = sum(p for cid, p in priority.items() if cid not in continuing)
-    clients = cp_model.LinearExpr.weighted_sum(
-        list(iop.scheduled_vars.values()),
-        [priority[cid] * (newcomers + 1 if cid in continuing else 1) for cid in iop.scheduled_vars],
-    )
+    clients = _clients_served(iop, scenario, previous, continuing_first)
     missed: cp_model.LinearExprT = 0
     missed_most = 0
     guards: dict[str, cp_model.IntVar] = {}  # repairing: the untouched clients kept
@@ -407,11 +427,43 @@ def _keep_round(
             guards = _keep_untouched(iop, [(c, x) for c, x in kept if c not in repair])
             _keep_copies(iop, last_week.schedule, past.replanned, guards)
     stability_most = len(kept_pairs) + missed_most
-    m.maximize(
+    iop.model.maximize(
         cp_model.LinearExpr.weighted_sum(
             [clients, sum(kept_pairs), missed], [stability_most + 1, 1, -1]
         )
     )
+    return guards
+
+
+def _clients_served(
+    iop: IOPModel, scenario: Scenario, previous: Mapping[str, object], continuing_first: bool
+) -> cp_model.LinearExprT:
+    """The clients served, weighted by priority, a continuing client (with
+    ``continuing_first``) above all the others together."""
+    priority = {c.client_id: c.priority for c in scenario.clients}
+    continuing = (
+        {cid for cid in previous if cid in iop.scheduled_vars} if continuing_first else set()
+    )
+    # A continuing client outweighs every other client, a client every pair or session kept.
+    newcomers = sum(p for cid, p in priority.items() if cid not in continuing)
+    return cp_model.LinearExpr.weighted_sum(
+        list(iop.scheduled_vars.values()),
+        [priority[cid] * (newcomers + 1 if cid in continuing else 1) for cid in iop.scheduled_vars],
+    )
+
+
+def _solve_repairing(
+    iop: IOPModel,
+    guards: dict[str, cp_model.IntVar],
+    time_limit: float,
+    control: SearchControl,
+    seed: int,
+    workers: int,
+) -> tuple[cp_model.CpSolver, int]:
+    """Solve the round in ``time_limit`` seconds; repairing (``guards``), while it is
+    infeasible, touch the clients of a conflict too and solve again. The solver and its
+    status."""
+    m = iop.model
     deadline = control.seconds_left() - time_limit
     while True:
         solver = make_solver(
@@ -435,18 +487,4 @@ def _keep_round(
         guards = {cid: g for cid, g in guards.items() if cid not in freed}
         m.clear_assumptions()
         m.add_assumptions([guards[cid] for cid in sorted(guards)])
-    if not has_solution(status):
-        log.info("keeping last week: no schedule in %.1fs", time_limit)
-        return WeekSchedule(), False
-    # Re-planning, the rooms of the schedule re-planned where the solution allows (rooms of
-    # one class are interchangeable in the model).
-    schedule = extract_schedule(
-        iop, solver, rooms_like=last_week.schedule if past is not None else None
-    )
-    log.info(
-        "keeping last week: serves %d of %d clients (%s)",
-        len(schedule.client_ids()),
-        len(scenario.clients),
-        "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
-    )
-    return schedule, status == cp_model.OPTIMAL
+    return solver, status
