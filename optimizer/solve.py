@@ -56,6 +56,7 @@ from .search.solver import Role, make_solver
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 from .weekly.goals import (
+    Goal,
     GoalSearch,
     goal_order,
     optimise_goals,
@@ -542,27 +543,9 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         )
         start = _better_by_hand(week, start)
         replanned = week.past.replanned if week.past is not None else None
-        last_week = week.last_week
-        changed_sessions = (
-            (lambda: session_changes_goal(iop, last_week.schedule, replanned))
-            if replanned is not None
-            else None
-        )
-        goals = goal_order(
-            iop, week.last_week, week.scenario.rules.continuing_first, changed_sessions
-        )
+        goals = _keeping_goals(week, iop, replanned)
         first = start if not start.is_empty else week.last_week.schedule
-        first_values = (
-            goal_values(
-                week.scenario,
-                start,
-                week.last_week,
-                secondary_terms(week.scenario, start, week.last_week.attendance),
-                replanned,
-            )
-            if not start.is_empty
-            else {}
-        )
+        first_values = _keeping_values(week, start, replanned) if not start.is_empty else {}
         log.info("first schedule: %s", first_values)
         search = optimise_goals(
             iop,
@@ -577,48 +560,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         )
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
         raise ScenarioError(_unfinishable(week, control))
-    served_goal = search.outcome("served")
-    if served_goal is not None and served_goal.value is not None:
-        schedule = (  # no solver: every goal so far was proven by the first schedule
-            extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
-            if search.solver is not None
-            else start
-        )
-        if week.past is not None and first_values and schedule is not start:
-            # The model counts a kept session optimistically when a group runs in several
-            # copies (extraction may deal the client elsewhere): re-planning, the repaired
-            # first schedule stays when the goals found none better on the schedules.
-            values = goal_values(
-                week.scenario,
-                schedule,
-                week.last_week,
-                secondary_terms(week.scenario, schedule, week.last_week.attendance),
-                replanned,
-            )
-            if ranked(search.outcomes, first_values) <= ranked(search.outcomes, values):
-                log.info("re-planning: the goals found no better schedule than the repair")
-                schedule = start
-        status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
-        outcome = _Outcome(
-            status,
-            schedule.served(week.scenario),  # a goal held unsearched may leave it higher
-            served_goal.bound if served_goal.bound is not None else reachable(week.candidates),
-            schedule=schedule,
-            goals=search,
-            secondary_stop=search.secondary.stopped_by if search.secondary else None,
-            secondary_bound=search.secondary.bound if search.secondary else None,
-        )
-    elif not start.is_empty:  # no goal reached a schedule in time: the first one is valid
-        outcome = _Outcome(
-            SolveStatus.FEASIBLE,
-            start.served(week.scenario),
-            reachable(week.candidates),
-            schedule=start,
-            goals=search,
-            fell_back=True,
-        )
-    else:
-        outcome = _Outcome(SolveStatus.UNKNOWN, None, None, goals=search)
+    outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         outcome = replace(outcome, schedule=with_past(week.past, outcome.schedule))
     if outcome.status == SolveStatus.OPTIMAL:
@@ -628,6 +570,95 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         if outcome.status == SolveStatus.OPTIMAL:
             outcome = replace(outcome, status=SolveStatus.FEASIBLE)
     return _result(week, outcome, build_seconds, _parameters(week, outcome, control))
+
+
+def _keeping_goals(week: _Week, iop: IOPModel, replanned: frozenset[str] | None) -> list[Goal]:
+    """SPEC §7's goal order for ``iop`` keeping last week (with the sessions of the
+    ``replanned`` days kept, when re-planning from a date)."""
+    last_week = week.last_week
+    assert last_week is not None
+    changed_sessions = (
+        (lambda: session_changes_goal(iop, last_week.schedule, replanned))
+        if replanned is not None
+        else None
+    )
+    return goal_order(iop, last_week, week.scenario.rules.continuing_first, changed_sessions)
+
+
+def _keeping_values(
+    week: _Week, schedule: WeekSchedule, replanned: frozenset[str] | None
+) -> dict[str, int]:
+    """The schedule's value of each goal of :func:`_keeping_goals`."""
+    assert week.last_week is not None
+    return goal_values(
+        week.scenario,
+        schedule,
+        week.last_week,
+        secondary_terms(week.scenario, schedule, week.last_week.attendance),
+        replanned,
+    )
+
+
+def _keeping_outcome(
+    week: _Week,
+    iop: IOPModel,
+    search: GoalSearch,
+    start: WeekSchedule,
+    first_values: Mapping[str, int],
+    replanned: frozenset[str] | None,
+) -> _Outcome:
+    """Where the goal ``search`` from the first schedule ``start`` (its goal values
+    ``first_values``, {} when empty) stands: its schedule, else the first one, else none."""
+    served_goal = search.outcome("served")
+    if served_goal is not None and served_goal.value is not None:
+        schedule = _searched_schedule(week, iop, search, start, first_values, replanned)
+        status = SolveStatus.OPTIMAL if search.proven else SolveStatus.FEASIBLE
+        return _Outcome(
+            status,
+            schedule.served(week.scenario),  # a goal held unsearched may leave it higher
+            served_goal.bound if served_goal.bound is not None else reachable(week.candidates),
+            schedule=schedule,
+            goals=search,
+            secondary_stop=search.secondary.stopped_by if search.secondary else None,
+            secondary_bound=search.secondary.bound if search.secondary else None,
+        )
+    if not start.is_empty:  # no goal reached a schedule in time: the first one is valid
+        return _Outcome(
+            SolveStatus.FEASIBLE,
+            start.served(week.scenario),
+            reachable(week.candidates),
+            schedule=start,
+            goals=search,
+            fell_back=True,
+        )
+    return _Outcome(SolveStatus.UNKNOWN, None, None, goals=search)
+
+
+def _searched_schedule(
+    week: _Week,
+    iop: IOPModel,
+    search: GoalSearch,
+    start: WeekSchedule,
+    first_values: Mapping[str, int],
+    replanned: frozenset[str] | None,
+) -> WeekSchedule:
+    """The schedule the goal search reached (``start`` when every goal so far was proven by
+    it, or when re-planning and the goals found none better than the repaired ``start``)."""
+    assert week.last_week is not None
+    schedule = (  # no solver: every goal so far was proven by the first schedule
+        extract_schedule(iop, search.solver, rooms_like=week.last_week.schedule)
+        if search.solver is not None
+        else start
+    )
+    if week.past is not None and first_values and schedule is not start:
+        # The model counts a kept session optimistically when a group runs in several
+        # copies (extraction may deal the client elsewhere): re-planning, the repaired
+        # first schedule stays when the goals found none better on the schedules.
+        values = _keeping_values(week, schedule, replanned)
+        if ranked(search.outcomes, first_values) <= ranked(search.outcomes, values):
+            log.info("re-planning: the goals found no better schedule than the repair")
+            schedule = start
+    return schedule
 
 
 def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:

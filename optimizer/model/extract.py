@@ -90,23 +90,16 @@ def extract_schedule(
     ``rooms_like`` (another schedule of the week, e.g. the one re-planned): among
     interchangeable rooms, a session takes the room of its counterpart there when it is
     free (see :func:`room_wishes`)."""
+    sessions = _group_sessions(iop, solver) + _individual_sessions(iop, solver, rooms_like)
+    sessions.sort(key=Session.order)
+    wishes = room_wishes(sessions, rooms_like) if rooms_like is not None else None
+    return WeekSchedule(assign_rooms(sessions, iop.room_members, wishes))
+
+
+def _group_sessions(iop: IOPModel, solver: cp_model.CpSolver) -> list[Session]:
+    """The group sessions of the solver's solution, copy by copy, in the model's order."""
     scenario = iop.scenario
     sessions: list[Session] = []
-
-    def add_session(
-        day: str,
-        block: str,
-        slot_idx: int,
-        type_id: str,
-        track: str,
-        therapist: str,
-        room: str,
-        members: list[str],
-    ) -> None:
-        sessions.append(
-            Session.create(scenario, day, block, slot_idx, type_id, track, therapist, room, members)
-        )
-
     for idx, gv in enumerate(iop.groups):
         ctx = gv.context
         running = [k for k, var in enumerate(gv.run_vars) if solver.value(var)]
@@ -132,17 +125,29 @@ def extract_schedule(
         )
         for k in running:
             members = placed[k] + [next(others) for _ in range(size_of[k] - len(placed[k]))]
-            add_session(
-                ctx.day,
-                ctx.block,
-                ctx.slot_idx,
-                ctx.session_type,
-                ctx.track,
-                leader_of[k],
-                room_of[k],
-                sorted(members),
+            sessions.append(
+                Session.create(
+                    scenario,
+                    ctx.day,
+                    ctx.block,
+                    ctx.slot_idx,
+                    ctx.session_type,
+                    ctx.track,
+                    leader_of[k],
+                    room_of[k],
+                    sorted(members),
+                )
             )
+    return sessions
 
+
+def _individual_sessions(
+    iop: IOPModel, solver: cp_model.CpSolver, rooms_like: WeekSchedule | None
+) -> list[Session]:
+    """The individual sessions of the solver's solution, each in a room of its class (the
+    room the client had in ``rooms_like`` at that time, when it is left)."""
+    scenario = iop.scenario
+    sessions: list[Session] = []
     individual_rooms = {
         key: [r for r, var in sorted(rooms.items()) for _ in range(solver.value(var))]
         for key, rooms in iop.individual_room_vars.items()
@@ -167,11 +172,10 @@ def extract_schedule(
             room = wished if wished in rooms else (rooms[0] if rooms else "")
             if room:
                 rooms.remove(room)
-            add_session(key[0], key[1], key[2], key[3], "", therapist, room, [cid])
-
-    sessions.sort(key=Session.order)
-    wishes = room_wishes(sessions, rooms_like) if rooms_like is not None else None
-    return WeekSchedule(assign_rooms(sessions, iop.room_members, wishes))
+            sessions.append(
+                Session.create(scenario, key[0], key[1], key[2], key[3], "", therapist, room, [cid])
+            )
+    return sessions
 
 
 def room_wishes(sessions: Sequence[Session], other: WeekSchedule) -> dict[int, str]:

@@ -353,7 +353,6 @@ def optimise_goals(
     start's) and the next goal goes on from there; when that value is unknown (or the goal
     is proven infeasible, or the search was stopped) the search ends, later goals reported
     UNKNOWN."""
-    params = control.params
     model = iop.model
     if not start.is_empty:
         hint_schedule(iop, start)
@@ -377,33 +376,15 @@ def optimise_goals(
             and reached == goal.known_bound
         ):
             log.info("goal %s: %d, reached by the first schedule (proven)", goal.name, reached)
-            search.outcomes.append(
-                GoalOutcome(goal.name, goal.sense, reached, reached, SolveStatus.OPTIMAL)
-            )
-            model.add(goal.expr() >= reached if goal.sense == "max" else goal.expr() <= reached)
+            _held_at(search, model, goal, reached, reached, SolveStatus.OPTIMAL)
             continue
         if search.solver is not None:  # the previous goal's solution as the hint
-            model.clear_hints()
-            for var_idx in range(solved_vars):
-                var = model.get_int_var_from_proto_index(var_idx)
-                model.add_hint(var, search.solver.value(var))
-        if goal.sense == "max" or goal.tie_break_most:
-            model.maximize(goal.search_objective())
-        else:
-            model.minimize(goal.search_objective())
-        left = control.seconds_left()
-        hint_seconds = min(params.complete_hint_max_seconds, params.complete_hint_share * left)
-        complete_hint(model, hint_seconds, control, seed)  # the new goal's variables
-        budget = control.seconds_left() * (1.0 if last else params.goal_share)
-        solver = make_solver(params, budget, workers, seed, log_search=log_search)
-        callback = _GoalCallback(goal, solver, progress, control.started)
-        status = solve_status(control.run(solver, model, callback), model)
+            _hint_solution(model, search.solver, solved_vars)
+        solver, status = _solve_goal(
+            model, goal, last, control, workers, seed, progress, log_search
+        )  # fmt: skip
         if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            held = None  # the goal's value where the search stands (nothing better found)
-            if status == SolveStatus.UNKNOWN and search.solver is not None and known_before:
-                held = round(search.solver.value(goal.expr()))
-            elif status == SolveStatus.UNKNOWN and search.solver is None and not start.is_empty:
-                held = start_values.get(goal.name)
+            held = _held_value(goal, status, search, start, start_values, known_before)
             log.info("goal %s: no better solution (%s), held at %s", goal.name, status.value, held)
             if held is None or control.stopped:
                 search.outcomes.append(GoalOutcome(goal.name, goal.sense, None, None, status))
@@ -412,17 +393,9 @@ def optimise_goals(
                     for g in goals[idx + 1 :]
                 )
                 return search
-            search.outcomes.append(
-                GoalOutcome(goal.name, goal.sense, held, None, SolveStatus.FEASIBLE)
-            )
-            model.add(goal.expr() >= held if goal.sense == "max" else goal.expr() <= held)
+            _held_at(search, model, goal, held, None, SolveStatus.FEASIBLE)
             continue
-        value = round(solver.value(goal.expr()))
-        bound = goal.goal_bound(solver.best_objective_bound)
-        if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
-            status = SolveStatus.OPTIMAL
-        log.info("goal %s: %s %d (bound %d)", goal.name, status.value, value, bound)
-        search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
+        value = _searched_value(search, goal, solver, status)
         if search.solver is None and not start.is_empty and start_values.get(goal.name) == value:
             # The first schedule is as good on every goal so far: it stays the schedule the
             # next goals start from (and the result when they find nothing better), not the
@@ -431,11 +404,94 @@ def optimise_goals(
         else:
             solved_vars = len(model.proto.variables)
             search.solver = solver
-        if goal.sense == "max":
-            model.add(goal.expr() >= value)
-        else:
-            model.add(goal.expr() <= value)
+        _hold(model, goal, value)
     return search
+
+
+def _hold(model: cp_model.CpModel, goal: Goal, value: int) -> None:
+    """Hold ``goal`` at ``value`` or better for the goals after it."""
+    model.add(goal.expr() >= value if goal.sense == "max" else goal.expr() <= value)
+
+
+def _held_at(
+    search: GoalSearch,
+    model: cp_model.CpModel,
+    goal: Goal,
+    value: int,
+    bound: int | None,
+    status: SolveStatus,
+) -> None:
+    """Record ``goal``'s outcome without a solution of its own and hold it at ``value``."""
+    search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
+    _hold(model, goal, value)
+
+
+def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver, solved_vars: int) -> None:
+    """Hint the model's first ``solved_vars`` variables (those the solver ran on) at the
+    solver's solution."""
+    model.clear_hints()
+    for var_idx in range(solved_vars):
+        var = model.get_int_var_from_proto_index(var_idx)
+        model.add_hint(var, solver.value(var))
+
+
+def _searched_value(
+    search: GoalSearch, goal: Goal, solver: cp_model.CpSolver, status: SolveStatus
+) -> int:
+    """Record the outcome of ``goal``'s search that found a solution (OPTIMAL once the goal
+    is proven, its tie-break need not be); the goal's value."""
+    value = round(solver.value(goal.expr()))
+    bound = goal.goal_bound(solver.best_objective_bound)
+    if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
+        status = SolveStatus.OPTIMAL
+    log.info("goal %s: %s %d (bound %d)", goal.name, status.value, value, bound)
+    search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
+    return value
+
+
+def _solve_goal(
+    model: cp_model.CpModel,
+    goal: Goal,
+    last: bool,
+    control: SearchControl,
+    workers: int,
+    seed: int,
+    progress: Callable[[Progress], None] | None,
+    log_search: bool,
+) -> tuple[cp_model.CpSolver, SolveStatus]:
+    """Search ``goal`` (its new variables' hint completed first) for
+    ``params.goal_share`` of the time left (all of it when ``last``); the solver and the
+    search's status."""
+    params = control.params
+    if goal.sense == "max" or goal.tie_break_most:
+        model.maximize(goal.search_objective())
+    else:
+        model.minimize(goal.search_objective())
+    left = control.seconds_left()
+    hint_seconds = min(params.complete_hint_max_seconds, params.complete_hint_share * left)
+    complete_hint(model, hint_seconds, control, seed)  # the new goal's variables
+    budget = control.seconds_left() * (1.0 if last else params.goal_share)
+    solver = make_solver(params, budget, workers, seed, log_search=log_search)
+    callback = _GoalCallback(goal, solver, progress, control.started)
+    return solver, solve_status(control.run(solver, model, callback), model)
+
+
+def _held_value(
+    goal: Goal,
+    status: SolveStatus,
+    search: GoalSearch,
+    start: WeekSchedule,
+    start_values: Mapping[str, int],
+    known_before: bool,
+) -> int | None:
+    """The goal's value where the search stands after a search of ``status`` that found
+    nothing better: the last solution's, or the start's (None when unknown)."""
+    held = None
+    if status == SolveStatus.UNKNOWN and search.solver is not None and known_before:
+        held = round(search.solver.value(goal.expr()))
+    elif status == SolveStatus.UNKNOWN and search.solver is None and not start.is_empty:
+        held = start_values.get(goal.name)
+    return held
 
 
 def _secondary_goal(

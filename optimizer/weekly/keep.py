@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -61,104 +62,184 @@ def schedule_keeping(
     which keeps the solve's overall budget; a round proven early leaves the rest to the
     next). An empty schedule when none is found in time.
     """
-    previous = last_week.attendance
-    scenario = candidates.scenario
+    only = _routines(candidates, last_week.attendance)
+    rounds = _Rounds(
+        candidates, last_week, past, continuing_first, control, seed, workers,
+        deadline=control.seconds_left() - time_limit,
+    )  # fmt: skip
+    repaired = WeekSchedule()
+    if past is not None:
+        repaired, whole = _repair(rounds, only, past)
+        if whole:
+            return repaired
+    schedule, proven = rounds.run(
+        only,
+        last_week.schedule if repaired.is_empty else repaired,
+        time_limit if past is None else rounds.rest(1),
+    )
+    schedule, proven, only = _free_dropped(rounds, only, schedule, proven)
+    schedule = _make_room(rounds, only, schedule, proven)
+    if not repaired.is_empty and rounds.rank(repaired) >= rounds.rank(schedule):
+        return repaired  # serves as many, moving only the touched clients
+    return schedule
+
+
+def _routines(
+    candidates: Candidates, previous: Mapping[str, Mapping[str, str]]
+) -> dict[str, list[tuple[str, str]]]:
+    """Per continuing client whose plan the routine still serves, the (day, block) pairs of
+    last week they can attend now."""
     only: dict[str, list[tuple[str, str]]] = {}
     for cid, days in previous.items():
         routine = set(days.items())
         still = [pair for pair in candidates.attendable.get(cid, []) if pair in routine]
         if len({day for day, _block in still}) >= candidates.requirements[cid].min_days:
             only[cid] = still  # else the plan needs a day the routine lacks: free to move
-    deadline = control.seconds_left() - time_limit
+    return only
 
-    def rest(rounds: int) -> float:
+
+@dataclass(frozen=True)
+class _Rounds:
+    """What the rounds of :func:`schedule_keeping` share."""
+
+    candidates: Candidates
+    last_week: PreviousWeek
+    past: KeptPast | None
+    continuing_first: bool
+    control: SearchControl
+    seed: int
+    workers: int
+    deadline: float
+    """``control.seconds_left()`` when all rounds must be done, in seconds."""
+
+    def rest(self, rounds: int) -> float:
         """The round's share of what is left of ``time_limit`` (``rounds`` still to run)."""
-        left = (control.seconds_left() - deadline) / rounds
-        return max(control.params.min_run_seconds, left)
+        left = (self.control.seconds_left() - self.deadline) / rounds
+        return max(self.control.params.min_run_seconds, left)
 
-    track = {c.client_id: c.track for c in scenario.clients}
+    def run(
+        self,
+        only: dict[str, list[tuple[str, str]]],
+        hint: WeekSchedule,
+        time_limit: float,
+        repair: frozenset[str] | None = None,
+    ) -> tuple[WeekSchedule, bool]:
+        """One :func:`_keep_round` of ``time_limit`` seconds."""
+        return _keep_round(
+            self.candidates, only, self.last_week, self.past, self.continuing_first, hint,
+            time_limit, self.control, self.seed, self.workers, repair=repair,
+        )  # fmt: skip
+
+    def rank(self, schedule: WeekSchedule) -> tuple[int, int]:
+        """The schedule's :func:`continuity_rank`."""
+        return continuity_rank(
+            self.candidates.scenario, schedule, self.last_week.attendance,
+            self.continuing_first,
+        )  # fmt: skip
+
+
+def _repair(
+    rounds: _Rounds, only: dict[str, list[tuple[str, str]]], past: KeptPast
+) -> tuple[WeekSchedule, bool]:
+    """Re-planning: first the week repaired, every session the changes did not touch kept
+    as it was; when that loses a client the week had, again with the clients who shared
+    their track's blocks on the re-planned days free too. The best repaired week (empty:
+    none found) and whether it serves every client who can attend (no round can serve
+    more, so it is taken as it is)."""
+    candidates, last_week = rounds.candidates, rounds.last_week
+    best = _best_rank(candidates, last_week.attendance, rounds.continuing_first)
     repaired = WeekSchedule()
-    if past is not None:
-        # Re-planning: first the week repaired, every session the changes did not touch kept
-        # as it was; when that loses a client the week had, again with the clients who
-        # shared their track's blocks on the re-planned days free too. Taken as it is when
-        # it serves every client who can attend (no round can serve more).
-        best = _best_rank(candidates, previous, continuing_first)
-        free: frozenset[str] = frozenset()
-        for rounds in (3, 2):
-            again, _proven = _keep_round(
-                candidates, only, last_week, past, continuing_first, last_week.schedule,
-                rest(rounds), control, seed, workers, repair=free,
-            )  # fmt: skip
-            rank = continuity_rank(scenario, again, previous, continuing_first)
-            if rank > continuity_rank(scenario, repaired, previous, continuing_first):
-                repaired = again
-            if rank == best:
-                log.info("re-planning: the repaired week serves every client who can attend")
-                return repaired
-            lost = [
-                cid
-                for cid in sorted(last_week.schedule.client_ids())
-                if candidates.attendable.get(cid) and cid not in repaired.client_ids()
-            ]
-            shared = {
-                (track[cid], day, block)
-                for cid in lost
-                for day, block in previous.get(cid, {}).items()
-                if day in past.replanned
-            }
-            around = frozenset(
-                other
-                for other, days in previous.items()
-                if any((track.get(other), d, b) in shared for d, b in days.items())
-            )
-            if repaired.is_empty or around <= free:
-                break
-            log.info("re-planning: %d client(s) lost; %d around them free", len(lost), len(around))
-            free |= around
-    schedule, proven = _keep_round(
-        candidates, only, last_week, past, continuing_first,
-        last_week.schedule if repaired.is_empty else repaired,
-        time_limit if past is None else rest(1), control, seed, workers,
-    )  # fmt: skip
+    free: frozenset[str] = frozenset()
+    for left in (3, 2):
+        again, _proven = rounds.run(only, last_week.schedule, rounds.rest(left), repair=free)
+        rank = rounds.rank(again)
+        if rank > rounds.rank(repaired):
+            repaired = again
+        if rank == best:
+            log.info("re-planning: the repaired week serves every client who can attend")
+            return repaired, True
+        lost, around = _around_lost(candidates, last_week, past, repaired)
+        if repaired.is_empty or around <= free:
+            break
+        log.info("re-planning: %d client(s) lost; %d around them free", len(lost), len(around))
+        free |= around
+    return repaired, False
+
+
+def _around_lost(
+    candidates: Candidates, last_week: PreviousWeek, past: KeptPast, repaired: WeekSchedule
+) -> tuple[list[str], frozenset[str]]:
+    """The clients last week had whom ``repaired`` loses, and every continuing client who
+    shared a (track, day, block) of theirs on the re-planned days."""
+    previous = last_week.attendance
+    track = {c.client_id: c.track for c in candidates.scenario.clients}
+    lost = [
+        cid
+        for cid in sorted(last_week.schedule.client_ids())
+        if candidates.attendable.get(cid) and cid not in repaired.client_ids()
+    ]
+    shared = {
+        (track[cid], day, block)
+        for cid in lost
+        for day, block in previous.get(cid, {}).items()
+        if day in past.replanned
+    }
+    around = frozenset(
+        other
+        for other, days in previous.items()
+        if any((track.get(other), d, b) in shared for d, b in days.items())
+    )
+    return lost, around
+
+
+def _free_dropped(
+    rounds: _Rounds,
+    only: dict[str, list[tuple[str, str]]],
+    schedule: WeekSchedule,
+    proven: bool,
+) -> tuple[WeekSchedule, bool, dict[str, list[tuple[str, str]]]]:
+    """The second round: the continuing clients the first round proved cannot keep their
+    routine free to move (its schedule taken when it serves more, or as many and is
+    proven). The schedule, whether proven, and the clients still held to their routine."""
+    candidates = rounds.candidates
     dropped = [
         cid for cid in only if candidates.attendable.get(cid) and cid not in schedule.client_ids()
     ]
     if dropped and proven:  # they cannot keep their routine: free them
         log.info("keeping last week: %d continuing client(s) free to move", len(dropped))
         only = {cid: pairs for cid, pairs in only.items() if cid not in dropped}
-        again, again_proven = _keep_round(
-            candidates, only, last_week, past, continuing_first, schedule, rest(2), control,
-            seed, workers,
-        )  # fmt: skip
-        before = continuity_rank(scenario, schedule, previous, continuing_first)
-        after = continuity_rank(scenario, again, previous, continuing_first)
+        again, again_proven = rounds.run(only, schedule, rounds.rest(2))
+        before = rounds.rank(schedule)
+        after = rounds.rank(again)
         if after > before or (after == before and again_proven):
             schedule, proven = again, again_proven
+    return schedule, proven, only
+
+
+def _make_room(
+    rounds: _Rounds,
+    only: dict[str, list[tuple[str, str]]],
+    schedule: WeekSchedule,
+    proven: bool,
+) -> WeekSchedule:
+    """The third round: clients wait although the routines are kept as far as they go
+    (``proven``), so their tracks' continuing clients may move (the fewest, for the most
+    pairs kept) to make room; its schedule taken when it serves more."""
+    candidates = rounds.candidates
+    track = {c.client_id: c.track for c in candidates.scenario.clients}
     scheduled = schedule.client_ids()
     waiting = {
         track[cid] for cid, pairs in candidates.attendable.items() if pairs and cid not in scheduled
     }
     loose = {cid: pairs for cid, pairs in only.items() if track[cid] not in waiting}
     if proven and len(loose) < len(only):
-        # Clients wait although the routines are kept as far as they go: their tracks'
-        # continuing clients may move (the fewest, for the most pairs kept) to make room.
         log.info(
             "keeping last week: continuing clients of %d track(s) free to make room",
             len(waiting),
         )
-        again, _proven = _keep_round(
-            candidates, loose, last_week, past, continuing_first, schedule, rest(1), control,
-            seed, workers,
-        )  # fmt: skip
-        if continuity_rank(scenario, again, previous, continuing_first) > continuity_rank(
-            scenario, schedule, previous, continuing_first
-        ):
+        again, _proven = rounds.run(loose, schedule, rounds.rest(1))
+        if rounds.rank(again) > rounds.rank(schedule):
             schedule = again  # serves more (the fewest moved when proven)
-    if not repaired.is_empty and continuity_rank(
-        scenario, repaired, previous, continuing_first
-    ) >= continuity_rank(scenario, schedule, previous, continuing_first):
-        return repaired  # serves as many, moving only the touched clients
     return schedule
 
 
@@ -289,7 +370,6 @@ def _keep_round(
     sessions the changes broke; only the touched clients (and clients not in the schedule)
     are seated again."""
     scenario = candidates.scenario
-    previous = last_week.attendance
     iop = IOPModel(build_candidates(scenario, only_pairs=only))
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
@@ -297,22 +377,43 @@ def _keep_round(
         keep_past(iop, past)
     if not hint.is_empty:
         hint_schedule(iop, hint)
-    m = iop.model
+    guards = _keep_objective(iop, scenario, last_week, past, continuing_first, repair)
+    solver, status = _solve_repairing(iop, guards, time_limit, control, seed, workers)
+    if not has_solution(status):
+        log.info("keeping last week: no schedule in %.1fs", time_limit)
+        return WeekSchedule(), False
+    # Re-planning, the rooms of the schedule re-planned where the solution allows (rooms of
+    # one class are interchangeable in the model).
+    schedule = extract_schedule(
+        iop, solver, rooms_like=last_week.schedule if past is not None else None
+    )
+    log.info(
+        "keeping last week: serves %d of %d clients (%s)",
+        len(schedule.client_ids()),
+        len(scenario.clients),
+        "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
+    )
+    return schedule, status == cp_model.OPTIMAL
+
+
+def _keep_objective(
+    iop: IOPModel,
+    scenario: Scenario,
+    last_week: PreviousWeek,
+    past: KeptPast | None,
+    continuing_first: bool,
+    repair: frozenset[str] | None,
+) -> dict[str, cp_model.IntVar]:
+    """Maximise the clients served, then last week's (day, block) pairs kept (and,
+    re-planning, the sessions of the re-planned days); repairing (:func:`_keep_round`'s
+    ``repair``), keep the untouched clients' sessions. The untouched clients' literals."""
+    previous = last_week.attendance
     kept_pairs = [
         var
         for (cid, day, block), var in iop.attend_vars.items()
         if previous.get(cid, {}).get(day) == block
     ]
-    priority = {c.client_id: c.priority for c in scenario.clients}
-    continuing = (
-        {cid for cid in previous if cid in iop.scheduled_vars} if continuing_first else set()
-    )
-    # A continuing client outweighs every other client, a client every pair or session kept.
-    newcomers = sum(p for cid, p in priority.items() if cid not in continuing)
-    clients = cp_model.LinearExpr.weighted_sum(
-        list(iop.scheduled_vars.values()),
-        [priority[cid] * (newcomers + 1 if cid in continuing else 1) for cid in iop.scheduled_vars],
-    )
+    clients = _clients_served(iop, scenario, previous, continuing_first)
     missed: cp_model.LinearExprT = 0
     missed_most = 0
     guards: dict[str, cp_model.IntVar] = {}  # repairing: the untouched clients kept
@@ -326,11 +427,43 @@ def _keep_round(
             guards = _keep_untouched(iop, [(c, x) for c, x in kept if c not in repair])
             _keep_copies(iop, last_week.schedule, past.replanned, guards)
     stability_most = len(kept_pairs) + missed_most
-    m.maximize(
+    iop.model.maximize(
         cp_model.LinearExpr.weighted_sum(
             [clients, sum(kept_pairs), missed], [stability_most + 1, 1, -1]
         )
     )
+    return guards
+
+
+def _clients_served(
+    iop: IOPModel, scenario: Scenario, previous: Mapping[str, object], continuing_first: bool
+) -> cp_model.LinearExprT:
+    """The clients served, weighted by priority, a continuing client (with
+    ``continuing_first``) above all the others together."""
+    priority = {c.client_id: c.priority for c in scenario.clients}
+    continuing = (
+        {cid for cid in previous if cid in iop.scheduled_vars} if continuing_first else set()
+    )
+    # A continuing client outweighs every other client, a client every pair or session kept.
+    newcomers = sum(p for cid, p in priority.items() if cid not in continuing)
+    return cp_model.LinearExpr.weighted_sum(
+        list(iop.scheduled_vars.values()),
+        [priority[cid] * (newcomers + 1 if cid in continuing else 1) for cid in iop.scheduled_vars],
+    )
+
+
+def _solve_repairing(
+    iop: IOPModel,
+    guards: dict[str, cp_model.IntVar],
+    time_limit: float,
+    control: SearchControl,
+    seed: int,
+    workers: int,
+) -> tuple[cp_model.CpSolver, int]:
+    """Solve the round in ``time_limit`` seconds; repairing (``guards``), while it is
+    infeasible, touch the clients of a conflict too and solve again. The solver and its
+    status."""
+    m = iop.model
     deadline = control.seconds_left() - time_limit
     while True:
         solver = make_solver(
@@ -354,18 +487,4 @@ def _keep_round(
         guards = {cid: g for cid, g in guards.items() if cid not in freed}
         m.clear_assumptions()
         m.add_assumptions([guards[cid] for cid in sorted(guards)])
-    if not has_solution(status):
-        log.info("keeping last week: no schedule in %.1fs", time_limit)
-        return WeekSchedule(), False
-    # Re-planning, the rooms of the schedule re-planned where the solution allows (rooms of
-    # one class are interchangeable in the model).
-    schedule = extract_schedule(
-        iop, solver, rooms_like=last_week.schedule if past is not None else None
-    )
-    log.info(
-        "keeping last week: serves %d of %d clients (%s)",
-        len(schedule.client_ids()),
-        len(scenario.clients),
-        "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
-    )
-    return schedule, status == cp_model.OPTIMAL
+    return solver, status

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +180,13 @@ def kept_past(scenario: Scenario, schedule: Schedule, from_date: dt.date) -> Kep
     return KeptPast(from_date, days, WeekSchedule.from_rows(scenario, *rows))
 
 
+_Fix = Callable[..., None]
+"""``fix(var, happened, *client_ids)``: ``var`` is 1 when it happened, else 0."""
+
+_GroupKey = tuple[str, str, int, str, str]
+_IndividualKey = tuple[str, str, str, int, str]
+
+
 def keep_past(
     iop: IOPModel, past: KeptPast, guards: Mapping[str, cp_model.IntVar] | None = None
 ) -> None:
@@ -195,7 +202,6 @@ def keep_past(
     scenario they break that the checker's part-of-a-week judgement does not see, e.g. a
     client who can no longer reach the plan's days this week).
     """
-    s = iop.scenario
     m = iop.model
 
     def fix(var: cp_model.IntVar, happened: bool, *client_ids: str) -> None:
@@ -207,10 +213,38 @@ def keep_past(
         else:
             m.add(var == 1).only_enforce_if([guards[cid] for cid in sorted(set(client_ids))])
 
+    attended, groups, individual = _past_sessions(iop.scenario, past)
+    unheld = _keep_attendance(iop, past, attended, fix)
+    unheld.extend(_keep_groups(iop, past, groups, fix, guards))
+    unheld.extend(_keep_individuals(iop, past, individual, fix))
+    if unheld:
+        raise ScenarioError(
+            [
+                Issue(
+                    f"--previous, kept before {past.from_date}",
+                    problem,
+                    "those sessions have happened: correct the scenario where it contradicts "
+                    "them, or re-plan from an earlier date",
+                )
+                for problem in dict.fromkeys(unheld)
+            ]
+        )
+
+
+def _past_sessions(
+    s: Scenario, past: KeptPast
+) -> tuple[
+    set[tuple[str, str, str]],
+    dict[_GroupKey, list[Any]],
+    dict[_IndividualKey, tuple[str, str]],
+]:
+    """The kept sessions indexed: the (client, day, block) attended; the group sessions
+    per (day, block, slot, track, type); per (client, day, block, slot, type) of an
+    individual session, its (therapist, session id)."""
     track_of = {c.client_id: c.track for c in s.clients}
     attended: set[tuple[str, str, str]] = set()
-    groups: dict[tuple[str, str, int, str, str], list[Any]] = defaultdict(list)
-    individual: dict[tuple[str, str, str, int, str], tuple[str, str]] = {}
+    groups: dict[_GroupKey, list[Any]] = defaultdict(list)
+    individual: dict[_IndividualKey, tuple[str, str]] = {}
     for session in past.schedule.sessions:
         for cid in session.clients:
             attended.add((cid, session.day, session.block))
@@ -225,8 +259,15 @@ def keep_past(
                 individual[(cid, day, block, slot_idx, type_id)] = (
                     session.therapist_id, session.session_id
                 )  # fmt: skip
-    unheld: list[str] = []
+    return attended, groups, individual
 
+
+def _keep_attendance(
+    iop: IOPModel, past: KeptPast, attended: set[tuple[str, str, str]], fix: _Fix
+) -> list[str]:
+    """Schedule every client with a kept session and fix attendance on the kept days; the
+    problems of what cannot be held."""
+    unheld: list[str] = []
     for cid in sorted(past.client_ids()):
         if not iop.candidates.attendable.get(cid):
             unheld.append(
@@ -244,8 +285,21 @@ def keep_past(
         for cid, day, block in sorted(attended)
         if (cid, day, block) not in known_pairs and cid in iop.scheduled_vars
     )
+    return unheld
 
-    held: set[tuple[str, str, int, str, str]] = set()
+
+def _keep_groups(
+    iop: IOPModel,
+    past: KeptPast,
+    groups: dict[_GroupKey, list[Any]],
+    fix: _Fix,
+    guards: Mapping[str, cp_model.IntVar] | None,
+) -> list[str]:
+    """Fix the group contexts of the kept days to who joined and led them and how many
+    copies ran; the problems of what cannot be held."""
+    m = iop.model
+    unheld: list[str] = []
+    held: set[_GroupKey] = set()
     for gv in iop.groups:
         ctx = gv.context
         if ctx.day not in past.days:
@@ -272,8 +326,19 @@ def keep_past(
         if key not in held
         for x in ran
     )
+    return unheld
 
-    options: set[tuple[str, str, str, int, str]] = set()
+
+def _keep_individuals(
+    iop: IOPModel,
+    past: KeptPast,
+    individual: dict[_IndividualKey, tuple[str, str]],
+    fix: _Fix,
+) -> list[str]:
+    """Fix the individual options of the kept days to the therapist who held them (none
+    where none ran); the problems of what cannot be held."""
+    unheld: list[str] = []
+    options: set[_IndividualKey] = set()
     for iv in iop.individuals:
         o = iv.option
         if o.day not in past.days:
@@ -290,18 +355,7 @@ def keep_past(
         for key, (_tid, sid) in sorted(individual.items())
         if key not in options
     )
-    if unheld:
-        raise ScenarioError(
-            [
-                Issue(
-                    f"--previous, kept before {past.from_date}",
-                    problem,
-                    "those sessions have happened: correct the scenario where it contradicts "
-                    "them, or re-plan from an earlier date",
-                )
-                for problem in dict.fromkeys(unheld)
-            ]
-        )
+    return unheld
 
 
 def unfinishable(
