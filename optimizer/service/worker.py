@@ -41,11 +41,6 @@ def _raise_stopped(signum: int, frame: object) -> None:
     raise _Stopped
 
 
-def summary_of(result: Any) -> dict[str, Any]:
-    """``Result.summary`` (the summary.json fields) as a plain dict."""
-    return dict(result.summary)
-
-
 def jsonable(value: Any) -> Any:
     """Plain JSON data from the library's result objects (``to_dict``, dataclasses, frames)."""
     if hasattr(value, "to_dict") and not hasattr(value, "itertuples"):
@@ -83,7 +78,7 @@ def _solve(payload: dict[str, Any], send: Any) -> dict[str, Any]:
     )
     signal.signal(signal.SIGTERM, signal.SIG_IGN)  # the result is in hand: keep it
     return {
-        "summary": summary_of(result),
+        "summary": dict(result.summary),
         "has_schedule": bool(result.has_schedule),
         "assignments": frame_records(result.assignments),
         "sessions": frame_records(result.sessions),
