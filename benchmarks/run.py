@@ -69,14 +69,21 @@ METHODS = ("product", "textbook", "greedy")
 IDEAS: dict[str, dict[str, Any]] = {
     # Issue 14: one idea each (SearchParams fields), run as method "product+<name>".
     "dominance": {"dominance": True},
-    "relax": {"relaxation": True},
-    "relax+dominance": {"relaxation": True, "dominance": True},
+    # the first relaxation measured: without rooms then with them, 15% of the time left to
+    # repair its attendance (the defaults were then relaxation_rooms=True, repair_share=0.15)
+    "relax": {"relaxation": True, "relaxation_rooms": True, "repair_share": 0.15},
+    "relax+dominance": {"relaxation": True, "dominance": True, "relaxation_rooms": True,
+                        "repair_share": 0.15},
     "cuts": {"capacity_cuts": True},
-    "relax+dominance+cuts": {"relaxation": True, "dominance": True, "relaxation_cuts": True},
+    "relax+dominance+cuts": {"relaxation": True, "dominance": True, "relaxation_cuts": True,
+                             "relaxation_rooms": True, "repair_share": 0.15},
     "nocore": {"core_share": 0.0},
     # the relaxation without rooms only, and a real week restricted to its attendance given
-    # half the time left (not 15%): on O60 seed 0 that restricted week holds 44 > 40
-    "relax-repair": {"relaxation": True, "relaxation_rooms": False, "repair_share": 0.5},
+    # half the time left (not 15%): on O60 seed 0 that restricted week holds 44 > 40; now
+    # the defaults, run on every week (the product runs it on over-subscribed weeks only)
+    "relax-repair": {"relaxation": True},
+    # the product before the over-subscribed trigger (relaxation_below): never the relaxation
+    "no-relax": {"relaxation_below": 0.0},
 }
 """Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "

@@ -307,10 +307,10 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
 def _bound_primary(
     week: _Week, iop: IOPModel, control: SearchControl, start: _Start
 ) -> tuple[_Start, list[int]]:
-    """The optional stages of issue 14 before phase 1 (``params.dominance``,
-    ``params.relaxation``; not with pins or last week, which they do not know): dominance
-    constraints (returned, to be removed before phase 2) and the merged-types relaxation's
-    bound and repaired schedule (the start returned, hinted)."""
+    """The stages of issue 14 before phase 1 (``params.dominance``; ``params.relaxation``,
+    or on its own on an over-subscribed week; not with pins or last week, which they do not
+    know): dominance constraints (returned, to be removed before phase 2) and the
+    merged-types relaxation's bound and repaired schedule (the start returned, hinted)."""
     params = week.params
     if week.scenario.pins or week.last_week is not None:
         return start, []
@@ -320,12 +320,24 @@ def _bound_primary(
         week.reports["dominance_pairs"] = len(pairs)
     schedule = respect_dominance(start.schedule, pairs)
     bound = None
-    if params.relaxation:
+    if params.relaxation or _oversubscribed(week, start):
         schedule, bound = _relaxation(week, iop, control, schedule)
     if schedule != start.schedule:
         hint_schedule(iop, schedule)
         start = replace(start, schedule=schedule, served=schedule.served(week.scenario))
     return replace(start, bound=bound), added
+
+
+def _oversubscribed(week: _Week, start: _Start) -> bool:
+    """Whether the week is over-subscribed enough for the relaxation to pay
+    (``params.relaxation_below``, ``params.relaxation_max_clients``): its first schedule
+    serves less than that share of what the clients who can attend at all would give."""
+    params = week.params
+    if start.schedule.is_empty or len(week.scenario.clients) > params.relaxation_max_clients:
+        return False
+    share = start.served / max(1, reachable(week.candidates))
+    week.reports["first_share"] = round(share, 3)
+    return share < params.relaxation_below
 
 
 def _relaxation(

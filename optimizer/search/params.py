@@ -228,13 +228,24 @@ class SearchParams:
     """Before phase 1: the merged-types relaxation (``model.relax``, all group types as one),
     whose optimum bounds the week's (added as ``primary <= bound``) and whose attendance,
     imposed on the real week, is repaired into a schedule (a better hint)."""
+    relaxation_below: float = 0.8
+    """Run the relaxation also when ``relaxation`` is off, on an *over-subscribed* week:
+    one whose first schedule (the hand-style schedule bettered track by track) serves less
+    than this share of the priority of the clients who can attend at all, and that has at
+    most ``relaxation_max_clients`` clients. Measured (docs/benchmarks.md, issue 14): the
+    generated M weeks start at 0.89-1.00, small weeks at 0.84-1.00, the over-subscribed O40
+    and O60 weeks at 0.62-0.73. 0 never runs it on its own."""
+    relaxation_max_clients: int = 120
+    """Largest week the over-subscribed trigger (``relaxation_below``) runs the relaxation
+    on: on the 200-client over-subscribed week its model did not finish in its share of
+    60 s and phase 1 lost the time (144 served against 152 without it)."""
     relaxation_share: float = 0.5
     """Share of the time left after the first schedule for the relaxation (split between
     the one without rooms and the one with them)."""
-    repair_share: float = 0.15
+    repair_share: float = 0.5
     """Share of the time left after a relaxation for the real week restricted to its
     attendance."""
-    relaxation_rooms: bool = True
+    relaxation_rooms: bool = False
     """After the relaxation without rooms, the one with rooms (when the first did not meet
     the best schedule)."""
     relaxation_cuts: bool = False
