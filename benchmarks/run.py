@@ -84,6 +84,13 @@ IDEAS: dict[str, dict[str, Any]] = {
     "relax-repair": {"relaxation": True},
     # the product before the over-subscribed trigger (relaxation_below): never the relaxation
     "no-relax": {"relaxation_below": 0.0},
+    # CP-SAT's core subsolver on over-subscribed weeks when it would not run (2-3 workers)
+    "core-worker": {"oversubscribed_core": True},
+    # the product before the quick proof of small weeks (quick_proof_variables)
+    "no-quick": {"quick_proof_variables": 0},
+    # CP-SAT's own defaults for the whole week's model (the product's were tuned on M weeks)
+    "cpsat-defaults": {"parallel_presolve_iterations": 3, "parallel_probing_level": 2,
+                       "linearization_level": 1},
 }
 """Research variants of the product: the SearchParams changes of ``product+<name>``."""
 RESULT_PREFIX = "BENCHMARK-RESULT "
@@ -130,7 +137,8 @@ class Instance:
 
 
 def parse_instances(text: str) -> list[Instance]:
-    """``SIZE:N:SECONDS,...`` -> instances (seeds 0..N-1); ``SIZE:SECONDS`` means one seed."""
+    """``SIZE:N:SECONDS,...`` -> instances (seeds 0..N-1); ``SIZE:A-B:SECONDS`` seeds A..B
+    (e.g. weeks held out from a tuning run); ``SIZE:SECONDS`` means one seed."""
     out: list[Instance] = []
     for item in text.split(","):
         parts = item.strip().split(":")
@@ -139,7 +147,9 @@ def parse_instances(text: str) -> list[Instance]:
         if len(parts) != 3:
             raise click.BadParameter(f"'{item}' is not SIZE:SEEDS:SECONDS (e.g. M:5:60)")
         size, seeds, seconds = parts
-        out.extend(Instance(size.upper(), seed, float(seconds)) for seed in range(int(seeds)))
+        first, _, last = seeds.partition("-")
+        numbers = range(int(first), int(last) + 1) if last else range(int(seeds))
+        out.extend(Instance(size.upper(), seed, float(seconds)) for seed in numbers)
     return out
 
 

@@ -41,7 +41,6 @@ from .model.dominance import add_dominance, dominance_pairs, remove_constraints,
 from .model.extract import extract_schedule
 from .model.hints import hint_schedule
 from .model.pinning import add_pins
-from .model.relax import merge_group_types, restrict_attendance, solve_merged
 from .pins import resolve_pins
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SecondarySearch, SolveStatus
@@ -52,7 +51,7 @@ from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served
-from .search.solver import Role, make_solver
+from .search.relaxed import relax_and_repair
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
 from .weekly.goals import (
@@ -222,10 +221,13 @@ def solve(
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
     with _control(week, handle_signals) as control:
-        start = _first_schedule(week, iop, control)
-        start, dominance = _bound_primary(week, iop, control, start)
-        outcome = _maximise_served(week, iop, control, start)
-        outcome = _prove_with_cores(week, control, outcome)
+        start, dominance = _Start(WeekSchedule(), 0), []
+        outcome = _quick_proof(week, iop, control)
+        if outcome is None:
+            start = _first_schedule(week, iop, control)
+            start, dominance = _bound_primary(week, iop, control, start)
+            outcome = _maximise_served(week, iop, control, start)
+            outcome = _prove_with_cores(week, control, outcome)
         remove_constraints(iop, dominance)  # they hold for the primary objective only
         outcome = _improve_secondary(week, iop, control, outcome)
     if control.stopped:  # the run as a whole did not finish (SPEC §6): not proven
@@ -281,6 +283,32 @@ def _build_model(week: _Week) -> IOPModel:
         len(iop.model.proto.constraints),
     )
     return iop
+
+
+def _quick_proof(week: _Week, iop: IOPModel, control: SearchControl) -> _Outcome | None:
+    """A small week's phase 1 tried first, without the warm start, for at most
+    ``params.quick_proof_seconds`` (and a tenth of the time limit): the outcome when it
+    proves its schedule optimal, None otherwise (then the warm start and phase 1 follow as
+    usual). On a week of a dozen clients the hand-style schedule and the track search take
+    longer than CP-SAT needs to prove the whole week."""
+    params = week.params
+    if not week.warm_start or len(iop.model.proto.variables) > params.quick_proof_variables:
+        return None
+    found = maximise_served(
+        iop,
+        min(params.quick_proof_seconds, 0.1 * week.time_limit),
+        control,
+        week.workers,
+        week.seed,
+        progress=week.progress,
+        log_search=week.log_search,
+    )
+    week.reports["quick_proof"] = found.status == SolveStatus.OPTIMAL
+    if found.status != SolveStatus.OPTIMAL:
+        return None
+    log.info("proven optimal before any warm start: objective %d", found.objective)
+    outcome = _Outcome(found.status, found.objective, found.best_bound, found.solver)
+    return outcome.proven(control.elapsed())
 
 
 def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Start:
@@ -340,59 +368,31 @@ def _oversubscribed(week: _Week, start: _Start) -> bool:
     return share < params.relaxation_below
 
 
+def _core_worker(week: _Week) -> bool:
+    """Whether CP-SAT's core subsolver should take a full thread of phase 1 and of the
+    relaxation (``params.oversubscribed_core`` on an over-subscribed week, whose first
+    share :func:`_oversubscribed` has reported)."""
+    params = week.params
+    return params.oversubscribed_core and (
+        week.reports.get("first_share", 1.0) < params.relaxation_below
+    )
+
+
 def _relaxation(
     week: _Week, iop: IOPModel, control: SearchControl, best: WeekSchedule
 ) -> tuple[WeekSchedule, int | None]:
-    """Relaxations first (group types merged; without rooms, then with them): their best
-    bound is added to ``iop`` (``primary <= bound``), and the real week restricted to each
-    one's attendance gives a schedule; returns the best of those and ``best``, and the
-    bound (None: no relaxation finished with one)."""
-    params, scenario = week.params, week.scenario
-    served = best.served(scenario)
-    bound: int | None = None
-    levels = [False, True] if scenario.rooms is not None and params.relaxation_rooms else [False]
-    for position, rooms in enumerate(levels):
-        merged = merge_group_types(week.candidates, rooms=rooms)
-        if merged is None or control.seconds_left() <= params.min_core_seconds:
-            break
-        budget = params.relaxation_share / (len(levels) - position) * control.seconds_left()
-        relaxed = solve_merged(
-            merged,
-            make_solver(params, budget, week.workers, week.seed, log_search=week.log_search),
-            control.run,
-            best,
-            cuts=params.relaxation_cuts,
-        )
-        if relaxed.upper_bound is None:
-            continue
-        bound = relaxed.upper_bound if bound is None else min(bound, relaxed.upper_bound)
-        log.info(
-            "merged-types relaxation %s rooms: bound %d%s, its schedule serves %s (best %d)",
-            "with" if rooms else "without",
-            relaxed.upper_bound,
-            " (proven)" if relaxed.proven else "",
-            relaxed.objective,
-            served,
-        )
-        if relaxed.objective is not None and relaxed.objective > served:
-            restricted = IOPModel(week.candidates)
-            restrict_attendance(restricted, relaxed)
-            restricted.model.maximize(restricted.primary)
-            solver = make_solver(
-                params,
-                params.repair_share * control.seconds_left(),
-                week.workers,
-                week.seed,
-                role=Role.STAGE,
-                deterministic=week.workers == 1,
-            )
-            if control.run(solver, restricted.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                repaired = extract_schedule(restricted, solver)
-                log.info("the real week on that attendance serves %d", repaired.served(scenario))
-                if repaired.served(scenario) > served:
-                    best, served = repaired, repaired.served(scenario)
-        if bound is not None and served >= bound:
-            break
+    """The merged-types relaxation and its repaired schedule
+    (:func:`~optimizer.search.relaxed.relax_and_repair`); its bound, when it found one, is
+    added to ``iop`` (``primary <= bound``). Returns the better schedule and the bound."""
+    best, bound = relax_and_repair(
+        week.candidates,
+        control,
+        best,
+        workers=week.workers,
+        seed=week.seed,
+        log_search=week.log_search,
+        core_worker=_core_worker(week),
+    )
     week.reports["relaxed_bound"] = bound
     if bound is not None:
         iop.model.add(iop.primary <= bound)
@@ -418,6 +418,7 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         week.seed,
         progress=week.progress,
         log_search=week.log_search,
+        core_worker=_core_worker(week),
     )
     bound = found.best_bound
     if start.bound is not None:  # CP-SAT may stop before its presolve has seen primary <= it

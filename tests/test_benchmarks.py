@@ -12,7 +12,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
 
 from benchmarks.generate import generate, write_folder  # noqa: E402
 from benchmarks.rolling import kept, next_week  # noqa: E402
-from benchmarks.run import COLUMNS, METHODS, Instance, run_all  # noqa: E402
+from benchmarks.run import COLUMNS, METHODS, Instance, parse_instances, run_all  # noqa: E402
 from optimizer import Scenario, load_scenario  # noqa: E402
 
 
@@ -138,3 +138,9 @@ def test_runner_on_the_virtual_track_row(tmp_path: Path) -> None:
         assert row["valid"] is not False, row
     greedy = next(row for row in rows if row["method"] == "greedy")
     assert greedy["valid"] is True and greedy["objective"] > 0
+
+
+def test_instances_name_a_count_of_seeds_or_a_range() -> None:
+    assert parse_instances("SW:2:15,M:30") == [
+        Instance("SW", 0, 15.0), Instance("SW", 1, 15.0), Instance("M", 0, 30.0)]
+    assert [i.seed for i in parse_instances("sw:12-14:15")] == [12, 13, 14]

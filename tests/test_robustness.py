@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from optimizer import cli, load_scenario, solve
+from optimizer import SearchParams, cli, load_scenario, solve
 from optimizer.io.write import atomic_folder
 from optimizer.redact import PREFIX, pseudonym, pseudonyms, redact_result
 
@@ -329,7 +329,9 @@ def test_interrupt_after_the_warm_start_keeps_its_schedule(
         return rows
 
     monkeypatch.setattr(solve_module, "solve_greedy", warm_start_then_ctrl_c)
-    result = solve(load_scenario(TINY), time_limit=20, workers=1, handle_signals=True)
+    # (without the quick proof, which proves a week this small before any warm start)
+    result = solve(load_scenario(TINY), time_limit=20, workers=1, handle_signals=True,
+                   params=SearchParams(quick_proof_variables=0))
     assert result.interrupted
     assert result.status.value == "FEASIBLE"
     assert result.objective == result.served_objective() > 0

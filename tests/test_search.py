@@ -119,6 +119,20 @@ def test_make_solver_follows_the_params() -> None:
     assert not make_solver(tuned, 1, role=Role.CHECK, presolve=False).parameters.cp_model_presolve
 
 
+@pytest.mark.parametrize(
+    ("workers", "subsolvers"), [(1, []), (2, ["core"]), (3, ["core", "default_lp"]), (4, [])]
+)
+def test_the_core_worker_takes_a_full_thread_only_where_cp_sat_gives_it_none(
+    workers: int, subsolvers: list[str]
+) -> None:
+    # CP-SAT runs its core subsolver from 4 workers on; with 2 or 3 the over-subscribed
+    # setting names the full-problem threads, one being left for the neighbourhood search.
+    params = make_solver(SearchParams(), 10, workers, core_worker=True).parameters
+    assert list(params.subsolvers) == subsolvers
+    assert params.num_full_subsolvers == (len(subsolvers) if subsolvers else 0)
+    assert list(make_solver(SearchParams(), 10, workers).parameters.subsolvers) == []
+
+
 def test_a_deterministic_budget_counts_units_not_seconds() -> None:
     # 10 s at 0.4 units a second: 4 units. A run may use what is left, and what it used
     # is gone for the next one, however long it took on the wall clock.
@@ -146,6 +160,23 @@ def test_solve_takes_its_params() -> None:
     result = solve(scenario, time_limit=10, workers=1, params=SearchParams(core_share=0.0))
     assert (result.status, result.objective) == ("OPTIMAL", 2)
     assert result.proof_seconds is not None and result.proof_seconds <= result.solve_seconds
+
+
+def test_a_small_week_is_proven_before_any_warm_start(check_valid) -> None:
+    # tests/data/six-clients (4 of 6 servable, see below): its model is far under
+    # quick_proof_variables, and phase 1 alone proves 4 within the first try, so the
+    # hand-style schedule and the track search never run. Without the try
+    # (quick_proof_variables=0) the same optimum comes through the warm start.
+    scenario = load_scenario(DATA / "six-clients")
+    quick = solve(scenario, workers=1, seed=0, time_limit=20)
+    check_valid(quick)
+    assert quick.parameters["quick_proof"] is True
+    assert (quick.status, quick.objective, quick.best_bound) == ("OPTIMAL", 4, 4)
+    usual = solve(scenario, workers=1, seed=0, time_limit=20,
+                  params=SearchParams(quick_proof_variables=0))
+    check_valid(usual)
+    assert "quick_proof" not in usual.parameters
+    assert (usual.status, usual.objective) == ("OPTIMAL", 4)
 
 
 # ---- phase 2: when it stops ---------------------------------------------------------------

@@ -237,14 +237,22 @@ def test_an_oversubscribed_week_runs_the_relaxation_on_its_own() -> None:
     from optimizer import solve
 
     scenario = _three_cohorts()
-    result = solve(scenario, time_limit=5, workers=1)
+    no_quick = SearchParams(quick_proof_variables=0)  # else phase 1 alone proves it first
+    result = solve(scenario, time_limit=5, workers=1, params=no_quick)
     assert result.parameters["first_share"] <= 4 / 6 + 1e-3
     assert result.parameters["relaxed_bound"] == 4
     assert result.status.value == "OPTIMAL" and result.objective == result.best_bound == 4
     schedule = Schedule(result.assignments, result.sessions, result.unscheduled)
     assert not [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
-    off = solve(scenario, time_limit=5, workers=1, params=SearchParams(relaxation_below=0.0))
+    off = solve(scenario, time_limit=5, workers=1,
+                params=SearchParams(relaxation_below=0.0, quick_proof_variables=0))
     assert "relaxed_bound" not in off.parameters and off.objective == 4
+    # With CP-SAT's core subsolver in the full-problem thread (2 workers): the same optimum.
+    core = solve(scenario, time_limit=5, workers=2,
+                 params=SearchParams(oversubscribed_core=True, quick_proof_variables=0))
+    assert (core.status.value, core.objective, core.best_bound) == ("OPTIMAL", 4, 4)
+    schedule = Schedule(core.assignments, core.sessions, core.unscheduled)
+    assert not [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
 
 
 def test_a_week_that_fits_does_not_run_the_relaxation() -> None:
@@ -254,7 +262,8 @@ def test_a_week_that_fits_does_not_run_the_relaxation() -> None:
     ]
     from optimizer import solve
 
-    result = solve(_week(clients), time_limit=5, workers=1)
+    result = solve(_week(clients), time_limit=5, workers=1,
+                   params=SearchParams(quick_proof_variables=0))
     assert result.parameters["first_share"] == 1.0
     assert "relaxed_bound" not in result.parameters
     assert result.objective == result.best_bound == 3

@@ -108,6 +108,16 @@ class SearchParams:
     limit: a safety net, since on a busy machine deterministic units pass slowly and a run
     stopped by the wall clock is no longer reproducible (summary.json then says
     ``reproducible: false``)."""
+    quick_proof_variables: int = 4_000
+    """A week whose model has at most this many variables (the generated weeks of 8-12
+    clients have 1,000-5,000, of 20-30 clients 4,000-9,000, of 60 clients about 24,000)
+    first tries phase 1 alone, without the warm start, for ``quick_proof_seconds``: the
+    smallest are proven before the hand-style schedule and the track search would have
+    finished. Larger weeks gain from the warm start more than the try saves (measured on
+    small weeks in docs/benchmarks.md, issue 14)."""
+    quick_proof_seconds: float = 0.5
+    """Most seconds of that first try (at most a tenth of the time limit); a week it does
+    not prove goes on as usual, this much later."""
     warm_start_share: float = 0.2
     """Share of the time limit the first schedule may take (the hand-style schedule
     bettered track by track, or last week kept) before the whole week's model starts from
@@ -239,6 +249,11 @@ class SearchParams:
     """Largest week the over-subscribed trigger (``relaxation_below``) runs the relaxation
     on: on the 200-client over-subscribed week its model did not finish in its share of
     60 s and phase 1 lost the time (144 served against 152 without it)."""
+    oversubscribed_core: bool = False
+    """On an over-subscribed week (``relaxation_below``) with 2 or 3 workers, CP-SAT's
+    core-based subsolver takes the full-problem thread of phase 1 and of the relaxation
+    (CP-SAT runs it only from 4 workers on): on those weeks its bound falls where the LP's
+    stays at the trivial one (O60 seed 0, 20 s on 2 workers: 52 against 62)."""
     relaxation_share: float = 0.5
     """Share of the time left after the first schedule for the relaxation (split between
     the one without rooms and the one with them)."""

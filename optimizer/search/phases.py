@@ -45,12 +45,15 @@ def maximise_served(
     *,
     progress: Callable[[Progress], None] | None = None,
     log_search: bool = False,
+    core_worker: bool = False,
 ) -> PhaseOne:
     """Phase 1: the schedule serving the most (priority-weighted) clients, within
     ``time_limit`` seconds, from the model's hint if it has one. ``progress`` receives each
-    improving solution."""
+    improving solution; ``core_worker``: see :func:`make_solver`."""
     iop.model.maximize(iop.primary)
-    solver = make_solver(control.params, time_limit, workers, seed, log_search=log_search)
+    solver = make_solver(
+        control.params, time_limit, workers, seed, log_search=log_search, core_worker=core_worker
+    )
     callback = ProgressCallback(progress, 1, control.started) if progress else None
     status = solve_status(control.run(solver, iop.model, callback), iop.model)
     if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):

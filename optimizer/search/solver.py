@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from enum import Enum
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -52,6 +53,7 @@ def make_solver(
     log_search: bool = False,
     deterministic: bool = False,
     presolve: bool = True,
+    core_worker: bool = False,
 ) -> cp_model.CpSolver:
     """A CP-SAT solver for one run of ``role``, limited to ``time_limit`` seconds.
 
@@ -61,7 +63,9 @@ def make_solver(
     worker, and the hint completion always). ``presolve`` switches CP-SAT's presolve off for
     ``Role.CHECK`` (presolve loses the hint on those models; without it a hinted check
     starts from the schedule and repairs it). Our own signal handling stops a search, so
-    CP-SAT never catches SIGINT itself.
+    CP-SAT never catches SIGINT itself. ``core_worker`` (the whole week with 2 or 3
+    workers): CP-SAT's core-based subsolver takes the first full-problem thread, which
+    CP-SAT gives it only from 4 workers on (see ``SearchParams.oversubscribed_core``).
     """
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -69,18 +73,7 @@ def make_solver(
     p.catch_sigint_signal = False
     units = params.deterministic_units_per_second
     if role is Role.WHOLE_WEEK:
-        p.max_time_in_seconds = max(SMALLEST_LIMIT, time_limit)
-        p.num_workers = workers
-        p.log_search_progress = log_search
-        p.linearization_level = params.linearization_level
-        if workers > 1:
-            p.max_presolve_iterations = params.parallel_presolve_iterations
-            p.cp_model_probing_level = params.parallel_probing_level
-        else:
-            # One worker alone runs no LNS; interleaving runs the whole portfolio on one
-            # thread, deterministically.
-            p.interleave_search = True
-            p.max_deterministic_time = max(SMALLEST_LIMIT, units * time_limit)
+        _whole_week(p, params, time_limit, workers, log_search, core_worker)
     elif role is Role.STAGE:
         # A stage is small: more threads than cores would only take turns on them.
         p.num_workers = max(1, min(workers, os.cpu_count() or 1))
@@ -117,3 +110,31 @@ def make_solver(
         p.cp_model_presolve = presolve
         p.linearization_level = params.linearization_level
     return solver
+
+
+def _whole_week(
+    p: Any,
+    params: SearchParams,
+    time_limit: float,
+    workers: int,
+    log_search: bool,
+    core_worker: bool,
+) -> None:
+    """The parameters ``p`` of a whole-week run (see :func:`make_solver`)."""
+    p.max_time_in_seconds = max(SMALLEST_LIMIT, time_limit)
+    p.num_workers = workers
+    p.log_search_progress = log_search
+    p.linearization_level = params.linearization_level
+    if core_worker and 1 < workers < 4:
+        p.subsolvers.extend(["core", "default_lp"][: workers - 1])
+        p.num_full_subsolvers = workers - 1
+    if workers > 1:
+        p.max_presolve_iterations = params.parallel_presolve_iterations
+        p.cp_model_probing_level = params.parallel_probing_level
+    else:
+        # One worker alone runs no LNS; interleaving runs the whole portfolio on one
+        # thread, deterministically.
+        p.interleave_search = True
+        p.max_deterministic_time = max(
+            SMALLEST_LIMIT, params.deterministic_units_per_second * time_limit
+        )
