@@ -88,7 +88,7 @@ def test_default_workers_stay_within_the_bounds() -> None:
         # The whole week with several workers: one light presolve pass, no probing.
         (Role.WHOLE_WEEK, 4, {"num_workers": 4, "max_presolve_iterations": 1,
                               "cp_model_probing_level": 0, "linearization_level": 2,
-                              "max_time_in_seconds": 10.0}),
+                              "max_time_in_seconds": 10.0, "interleave_search": False}),
         # One worker: the whole portfolio interleaved, 0.4 deterministic units a second.
         (Role.WHOLE_WEEK, 1, {"num_workers": 1, "interleave_search": True,
                               "max_deterministic_time": 4.0}),
