@@ -221,13 +221,7 @@ def solve(
     iop = _build_model(week)
     build_seconds = time.perf_counter() - started
     with _control(week, handle_signals) as control:
-        start, dominance = _Start(WeekSchedule(), 0), []
-        outcome = _quick_proof(week, iop, control)
-        if outcome is None:
-            start = _first_schedule(week, iop, control)
-            start, dominance = _bound_primary(week, iop, control, start)
-            outcome = _maximise_served(week, iop, control, start)
-            outcome = _prove_with_cores(week, control, outcome)
+        start, dominance, outcome = _search_primary(week, iop, control)
         remove_constraints(iop, dominance)  # they hold for the primary objective only
         outcome = _improve_secondary(week, iop, control, outcome)
     if control.stopped:  # the run as a whole did not finish (SPEC §6): not proven
@@ -283,6 +277,22 @@ def _build_model(week: _Week) -> IOPModel:
         len(iop.model.proto.constraints),
     )
     return iop
+
+
+def _search_primary(
+    week: _Week, iop: IOPModel, control: SearchControl
+) -> tuple[_Start, list[int], _Outcome]:
+    """Phase 1 and what comes before it: the quick proof of a small week, else the first
+    schedule, the stages of issue 14, phase 1 itself and the core bound. Returns the first
+    schedule, the dominance constraints to remove before phase 2, and the outcome."""
+    start, dominance = _Start(WeekSchedule(), 0), []
+    outcome = _quick_proof(week, iop, control)
+    if outcome is None:
+        start = _first_schedule(week, iop, control)
+        start, dominance = _bound_primary(week, iop, control, start)
+        outcome = _maximise_served(week, iop, control, start)
+        outcome = _prove_with_cores(week, control, outcome)
+    return start, dominance, outcome
 
 
 def _quick_proof(week: _Week, iop: IOPModel, control: SearchControl) -> _Outcome | None:
