@@ -88,6 +88,9 @@ IDEAS: dict[str, dict[str, Any]] = {
     "core-worker": {"oversubscribed_core": True},
     # the product before the quick proof of small weeks (quick_proof_variables)
     "no-quick": {"quick_proof_variables": 0},
+    # the quick proof tried on larger small weeks (the default tries it up to 4,000 variables)
+    "quick-6000": {"quick_proof_variables": 6000},
+    "quick-12000": {"quick_proof_variables": 12000},
     # CP-SAT's own defaults for the whole week's model (the product's were tuned on M weeks)
     "cpsat-defaults": {"parallel_presolve_iterations": 3, "parallel_probing_level": 2,
                        "linearization_level": 1},

@@ -285,7 +285,7 @@ def _search_primary(
     """Phase 1 and what comes before it: the quick proof of a small week, else the first
     schedule, the stages of issue 14, phase 1 itself and the core bound. Returns the first
     schedule, the dominance constraints to remove before phase 2, and the outcome."""
-    start, dominance = _Start(WeekSchedule(), 0), []
+    start, dominance = _Start(WeekSchedule(), 0), list[int]()
     outcome = _quick_proof(week, iop, control)
     if outcome is None:
         start = _first_schedule(week, iop, control)

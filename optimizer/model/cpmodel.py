@@ -333,7 +333,9 @@ class IOPModel:
         for key, rooms in self.individual_room_vars.items():
             m.add(sum(rooms.values()) == sum(per_key[key]))
 
-    def _therapist_events(self) -> dict[str, list[tuple[str, int, int, cp_model.IntVar]]]:
+    def therapist_events(self) -> dict[str, list[tuple[str, int, int, cp_model.IntVar]]]:
+        """Per therapist, every session variable that would take them: (day, start, end,
+        variable) of each group lead and individual session."""
         events: dict[str, list[tuple[str, int, int, cp_model.IntVar]]] = defaultdict(list)
         for gv in self.groups:
             ctx = gv.context
@@ -360,7 +362,7 @@ class IOPModel:
 
     def _add_staff_limits(self) -> None:
         """Rule 7: therapist daily and weekly session caps (what is left of them)."""
-        events = self._therapist_events()
+        events = self.therapist_events()
         for therapist in self.scenario.therapists:
             tid = therapist.therapist_id
             mine = events.get(tid, [])
@@ -378,7 +380,7 @@ class IOPModel:
     def _add_clock_conflicts(self) -> None:
         """Rules 7-8: a therapist or room is in at most one session at any clock time."""
         for kind, events in (
-            ("therapist-time", self._therapist_events()),
+            ("therapist-time", self.therapist_events()),
             ("room-time", self._room_events()),
         ):
             for owner, mine in sorted(events.items()):
@@ -545,7 +547,7 @@ class IOPModel:
         """Load of the busiest therapist in whole percent of capacity (rounded up)."""
         m = self.model
         max_load = m.new_int_var(0, 100, "max_therapist_load")
-        events = self._therapist_events()
+        events = self.therapist_events()
         for therapist in self.scenario.therapists:
             mine = events.get(therapist.therapist_id, [])
             capacity = therapist_capacity(self.scenario, therapist)

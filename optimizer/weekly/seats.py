@@ -12,7 +12,7 @@ A seat enters the model as a group context of its own with no copies, the placed
 join variable and its therapist as a leader that is always true: the model's rules for
 slots, days and weekly counts take it like any group session, and the secondary terms see
 who leads it (group continuity, individual by group leader), while its therapist and room,
-reserved already, take no time or cap again (:meth:`PlacementModel._therapist_events`).
+reserved already, take no time or cap again (:meth:`PlacementModel.therapist_events`).
 
 The objective is the change of SPEC §4's weighted secondary objective from the fixed week's:
 the model's own terms over the placed clients, plus what only the fixed week knows (places
@@ -217,10 +217,10 @@ class PlacementModel(IOPModel):
             self.groups.append(GroupVars(context, {seat.client_id: join}, [], [], leaders, []))
             self.seat_vars.append((seat, join))
 
-    def _therapist_events(self) -> dict[str, list[tuple[str, int, int, cp_model.IntVar]]]:
+    def therapist_events(self) -> dict[str, list[tuple[str, int, int, cp_model.IntVar]]]:
         """The model's therapist events without the seats' leaders: their sessions run
         already (reserved), so joining one takes no therapist time or cap."""
-        events = super()._therapist_events()
+        events = super().therapist_events()
         return {tid: [e for e in items if e[3] is not self._leads] for tid, items in events.items()}
 
     def _add_seat_limits(self) -> None:
@@ -362,7 +362,7 @@ class PlacementModel(IOPModel):
         capacity = self.capacities
         before = max((load_percent(counts[t], c) for t, c in capacity.items()), default=0)
         load = m.new_int_var(before, max(LOAD_CEILING, before), "max_therapist_load")
-        for tid, events in self._therapist_events().items():
+        for tid, events in self.therapist_events().items():
             if events and capacity.get(tid):
                 m.add(capacity[tid] * load >= 100 * (counts[tid] + sum(e[3] for e in events)))
         return load - before

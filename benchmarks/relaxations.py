@@ -1,0 +1,292 @@
+"""Upper bounds on a week's primary objective from outside the product (issue 14).
+
+How far is the optimum of an over-subscribed week from what the product finds? CP-SAT's own
+bound on those weeks stays far above every schedule found (O60 seed 0: 50 against 42 at
+30 s), so the benchmark's "demand / capacity" column spans a wide range. Two relaxations,
+each valid for any schedule of the week, measured here (not used by the product: both take
+minutes where the product has seconds; docs/benchmarks.md, issue 14):
+
+* ``partition``: clients split by the set of blocks they can attend (evening only, mornings
+  only, ...); each part alone, with every therapist and room, is a smaller week whose
+  optimum (or proven bound) bounds what that part can get in the whole week, so the sum of
+  the parts' bounds bounds the week.
+* ``tracks``: a Dantzig-Wolfe decomposition by track. Groups never mix tracks, so with
+  rooms relaxed the tracks share only therapists (who is where at each start time, daily
+  and weekly caps). Each track's week is a subproblem; a master LP over the track weeks
+  found so far (GLOP) prices the shared therapist time; each round solves every track's
+  week against those prices (CP-SAT) and adds it as a column. For any prices ``pi`` the
+  Lagrangian value ``sum over tracks of max(priority - pi * use) + pi * capacity`` bounds
+  the week; the best value over the rounds is reported.
+
+    python -m benchmarks.relaxations partition O60:0 --seconds 20
+    python -m benchmarks.relaxations tracks O60:0 --seconds 180
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from optimizer.model import build_candidates
+from optimizer.model.cpmodel import IOPModel
+from optimizer.scenario import Scenario
+
+SCALE = 1000
+"""Prices are given to CP-SAT in thousandths of a priority point (rounded down, so that the
+subproblem's bound stays an upper bound of the exact Lagrangian subproblem)."""
+
+Resource = tuple[Any, ...]
+"""('at', therapist, day, minute) capacity 1, ('day', therapist, day), ('week', therapist)."""
+
+
+@dataclass
+class Bound:
+    """A relaxation's outcome on one week."""
+
+    upper_bound: int
+    seconds: float
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    """Per part (partition) or per round (tracks): what it gave."""
+
+
+def load_week(instance: str) -> Scenario:
+    """``SIZE:SEED`` of :func:`benchmarks.generate.generate` (e.g. ``O60:0``)."""
+    from .generate import generate
+
+    size, _, seed = instance.partition(":")
+    return Scenario.model_validate(generate(size, int(seed or 0)))
+
+
+def _solve(iop: IOPModel, seconds: float, workers: int) -> tuple[cp_model.CpSolver, str]:
+    """Solve ``iop``'s model; the solver and the status's name."""
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = workers
+    status = solver.solve(iop.model)
+    return solver, solver.status_name(status)
+
+
+def _with_clients(scenario: Scenario, ids: set[str], rooms: bool = True) -> Scenario:
+    update: dict[str, Any] = {"clients": tuple(c for c in scenario.clients if c.client_id in ids)}
+    if not rooms:
+        update["rooms"] = None
+    return scenario.model_copy(update=update)
+
+
+def partition_bound(scenario: Scenario, seconds: float, workers: int) -> Bound:
+    """Sum over the parts (clients by the blocks they can attend) of each part's bound."""
+    start = time.perf_counter()
+    candidates = build_candidates(scenario)
+    parts: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for client in scenario.clients:
+        attends = sorted({block for _day, block in candidates.attendable[client.client_id]})
+        if attends:
+            parts[tuple(attends)].add(client.client_id)
+    total, rows = 0, []
+    for blocks, ids in sorted(parts.items()):
+        iop = IOPModel(build_candidates(_with_clients(scenario, ids)))
+        iop.model.maximize(iop.primary)
+        solver, status = _solve(iop, seconds, workers)
+        bound = math.floor(solver.best_objective_bound + 1e-6)
+        total += bound
+        rows.append(
+            {
+                "blocks": "+".join(blocks),
+                "clients": len(ids),
+                "status": status,
+                "objective": round(solver.objective_value),
+                "bound": bound,
+            }
+        )
+    return Bound(total, time.perf_counter() - start, rows)
+
+
+@dataclass
+class _Track:
+    iop: IOPModel
+    uses: list[tuple[list[Resource], cp_model.IntVar]]
+    """Per therapist variable of the track's model, the shared resources it takes."""
+
+
+def _tracks(scenario: Scenario) -> tuple[dict[str, _Track], dict[Resource, int]]:
+    """Each track's week (rooms relaxed) and the therapist resources they share."""
+    relaxed = scenario.model_copy(update={"rooms": None})
+    events: dict[str, list[tuple[str, str, int, int, cp_model.IntVar]]] = {}
+    models: dict[str, IOPModel] = {}
+    for track in sorted({c.track for c in scenario.clients}):
+        ids = {c.client_id for c in scenario.clients if c.track == track}
+        iop = models[track] = IOPModel(build_candidates(_with_clients(relaxed, ids)))
+        events[track] = [
+            (tid, day, s, e, var)
+            for tid, items in iop.therapist_events().items()
+            for day, s, e, var in items
+        ]
+    starts: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for items in events.values():
+        for tid, day, s, _e, _v in items:
+            starts[(tid, day)].add(s)
+    capacity: dict[Resource, int] = {}
+    for t in scenario.therapists:
+        tid = t.therapist_id
+        for (owner, day), points in starts.items():
+            if owner != tid:
+                continue
+            capacity.update({("at", tid, day, p): 1 for p in points})
+            if t.max_sessions_per_day is not None:
+                capacity[("day", tid, day)] = t.max_sessions_per_day
+        if t.max_sessions_per_week is not None:
+            capacity[("week", tid)] = t.max_sessions_per_week
+
+    def taken(tid: str, day: str, s: int, e: int) -> list[Resource]:
+        out: list[Resource] = [("at", tid, day, p) for p in starts[(tid, day)] if s <= p < e]
+        return out + [k for k in (("day", tid, day), ("week", tid)) if k in capacity]
+
+    tracks = {
+        track: _Track(models[track], [(taken(*item[:4]), item[4]) for item in items])
+        for track, items in events.items()
+    }
+    return tracks, capacity
+
+
+def track_bound(
+    scenario: Scenario,
+    seconds: float,
+    workers: int,
+    pricing_seconds: float = 5.0,
+    on_round: Callable[[dict[str, Any]], None] | None = None,
+) -> Bound:
+    """The Dantzig-Wolfe decomposition by track (module docstring): the best Lagrangian
+    bound within ``seconds``."""
+    start = time.perf_counter()
+    tracks, capacity = _tracks(scenario)
+    columns: dict[str, list[tuple[int, Counter[Resource]]]] = {t: [(0, Counter())] for t in tracks}
+    best = sum(c.priority for c in scenario.clients)
+    rows: list[dict[str, Any]] = []
+    while time.perf_counter() - start < seconds:
+        master, prices, convexity = _master(columns, capacity)
+        value = sum(prices[k] * capacity[k] for k in prices)
+        added = 0
+        for name, track in tracks.items():
+            left = seconds - (time.perf_counter() - start)
+            bound, column = _price(track, prices, min(pricing_seconds, max(left, 0.1)), workers)
+            value += bound
+            if column is not None:
+                reduced = column[0] - sum(prices.get(k, 0.0) * n for k, n in column[1].items())
+                if reduced - convexity[name] > 1e-6:
+                    columns[name].append(column)
+                    added += 1
+        best = min(best, math.floor(value + 1e-6))
+        row = {
+            "round": len(rows),
+            "seconds": round(time.perf_counter() - start, 1),
+            "master": round(master, 3),
+            "lagrangian": round(value, 3),
+            "best": best,
+            "columns": added,
+        }
+        rows.append(row)
+        if on_round:
+            on_round(row)
+        if not added or master >= best:
+            break
+    return Bound(best, time.perf_counter() - start, rows)
+
+
+def _master(
+    columns: dict[str, list[tuple[int, Counter[Resource]]]], capacity: dict[Resource, int]
+) -> tuple[float, dict[Resource, float], dict[str, float]]:
+    """The master LP over the columns: its value, the resources' prices (duals) and each
+    track's convexity dual."""
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    weights = {
+        t: [lp.NumVar(0, 1, f"w[{t},{i}]") for i in range(len(cols))] for t, cols in columns.items()
+    }
+    convexity = {t: lp.Add(sum(ws) == 1) for t, ws in weights.items()}
+    rows = {}
+    for key, cap in capacity.items():
+        terms = [
+            weights[t][i] * use[key]
+            for t, cols in columns.items()
+            for i, (_value, use) in enumerate(cols)
+            if use[key]
+        ]
+        if terms:
+            rows[key] = lp.Add(sum(terms) <= cap)
+    lp.Maximize(
+        sum(
+            weights[t][i] * value
+            for t, cols in columns.items()
+            for i, (value, _use) in enumerate(cols)
+        )
+    )
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        raise RuntimeError("the master LP is always feasible (the empty track weeks)")
+    prices = {key: row.dual_value() for key, row in rows.items()}
+    return lp.Objective().Value(), prices, {t: c.dual_value() for t, c in convexity.items()}
+
+
+def _price(
+    track: _Track, prices: dict[Resource, float], seconds: float, workers: int
+) -> tuple[float, tuple[int, Counter[Resource]] | None]:
+    """The track's week against the prices: an upper bound on its best priority minus the
+    price of its therapist time, and its best week as a column (None: none found)."""
+    costs = []
+    for resources, var in track.uses:
+        cost = math.floor(SCALE * sum(prices.get(k, 0.0) for k in resources))
+        if cost > 0:
+            costs.append(cost * var)
+    iop = track.iop
+    iop.model.maximize(SCALE * iop.primary - sum(costs))
+    solver, status = _solve(iop, seconds, workers)
+    bound = solver.best_objective_bound / SCALE
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return bound, None
+    use: Counter[Resource] = Counter()
+    for resources, var in track.uses:
+        if solver.value(var):
+            use.update(resources)
+    return bound, (round(solver.value(iop.primary)), use)
+
+
+@click.group()
+def main() -> None:
+    """Upper bounds on a week's primary objective (see the module docstring)."""
+
+
+@main.command("partition")
+@click.argument("instance")
+@click.option("--seconds", default=20.0, show_default=True, help="per part")
+@click.option("--workers", default=4, show_default=True)
+def partition_command(instance: str, seconds: float, workers: int) -> None:
+    """Sum of the bounds of the clients' parts (by the blocks they can attend)."""
+    result = partition_bound(load_week(instance), seconds, workers)
+    for row in result.parts:
+        click.echo(" ".join(f"{k}={v}" for k, v in row.items()))
+    click.echo(f"{instance} partition bound {result.upper_bound} in {result.seconds:.1f} s")
+
+
+@main.command("tracks")
+@click.argument("instance")
+@click.option("--seconds", default=180.0, show_default=True)
+@click.option("--pricing-seconds", default=5.0, show_default=True)
+@click.option("--workers", default=4, show_default=True)
+def tracks_command(instance: str, seconds: float, pricing_seconds: float, workers: int) -> None:
+    """Best Lagrangian bound of the decomposition by track."""
+
+    def show(row: dict[str, Any]) -> None:
+        click.echo(" ".join(f"{k}={v}" for k, v in row.items()))
+
+    result = track_bound(load_week(instance), seconds, workers, pricing_seconds, show)
+    click.echo(f"{instance} track bound {result.upper_bound} in {result.seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
