@@ -18,8 +18,8 @@ minutes where the product has seconds; docs/benchmarks.md, issue 14):
   Lagrangian value ``sum over tracks of max(priority - pi * use) + pi * capacity`` bounds
   the week; the best value over the rounds is reported.
 
-    python -m benchmarks.relaxations partition O60:0 --seconds 20
-    python -m benchmarks.relaxations tracks O60:0 --seconds 180
+    python -m benchmarks.relaxations partition O60:0 --seconds 20 --tracks-seconds 150
+    python -m benchmarks.relaxations tracks O60:0 --seconds 180 [--method subgradient]
 """
 
 from __future__ import annotations
@@ -81,8 +81,12 @@ def _with_clients(scenario: Scenario, ids: set[str], rooms: bool = True) -> Scen
     return scenario.model_copy(update=update)
 
 
-def partition_bound(scenario: Scenario, seconds: float, workers: int) -> Bound:
-    """Sum over the parts (clients by the blocks they can attend) of each part's bound."""
+def partition_bound(
+    scenario: Scenario, seconds: float, workers: int, tracks_seconds: float = 0.0
+) -> Bound:
+    """Sum over the parts (clients by the blocks they can attend) of each part's bound; a
+    part left unproven gets, with ``tracks_seconds``, the lower of its bound and its
+    decomposition by track's (subgradient prices, 3 s per track and round)."""
     start = time.perf_counter()
     candidates = build_candidates(scenario)
     parts: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -96,16 +100,20 @@ def partition_bound(scenario: Scenario, seconds: float, workers: int) -> Bound:
         iop.model.maximize(iop.primary)
         solver, status = _solve(iop, seconds, workers)
         bound = math.floor(solver.best_objective_bound + 1e-6)
+        row = {
+            "blocks": "+".join(blocks),
+            "clients": len(ids),
+            "status": status,
+            "objective": round(solver.objective_value),
+            "bound": bound,
+        }
+        if status != "OPTIMAL" and tracks_seconds > 0:
+            part = _with_clients(scenario, ids)
+            by_track = track_bound(part, tracks_seconds, workers, 3.0, method="subgradient")
+            row["track_bound"] = by_track.upper_bound
+            bound = min(bound, by_track.upper_bound)
         total += bound
-        rows.append(
-            {
-                "blocks": "+".join(blocks),
-                "clients": len(ids),
-                "status": status,
-                "objective": round(solver.objective_value),
-                "bound": bound,
-            }
-        )
+        rows.append(row)
     return Bound(total, time.perf_counter() - start, rows)
 
 
@@ -162,11 +170,15 @@ def track_bound(
     workers: int,
     pricing_seconds: float = 5.0,
     on_round: Callable[[dict[str, Any]], None] | None = None,
+    method: str = "columns",
 ) -> Bound:
-    """The Dantzig-Wolfe decomposition by track (module docstring): the best Lagrangian
-    bound within ``seconds``."""
+    """The decomposition by track (module docstring): the best Lagrangian bound within
+    ``seconds``, its prices from the master LP (``method="columns"``) or by subgradient
+    steps (``"subgradient"``)."""
     start = time.perf_counter()
     tracks, capacity = _tracks(scenario)
+    if method == "subgradient":
+        return _subgradient(tracks, capacity, scenario, seconds, workers, pricing_seconds, on_round)
     columns: dict[str, list[tuple[int, Counter[Resource]]]] = {t: [(0, Counter())] for t in tracks}
     best = sum(c.priority for c in scenario.clients)
     rows: list[dict[str, Any]] = []
@@ -196,6 +208,55 @@ def track_bound(
         if on_round:
             on_round(row)
         if not added or master >= best:
+            break
+    return Bound(best, time.perf_counter() - start, rows)
+
+
+def _subgradient(
+    tracks: dict[str, _Track],
+    capacity: dict[Resource, int],
+    scenario: Scenario,
+    seconds: float,
+    workers: int,
+    pricing_seconds: float,
+    on_round: Callable[[dict[str, Any]], None] | None,
+) -> Bound:
+    """Prices by subgradient steps: each round, every track's week against the prices; a
+    price rises where the tracks together overuse its resource and falls (not below 0)
+    where they leave it free. The step starts at half a priority point per session over
+    (a third of it for daily caps, a tenth for weekly ones) and shrinks by 10% a round,
+    until ``seconds`` or until it is below a thousandth."""
+    start = time.perf_counter()
+    prices: dict[Resource, float] = dict.fromkeys(capacity, 0.0)
+    share = {"at": 1.0, "day": 1 / 3, "week": 1 / 10}
+    best = sum(c.priority for c in scenario.clients)
+    rows: list[dict[str, Any]] = []
+    step = 0.5
+    while time.perf_counter() - start < seconds:
+        value = sum(prices[k] * capacity[k] for k in capacity)
+        used: Counter[Resource] = Counter()
+        for track in tracks.values():
+            left = seconds - (time.perf_counter() - start)
+            bound, column = _price(track, prices, min(pricing_seconds, max(left, 0.1)), workers)
+            value += bound
+            if column is not None:
+                used.update(column[1])
+        best = min(best, math.floor(value + 1e-6))
+        over = sum(max(0, used[k] - cap) for k, cap in capacity.items())
+        for key, cap in capacity.items():
+            prices[key] = max(0.0, prices[key] + step * share[key[0]] * (used[key] - cap))
+        step *= 0.9
+        row = {
+            "round": len(rows),
+            "seconds": round(time.perf_counter() - start, 1),
+            "lagrangian": round(value, 3),
+            "best": best,
+            "over": over,
+        }
+        rows.append(row)
+        if on_round:
+            on_round(row)
+        if step < 1e-3:  # about 60 rounds: the prices no longer move
             break
     return Bound(best, time.perf_counter() - start, rows)
 
@@ -265,9 +326,15 @@ def main() -> None:
 @click.argument("instance")
 @click.option("--seconds", default=20.0, show_default=True, help="per part")
 @click.option("--workers", default=4, show_default=True)
-def partition_command(instance: str, seconds: float, workers: int) -> None:
+@click.option(
+    "--tracks-seconds",
+    default=0.0,
+    show_default=True,
+    help="for each part left unproven, the decomposition by track (subgradient) this long",
+)
+def partition_command(instance: str, seconds: float, workers: int, tracks_seconds: float) -> None:
     """Sum of the bounds of the clients' parts (by the blocks they can attend)."""
-    result = partition_bound(load_week(instance), seconds, workers)
+    result = partition_bound(load_week(instance), seconds, workers, tracks_seconds)
     for row in result.parts:
         click.echo(" ".join(f"{k}={v}" for k, v in row.items()))
     click.echo(f"{instance} partition bound {result.upper_bound} in {result.seconds:.1f} s")
@@ -278,13 +345,16 @@ def partition_command(instance: str, seconds: float, workers: int) -> None:
 @click.option("--seconds", default=180.0, show_default=True)
 @click.option("--pricing-seconds", default=5.0, show_default=True)
 @click.option("--workers", default=4, show_default=True)
-def tracks_command(instance: str, seconds: float, pricing_seconds: float, workers: int) -> None:
+@click.option("--method", type=click.Choice(["columns", "subgradient"]), default="columns")
+def tracks_command(
+    instance: str, seconds: float, pricing_seconds: float, workers: int, method: str
+) -> None:
     """Best Lagrangian bound of the decomposition by track."""
 
     def show(row: dict[str, Any]) -> None:
         click.echo(" ".join(f"{k}={v}" for k, v in row.items()))
 
-    result = track_bound(load_week(instance), seconds, workers, pricing_seconds, show)
+    result = track_bound(load_week(instance), seconds, workers, pricing_seconds, show, method)
     click.echo(f"{instance} track bound {result.upper_bound} in {result.seconds:.1f} s")
 
 

@@ -69,6 +69,10 @@ def test_track_bound_sees_the_shared_therapist() -> None:
     # T01's weekly cap and the bound comes down to the optimum
     assert bound.parts[0]["lagrangian"] >= 12
     assert bound.upper_bound == 8
+    # subgradient prices: T01's weekly cap priced until the MH week no longer pays
+    by_steps = track_bound(scenario, seconds=60, workers=1, method="subgradient")
+    assert by_steps.parts[0]["lagrangian"] >= 12
+    assert by_steps.upper_bound == 8
 
 
 def test_partition_bound_is_a_bound() -> None:
