@@ -7,9 +7,10 @@ each valid for any schedule of the week, measured here (not used by the product:
 minutes where the product has seconds; docs/benchmarks.md, issue 14):
 
 * ``partition``: clients split by the set of blocks they can attend (evening only, mornings
-  only, ...); each part alone, with every therapist and room, is a smaller week whose
-  optimum (or proven bound) bounds what that part can get in the whole week, so the sum of
-  the parts' bounds bounds the week.
+  only, ...); each part alone, with every therapist and room and with groups of one
+  allowed (in the whole week a client of another part may be what brings a group to its
+  minimum), is a smaller week whose optimum (or proven bound) bounds what that part can
+  get in the whole week, so the sum of the parts' bounds bounds the week.
 * ``tracks``: a Dantzig-Wolfe decomposition by track. Groups never mix tracks, so with
   rooms relaxed the tracks share only therapists (who is where at each start time, daily
   and weekly caps). Each track's week is a subproblem; a master LP over the track weeks
@@ -29,6 +30,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -58,9 +60,19 @@ class Bound:
 
 
 def load_week(instance: str) -> Scenario:
-    """``SIZE:SEED`` of :func:`benchmarks.generate.generate` (e.g. ``O60:0``)."""
+    """``SIZE:SEED`` of :func:`benchmarks.generate.generate` (e.g. ``O60:0``), a scenario
+    folder or file, or ``WHATIF.yaml:VARIANT`` (one variant of a what-if file)."""
+    from optimizer import load_scenario
+    from optimizer.whatif.file import load_whatif
+
     from .generate import generate
 
+    path, _, variant = instance.partition(".yaml:")
+    if variant:
+        whatif = load_whatif(path + ".yaml")
+        return whatif.resolve(next(v for v in whatif.variants if v.name == variant))
+    if Path(instance).exists():
+        return load_scenario(instance)
     size, _, seed = instance.partition(":")
     return Scenario.model_validate(generate(size, int(seed or 0)))
 
@@ -81,12 +93,26 @@ def _with_clients(scenario: Scenario, ids: set[str], rooms: bool = True) -> Scen
     return scenario.model_copy(update=update)
 
 
+def _alone(scenario: Scenario, ids: set[str]) -> Scenario:
+    """The week of the clients ``ids`` alone, every group type's minimum size 1: in any
+    schedule of the whole week, those clients' sessions (groups cut down to their members
+    among ``ids``) are a schedule of this week, since a group they share with other clients
+    may hold just one of them once the others are taken out."""
+    session_types = {
+        name: st.model_copy(update={"min_size": 1}) if st.is_group else st
+        for name, st in scenario.session_types.items()
+    }
+    return _with_clients(scenario, ids).model_copy(update={"session_types": session_types})
+
+
 def partition_bound(
     scenario: Scenario, seconds: float, workers: int, tracks_seconds: float = 0.0
 ) -> Bound:
-    """Sum over the parts (clients by the blocks they can attend) of each part's bound; a
-    part left unproven gets, with ``tracks_seconds``, the lower of its bound and its
-    decomposition by track's (subgradient prices, 3 s per track and round)."""
+    """Sum over the parts (clients by the blocks they can attend) of each part's bound,
+    each part alone with groups of one allowed (:func:`_alone`: clients of other parts may
+    fill a group's minimum in the whole week); a part left unproven gets, with
+    ``tracks_seconds``, the lower of its bound and its decomposition by track's
+    (subgradient prices, 3 s per track and round)."""
     start = time.perf_counter()
     candidates = build_candidates(scenario)
     parts: dict[tuple[str, ...], set[str]] = defaultdict(set)
@@ -96,10 +122,13 @@ def partition_bound(
             parts[tuple(attends)].add(client.client_id)
     total, rows = 0, []
     for blocks, ids in sorted(parts.items()):
-        iop = IOPModel(build_candidates(_with_clients(scenario, ids)))
+        part = _alone(scenario, ids)
+        iop = IOPModel(build_candidates(part))
         iop.model.maximize(iop.primary)
         solver, status = _solve(iop, seconds, workers)
         bound = math.floor(solver.best_objective_bound + 1e-6)
+        if status not in ("OPTIMAL", "FEASIBLE"):  # cut short: CP-SAT's bound is unset
+            bound = sum(c.priority for c in part.clients)
         row = {
             "blocks": "+".join(blocks),
             "clients": len(ids),
@@ -108,7 +137,6 @@ def partition_bound(
             "bound": bound,
         }
         if status != "OPTIMAL" and tracks_seconds > 0:
-            part = _with_clients(scenario, ids)
             by_track = track_bound(part, tracks_seconds, workers, 3.0, method="subgradient")
             row["track_bound"] = by_track.upper_bound
             bound = min(bound, by_track.upper_bound)
@@ -195,7 +223,8 @@ def track_bound(
                 if reduced - convexity[name] > 1e-6:
                     columns[name].append(column)
                     added += 1
-        best = min(best, math.floor(value + 1e-6))
+        if math.isfinite(value):
+            best = min(best, math.floor(value + 1e-6))
         row = {
             "round": len(rows),
             "seconds": round(time.perf_counter() - start, 1),
@@ -241,7 +270,8 @@ def _subgradient(
             value += bound
             if column is not None:
                 used.update(column[1])
-        best = min(best, math.floor(value + 1e-6))
+        if math.isfinite(value):  # else some track was cut short: no bound this round
+            best = min(best, math.floor(value + 1e-6))
         over = sum(max(0, used[k] - cap) for k, cap in capacity.items())
         for key, cap in capacity.items():
             prices[key] = max(0.0, prices[key] + step * share[key[0]] * (used[key] - cap))
@@ -298,7 +328,8 @@ def _price(
     track: _Track, prices: dict[Resource, float], seconds: float, workers: int
 ) -> tuple[float, tuple[int, Counter[Resource]] | None]:
     """The track's week against the prices: an upper bound on its best priority minus the
-    price of its therapist time, and its best week as a column (None: none found)."""
+    price of its therapist time (infinite when the search was cut short before finding a
+    week), and its best week as a column (None: none found)."""
     costs = []
     for resources, var in track.uses:
         cost = math.floor(SCALE * sum(prices.get(k, 0.0) for k in resources))
@@ -307,9 +338,10 @@ def _price(
     iop = track.iop
     iop.model.maximize(SCALE * iop.primary - sum(costs))
     solver, status = _solve(iop, seconds, workers)
-    bound = solver.best_objective_bound / SCALE
     if status not in ("OPTIMAL", "FEASIBLE"):
-        return bound, None
+        # cut short before any schedule: CP-SAT's objective bound is then not one
+        return math.inf, None
+    bound = solver.best_objective_bound / SCALE
     use: Counter[Resource] = Counter()
     for resources, var in track.uses:
         if solver.value(var):

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
+from benchmarks.generate import generate  # noqa: E402
 from benchmarks.relaxations import partition_bound, track_bound  # noqa: E402
 from optimizer import Scenario, solve  # noqa: E402
 from optimizer.check import check_schedule  # noqa: E402
@@ -21,9 +22,9 @@ def _two_tracks_one_evening() -> Scenario:
     the evening; each needs 2 evenings x 2 group slots; the one evening therapist may take 4
     sessions a week, so exactly one track's group fits (2 evenings x 2 slots): the optimum
     serves the four SUD clients, 4 x 2 = 8. Each track alone would get its four (8 + 4 = 12:
-    what a bound that cannot see the shared therapist says). Two day-only clients (one per
-    track, priority 1) have a day therapist to themselves but no group partner of their
-    track by day: they cannot be served (group minimum 2)."""
+    what a bound that cannot see the shared therapist says). By day, T02 has no cap: the
+    day-only SUD client DS and FS (SUD, free all day) make a group of two (+2), while the
+    day-only MH client DM has no partner (group minimum 2). Optimum 8 + 2 = 10."""
     clients = [
         {"client_id": f"S{i}", "track": "SUD", "plan": "TWO-DAY",
          "busy": "Mon-Fri 08:00-17:00", "priority": 2}
@@ -37,6 +38,7 @@ def _two_tracks_one_evening() -> Scenario:
          "priority": 1},
         {"client_id": "DM", "track": "MH", "plan": "TWO-DAY", "busy": "Mon-Fri 12:00-21:00",
          "priority": 1},
+        {"client_id": "FS", "track": "SUD", "plan": "TWO-DAY", "priority": 1},
     ]  # fmt: skip
     return Scenario.from_data(
         {
@@ -61,23 +63,42 @@ def _two_tracks_one_evening() -> Scenario:
 def test_track_bound_sees_the_shared_therapist() -> None:
     scenario = _two_tracks_one_evening()
     result = solve(scenario, time_limit=20, workers=1, seed=0)
-    assert result.status.value == "OPTIMAL" and result.objective == 8
+    assert result.status.value == "OPTIMAL" and result.objective == 10
     schedule = Schedule(result.assignments, result.sessions, result.unscheduled)
     assert not [v for v in check_schedule(scenario, schedule) if v.severity == "error"]
     bound = track_bound(scenario, seconds=60, workers=1)
-    # the first round prices nothing (each track alone: 8 + 4); the master LP then prices
-    # T01's weekly cap and the bound comes down to the optimum
-    assert bound.parts[0]["lagrangian"] >= 12
-    assert bound.upper_bound == 8
+    # the first round prices nothing (each track alone: 8 + 2 and 4); the master LP then
+    # prices T01's weekly cap and the bound comes down to the optimum
+    assert bound.parts[0]["lagrangian"] >= 14
+    assert bound.upper_bound == 10
     # subgradient prices: T01's weekly cap priced until the MH week no longer pays
     by_steps = track_bound(scenario, seconds=60, workers=1, method="subgradient")
-    assert by_steps.parts[0]["lagrangian"] >= 12
-    assert by_steps.upper_bound == 8
+    assert by_steps.parts[0]["lagrangian"] >= 14
+    assert by_steps.upper_bound == 10
 
 
 def test_partition_bound_is_a_bound() -> None:
     scenario = _two_tracks_one_evening()
+    result = solve(scenario, time_limit=20, workers=1, seed=0)
+    assert result.status.value == "OPTIMAL" and result.objective == 10
     bound = partition_bound(scenario, seconds=20, workers=1)
-    # evening-only clients (8, optimum 8 alone) and day-only clients (0: no group partner)
-    assert {row["blocks"]: row["bound"] for row in bound.parts} == {"EVE": 8, "AM": 0}
-    assert bound.upper_bound == 8
+    # Parts: the 8 evening-only clients (8 alone), DS and DM (day only), FS (any time). Alone
+    # with its own minimum size, neither day part could form a group (0 + 0: a "bound" of 8,
+    # below the optimum 10, since DS and FS share a group across parts); with groups of one
+    # allowed, DS and DM get 1 each and FS 1 (its SUD evening seat is T01's, whose cap the
+    # evening part already uses, but the part alone does not know it).
+    assert {row["blocks"]: row["bound"] for row in bound.parts} == {"EVE": 8, "AM": 2, "AM+EVE": 1}
+    assert bound.upper_bound == 11 >= result.objective
+
+
+def test_bounds_cut_short_stay_bounds() -> None:
+    """A generated week (size S) with rounds cut short by a tight time limit: every bound is
+    still at least the schedule the product finds (a track whose search stopped before any
+    week gives no bound that round, rather than CP-SAT's unset one)."""
+    scenario = Scenario.from_data(generate("S", seed=1))
+    found = solve(scenario, time_limit=10, workers=1, seed=0).objective
+    assert found is not None and found > 0
+    for method in ("subgradient", "columns"):
+        bound = track_bound(scenario, seconds=2, workers=1, pricing_seconds=0.3, method=method)
+        assert bound.upper_bound >= found
+    assert partition_bound(scenario, seconds=1, workers=1, tracks_seconds=2).upper_bound >= found
