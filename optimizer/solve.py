@@ -118,6 +118,8 @@ class _Start:
     bound: int | None = None
     """A proven upper bound of the primary objective from a stage before phase 1 (the
     merged-types relaxation), None when none ran."""
+    oversubscribed: bool = False
+    """Whether :func:`_oversubscribed` found the week over-subscribed by this schedule."""
 
 
 @dataclass(frozen=True)
@@ -358,12 +360,15 @@ def _bound_primary(
         week.reports["dominance_pairs"] = len(pairs)
     schedule = respect_dominance(start.schedule, pairs)
     bound = None
-    if params.relaxation or _oversubscribed(week, start):
-        schedule, bound = _relaxation(week, iop, control, schedule)
+    oversubscribed = not params.relaxation and _oversubscribed(week, start)
+    if params.relaxation or oversubscribed:
+        schedule, bound = _relaxation(
+            week, iop, control, schedule, _core_worker(week, oversubscribed)
+        )
     if schedule != start.schedule:
         hint_schedule(iop, schedule)
         start = replace(start, schedule=schedule, served=schedule.served(week.scenario))
-    return replace(start, bound=bound), added
+    return replace(start, bound=bound, oversubscribed=oversubscribed), added
 
 
 def _oversubscribed(week: _Week, start: _Start) -> bool:
@@ -378,18 +383,15 @@ def _oversubscribed(week: _Week, start: _Start) -> bool:
     return share < params.relaxation_below
 
 
-def _core_worker(week: _Week) -> bool:
+def _core_worker(week: _Week, oversubscribed: bool) -> bool:
     """Whether CP-SAT's core subsolver should take a full thread of phase 1 and of the
-    relaxation (``params.oversubscribed_core`` on an over-subscribed week, whose first
-    share :func:`_oversubscribed` has reported)."""
-    params = week.params
-    return params.oversubscribed_core and (
-        week.reports.get("first_share", 1.0) < params.relaxation_below
-    )
+    relaxation: ``params.oversubscribed_core`` on a week :func:`_oversubscribed` found
+    over-subscribed."""
+    return week.params.oversubscribed_core and oversubscribed
 
 
 def _relaxation(
-    week: _Week, iop: IOPModel, control: SearchControl, best: WeekSchedule
+    week: _Week, iop: IOPModel, control: SearchControl, best: WeekSchedule, core_worker: bool
 ) -> tuple[WeekSchedule, int | None]:
     """The merged-types relaxation and its repaired schedule
     (:func:`~optimizer.search.relaxed.relax_and_repair`); its bound, when it found one, is
@@ -401,7 +403,7 @@ def _relaxation(
         workers=week.workers,
         seed=week.seed,
         log_search=week.log_search,
-        core_worker=_core_worker(week),
+        core_worker=core_worker,
     )
     week.reports["relaxed_bound"] = bound
     if bound is not None:
@@ -428,7 +430,7 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         week.seed,
         progress=week.progress,
         log_search=week.log_search,
-        core_worker=_core_worker(week),
+        core_worker=_core_worker(week, start.oversubscribed),
     )
     bound = found.best_bound
     if start.bound is not None:  # CP-SAT may stop before its presolve has seen primary <= it
