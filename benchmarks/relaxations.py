@@ -170,16 +170,15 @@ def _tracks(scenario: Scenario) -> tuple[dict[str, _Track], dict[Resource, int]]
         for tid, day, s, _e, _v in items:
             starts[(tid, day)].add(s)
     capacity: dict[Resource, int] = {}
-    for t in scenario.therapists:
-        tid = t.therapist_id
-        for (owner, day), points in starts.items():
-            if owner != tid:
-                continue
+    if starts:  # then some track has a model; every track's holds the same caps left
+        caps = next(iter(models.values())).candidates
+        for (tid, day), points in starts.items():
             capacity.update({("at", tid, day, p): 1 for p in points})
-            if t.max_sessions_per_day is not None:
-                capacity[("day", tid, day)] = t.max_sessions_per_day
-        if t.max_sessions_per_week is not None:
-            capacity[("week", tid)] = t.max_sessions_per_week
+            day_cap, week_cap = caps.day_cap.get((tid, day)), caps.week_cap.get(tid)
+            if day_cap is not None:
+                capacity[("day", tid, day)] = day_cap
+            if week_cap is not None:
+                capacity[("week", tid)] = week_cap
 
     def taken(tid: str, day: str, s: int, e: int) -> list[Resource]:
         out: list[Resource] = [("at", tid, day, p) for p in starts[(tid, day)] if s <= p < e]
@@ -207,38 +206,74 @@ def track_bound(
     tracks, capacity = _tracks(scenario)
     if method == "subgradient":
         return _subgradient(tracks, capacity, scenario, seconds, workers, pricing_seconds, on_round)
+    rounds = _Rounds(start, seconds, sum(c.priority for c in scenario.clients), on_round)
     columns: dict[str, list[tuple[int, Counter[Resource]]]] = {t: [(0, Counter())] for t in tracks}
-    best = sum(c.priority for c in scenario.clients)
-    rows: list[dict[str, Any]] = []
-    while time.perf_counter() - start < seconds:
+    while rounds.time_left() > 0:
         master, prices, convexity = _master(columns, capacity)
-        value = sum(prices[k] * capacity[k] for k in prices)
+        value, found = rounds.price(tracks, prices, capacity, pricing_seconds, workers)
         added = 0
+        for name, column in found.items():
+            reduced = column[0] - sum(prices.get(k, 0.0) * n for k, n in column[1].items())
+            if reduced - convexity[name] > 1e-6:
+                columns[name].append(column)
+                added += 1
+        rounds.record(value, master=round(master, 3), columns=added)
+        if not added or master >= rounds.best:
+            break
+    return rounds.bound()
+
+
+@dataclass
+class _Rounds:
+    """The rounds of a decomposition by track: time, the best Lagrangian bound, the rows."""
+
+    start: float
+    seconds: float
+    best: int
+    """The best bound so far (at first the total priority)."""
+    on_round: Callable[[dict[str, Any]], None] | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def time_left(self) -> float:
+        return self.seconds - (time.perf_counter() - self.start)
+
+    def price(
+        self,
+        tracks: dict[str, _Track],
+        prices: dict[Resource, float],
+        capacity: dict[Resource, int],
+        pricing_seconds: float,
+        workers: int,
+    ) -> tuple[float, dict[str, tuple[int, Counter[Resource]]]]:
+        """Every track's week against ``prices``: the Lagrangian value (infinite when some
+        track was cut short: no bound this round) and each track's best week found."""
+        value = sum(prices.get(k, 0.0) * cap for k, cap in capacity.items())
+        found = {}
         for name, track in tracks.items():
-            left = seconds - (time.perf_counter() - start)
-            bound, column = _price(track, prices, min(pricing_seconds, max(left, 0.1)), workers)
+            limit = min(pricing_seconds, max(self.time_left(), 0.1))
+            bound, column = _price(track, prices, limit, workers)
             value += bound
             if column is not None:
-                reduced = column[0] - sum(prices.get(k, 0.0) * n for k, n in column[1].items())
-                if reduced - convexity[name] > 1e-6:
-                    columns[name].append(column)
-                    added += 1
+                found[name] = column
+        return value, found
+
+    def record(self, value: float, **extra: Any) -> None:
+        """A round's Lagrangian value (a bound when finite) and what else it reports."""
         if math.isfinite(value):
-            best = min(best, math.floor(value + 1e-6))
+            self.best = min(self.best, math.floor(value + 1e-6))
         row = {
-            "round": len(rows),
-            "seconds": round(time.perf_counter() - start, 1),
-            "master": round(master, 3),
+            "round": len(self.rows),
+            "seconds": round(time.perf_counter() - self.start, 1),
+            **extra,
             "lagrangian": round(value, 3),
-            "best": best,
-            "columns": added,
+            "best": self.best,
         }
-        rows.append(row)
-        if on_round:
-            on_round(row)
-        if not added or master >= best:
-            break
-    return Bound(best, time.perf_counter() - start, rows)
+        self.rows.append(row)
+        if self.on_round:
+            self.on_round(row)
+
+    def bound(self) -> Bound:
+        return Bound(self.best, time.perf_counter() - self.start, self.rows)
 
 
 def _subgradient(
@@ -255,40 +290,25 @@ def _subgradient(
     where they leave it free. The step starts at half a priority point per session over
     (a third of it for daily caps, a tenth for weekly ones) and shrinks by 10% a round,
     until ``seconds`` or until it is below a thousandth."""
-    start = time.perf_counter()
+    rounds = _Rounds(
+        time.perf_counter(), seconds, sum(c.priority for c in scenario.clients), on_round
+    )
     prices: dict[Resource, float] = dict.fromkeys(capacity, 0.0)
     share = {"at": 1.0, "day": 1 / 3, "week": 1 / 10}
-    best = sum(c.priority for c in scenario.clients)
-    rows: list[dict[str, Any]] = []
     step = 0.5
-    while time.perf_counter() - start < seconds:
-        value = sum(prices[k] * capacity[k] for k in capacity)
+    while rounds.time_left() > 0:
+        value, found = rounds.price(tracks, prices, capacity, pricing_seconds, workers)
         used: Counter[Resource] = Counter()
-        for track in tracks.values():
-            left = seconds - (time.perf_counter() - start)
-            bound, column = _price(track, prices, min(pricing_seconds, max(left, 0.1)), workers)
-            value += bound
-            if column is not None:
-                used.update(column[1])
-        if math.isfinite(value):  # else some track was cut short: no bound this round
-            best = min(best, math.floor(value + 1e-6))
+        for _value, use in found.values():
+            used.update(use)
         over = sum(max(0, used[k] - cap) for k, cap in capacity.items())
         for key, cap in capacity.items():
             prices[key] = max(0.0, prices[key] + step * share[key[0]] * (used[key] - cap))
         step *= 0.9
-        row = {
-            "round": len(rows),
-            "seconds": round(time.perf_counter() - start, 1),
-            "lagrangian": round(value, 3),
-            "best": best,
-            "over": over,
-        }
-        rows.append(row)
-        if on_round:
-            on_round(row)
+        rounds.record(value, over=over)
         if step < 1e-3:  # about 60 rounds: the prices no longer move
             break
-    return Bound(best, time.perf_counter() - start, rows)
+    return rounds.bound()
 
 
 def _master(
