@@ -86,11 +86,10 @@ def _solve(iop: IOPModel, seconds: float, workers: int) -> tuple[cp_model.CpSolv
     return solver, solver.status_name(status)
 
 
-def _with_clients(scenario: Scenario, ids: set[str], rooms: bool = True) -> Scenario:
-    update: dict[str, Any] = {"clients": tuple(c for c in scenario.clients if c.client_id in ids)}
-    if not rooms:
-        update["rooms"] = None
-    return scenario.model_copy(update=update)
+def _with_clients(scenario: Scenario, ids: set[str]) -> Scenario:
+    """The week with only the clients ``ids``."""
+    clients = tuple(c for c in scenario.clients if c.client_id in ids)
+    return scenario.model_copy(update={"clients": clients})
 
 
 def _alone(scenario: Scenario, ids: set[str]) -> Scenario:
