@@ -91,6 +91,8 @@ IDEAS: dict[str, dict[str, Any]] = {
     # the quick proof tried on larger small weeks (the default tries it up to 4,000 variables)
     "quick-6000": {"quick_proof_variables": 6000},
     "quick-12000": {"quick_proof_variables": 12000},
+    # the product without the LP bound beside phase 1 (optimizer.search.lpbound)
+    "no-lp": {"lp_bound_below": 0.0},
     # CP-SAT's own defaults for the whole week's model (the product's were tuned on M weeks)
     "cpsat-defaults": {"parallel_presolve_iterations": 3, "parallel_probing_level": 2,
                        "linearization_level": 1},

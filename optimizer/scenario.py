@@ -368,6 +368,28 @@ class Scenario(_Frozen):
         except ValidationError as exc:
             raise ScenarioError(issues_from_validation_error(exc, key_path)) from None
 
+    def with_weights(self, weights: Mapping[str, int] | None) -> Scenario:
+        """The scenario with some secondary weights replaced by name (ScenarioError for an
+        unknown name or a bad value)."""
+        if not weights:
+            return self
+        known = list(Weights.model_fields)
+        issues = [
+            Issue(f"weight '{name}'", f"unknown objective term{did_you_mean(name, known)}",
+                  f"use one of: {', '.join(known)}")
+            for name in weights
+            if name not in known
+        ]  # fmt: skip
+        if issues:
+            raise ScenarioError(issues)
+        try:
+            merged = Weights(**{**self.weights.model_dump(), **weights})
+        except ValidationError as exc:
+            raise ScenarioError(
+                issues_from_validation_error(exc, lambda p: f"weight {p[-1]}")
+            ) from None
+        return self.updated(weights=merged)
+
     def to_data(self) -> dict[str, Any]:
         """Plain data (JSON-ready) that :meth:`from_data` reads back to an equal scenario."""
         return self.model_dump(mode="json", exclude_none=True)

@@ -30,9 +30,8 @@ from typing import Any
 
 import pandas as pd
 from ortools.sat.python import cp_model
-from pydantic import ValidationError
 
-from .errors import Issue, ScenarioError, did_you_mean
+from .errors import Issue, ScenarioError
 from .io.schedule import Schedule
 from .model.candidates import Candidates, build_candidates, estimated_variables
 from .model.cpmodel import IOPModel
@@ -44,11 +43,12 @@ from .model.pinning import add_pins
 from .pins import resolve_pins
 from .reasons import unscheduled_reasons
 from .result import Progress, Result, SecondarySearch, SolveStatus
-from .scenario import Scenario, Weights, issues_from_validation_error
+from .scenario import Scenario
 from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
+from .search.lpbound import LinearBound, start_lp_bound
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.relaxed import relax_and_repair
@@ -120,6 +120,8 @@ class _Start:
     merged-types relaxation), None when none ran."""
     oversubscribed: bool = False
     """Whether :func:`_oversubscribed` found the week over-subscribed by this schedule."""
+    lp_bound: LinearBound | None = None
+    """The linear relaxation solving beside the search (:func:`_start_lp_bound`)."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,7 @@ def solve(
     """
     started = time.perf_counter()
     params = params or SearchParams()
-    scenario = with_weights(scenario, weights)
+    scenario = scenario.with_weights(weights)
     when = replan_date(previous is not None, from_date)
     week = _Week(
         stop=stop or StopToken(),
@@ -291,9 +293,16 @@ def _search_primary(
     outcome = _quick_proof(week, iop, control)
     if outcome is None:
         start = _first_schedule(week, iop, control)
-        start, dominance = _bound_primary(week, iop, control, start)
-        outcome = _maximise_served(week, iop, control, start)
-        outcome = _prove_with_cores(week, control, outcome)
+        start = replace(start, lp_bound=_start_lp_bound(week, iop, control, start))
+        try:
+            start, dominance = _bound_primary(week, iop, control, start)
+            outcome = _maximise_served(week, iop, control, start)
+            outcome = _with_lp_bound(week, control, start, outcome)
+            outcome = _prove_with_cores(week, control, outcome)
+            outcome = _with_lp_bound(week, control, start, outcome)
+        finally:
+            if start.lp_bound is not None:
+                start.lp_bound.cancel()
     return start, dominance, outcome
 
 
@@ -369,6 +378,36 @@ def _bound_primary(
         hint_schedule(iop, schedule)
         start = replace(start, schedule=schedule, served=schedule.served(week.scenario))
     return replace(start, bound=bound, oversubscribed=oversubscribed), added
+
+
+def _start_lp_bound(
+    week: _Week, iop: IOPModel, control: SearchControl, start: _Start
+) -> LinearBound | None:
+    """The LP bound started beside the search on a large over-subscribed week
+    (:func:`~optimizer.search.lpbound.start_lp_bound`), reported in ``lp_bound``."""
+    lp_bound = start_lp_bound(
+        iop, week.params, week.workers, start.served, control.seconds_left(), start.schedule
+    )
+    if lp_bound is not None:
+        week.reports["lp_bound"] = None
+    return lp_bound
+
+
+def _with_lp_bound(
+    week: _Week, control: SearchControl, start: _Start, outcome: _Outcome
+) -> _Outcome:
+    """``outcome`` with the LP bound folded in once it has ended (proven optimal if the
+    schedule reaches it)."""
+    bound = start.lp_bound.result() if start.lp_bound is not None else None
+    if bound is None:
+        return outcome
+    week.reports["lp_bound"] = bound
+    if outcome.best_bound is not None and outcome.best_bound <= bound:
+        return outcome
+    outcome = replace(outcome, best_bound=bound)
+    if outcome.objective is not None and outcome.objective >= bound:
+        return outcome.proven(control.elapsed())
+    return outcome
 
 
 def _oversubscribed(week: _Week, start: _Start) -> bool:
@@ -855,25 +894,3 @@ def _secondary_search(
         bound=bound,
         stopped_by=SecondaryStop.PROVEN.value if proven else outcome.secondary_stop.value,
     )
-
-
-def with_weights(scenario: Scenario, weights: Mapping[str, int] | None) -> Scenario:
-    """The scenario with some secondary weights replaced by name (validated)."""
-    if not weights:
-        return scenario
-    known = list(Weights.model_fields)
-    issues = [
-        Issue(f"weight '{name}'", f"unknown objective term{did_you_mean(name, known)}",
-              f"use one of: {', '.join(known)}")
-        for name in weights
-        if name not in known
-    ]  # fmt: skip
-    if issues:
-        raise ScenarioError(issues)
-    try:
-        merged = Weights(**{**scenario.weights.model_dump(), **weights})
-    except ValidationError as exc:
-        raise ScenarioError(
-            issues_from_validation_error(exc, lambda p: f"weight {p[-1]}")
-        ) from None
-    return scenario.updated(weights=merged)

@@ -267,6 +267,22 @@ class SearchParams:
     """Capacity cuts (``model.cuts``) in the relaxation's model."""
     capacity_cuts: bool = False
     """Capacity cuts in the whole week's model (implied constraints: every phase)."""
+    lp_bound_below: float = 0.8
+    """Solve the whole model's linear relaxation beside phase 1 (HiGHS, one thread;
+    :mod:`optimizer.search.lpbound`) on a week whose first schedule (the hand-style schedule
+    bettered track by track) serves less than this share of what the clients who can attend
+    at all would give, and whose model has
+    between ``lp_bound_min_variables`` and ``lp_bound_max_variables`` variables; its bound
+    joins CP-SAT's. Measured (docs/benchmarks.md, issue 14): on the 200-client
+    over-subscribed week CP-SAT's bound is 220 after 60 s where the LP's is 177 (19 s of
+    one core). 0 never runs it; nor does a one-worker (reproducible) solve, whose reported
+    bound must not depend on the clock."""
+    lp_bound_min_variables: int = 30_000
+    """Smaller models get no LP bound: CP-SAT's own reaches it in time (O40 and O60 weeks,
+    12,000-14,000 variables: the LP's bounds 44-55, CP-SAT's as low or lower)."""
+    lp_bound_max_variables: int = 100_000
+    """Larger models get no LP bound: the interior point takes 19 s on 65,000 variables
+    and would not end within a default solve far beyond that."""
 
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
