@@ -136,3 +136,17 @@ def test_no_lp_bound_with_one_worker_or_on_a_week_that_fits():
     fits = _capped_week([3, 2, 1], (5, 4))
     params = replace(ALWAYS, lp_bound_below=0.8)
     assert "lp_bound" not in solve(fits, time_limit=10, workers=2, params=params).parameters
+
+
+def test_a_failing_lp_bound_leaves_the_solve_alone(monkeypatch, check_valid):
+    # An optional bound: HiGHS missing or failing must not cost the coordinator the week.
+    lpbound = importlib.import_module("optimizer.search.lpbound")
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("HiGHS unavailable")
+
+    monkeypatch.setattr(lpbound, "LinearBound", broken)
+    result = solve(_capped_week([3, 2, 1], (4, 3)), time_limit=10, workers=2, params=ALWAYS)
+    assert "lp_bound" not in result.parameters
+    assert result.status == SolveStatus.OPTIMAL and result.objective == 5
+    check_valid(result)

@@ -21,17 +21,22 @@ import logging
 import math
 import threading
 import time
+from typing import TYPE_CHECKING
 
-import highspy
 import numpy as np
-from highspy import cb
 
 from ..model.cpmodel import IOPModel
 from ..schedule import WeekSchedule
 from .bounds import reachable
 from .params import SearchParams
 
+if TYPE_CHECKING:
+    import highspy
+
 log = logging.getLogger(__name__)
+
+INF = math.inf
+"""HiGHS's infinity (``highspy.kHighsInf`` is the float infinity)."""
 
 _HUGE = 1e12
 """A variable bound beyond this counts as unbounded (no model variable comes near)."""
@@ -65,7 +70,7 @@ class LinearRelaxation:
             row_lower.append(lo)
             row_upper.append(hi)
 
-        inf = highspy.kHighsInf
+        inf = INF
         for ct in proto.constraints:
             if len(ct.enforcement_literal):
                 continue
@@ -91,6 +96,8 @@ class LinearRelaxation:
         self.row_upper = np.array(row_upper, dtype=float)
 
     def highs_lp(self) -> highspy.HighsLp:
+        import highspy  # on first use: a solve that needs no LP bound never loads HiGHS
+
         lp = highspy.HighsLp()
         lp.num_col_, lp.num_row_ = len(self.cost), len(self.row_lower)
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, self.lower, self.upper
@@ -134,6 +141,9 @@ class LinearBound:
         """Seconds HiGHS took (None until it ends)."""
         self._bound: int | None = None
         self._cancelled = threading.Event()
+        import highspy
+        from highspy import cb
+
         # highspy.Highs prints HiGHS's banner on stdout as it is made (its callbacks are
         # set while output is still on); the core class, output off first, prints nothing.
         self._highs = highspy._Highs()  # type: ignore[attr-defined]
@@ -159,8 +169,14 @@ class LinearBound:
             data_in.user_interrupt = True  # type: ignore[attr-defined]
 
     def _run(self) -> None:
+        import highspy
+
         started = time.perf_counter()
-        self._highs.run()
+        try:
+            self._highs.run()
+        except Exception:  # an optional bound: the solve goes on without it
+            log.exception("LP bound: HiGHS failed")
+            return
         self.seconds = time.perf_counter() - started
         status = self._highs.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -205,4 +221,8 @@ def start_lp_bound(
         or served >= params.lp_bound_below * reachable(iop.candidates)
     ):
         return None
-    return LinearBound(iop, seconds)
+    try:
+        return LinearBound(iop, seconds)
+    except Exception:  # an optional bound (HiGHS missing or failing): solve without it
+        log.exception("LP bound: not started")
+        return None
