@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import make_scenario
+from hypothesis import HealthCheck, given, settings
 from test_decomposition import _optimum as optimum
+from test_properties import scenario_data
 
 from optimizer import Scenario, SolveStatus, solve
 from optimizer.model import IOPModel, build_candidates
@@ -93,6 +95,19 @@ def test_any_multipliers_bound_the_optimum(seed):
         assert bound is None or bound >= best
     lp = _lp(week).result()
     assert lp is not None and best <= lp <= sum(c.priority for c in week.clients)
+
+
+@settings(max_examples=30, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenario_data())
+def test_the_lp_bound_is_never_below_the_optimum(data: dict[str, Any]) -> None:
+    # Random weeks (rooms, avoid pairs, languages, partial weeks...): the bound from
+    # HiGHS's duals is at least the proven optimum, and at most the clients' total.
+    week = Scenario.from_data(data)
+    candidates = build_candidates(week)
+    bound = _lp(week).result()
+    assert bound is not None
+    assert optimum(candidates) <= bound <= sum(c.priority for c in week.clients)
 
 
 @pytest.fixture

@@ -122,10 +122,11 @@ class LinearRelaxation:
         reduced = self.cost.copy()
         np.subtract.at(reduced, self.index, self.value * y[rows])
         ends = np.where(reduced > 0, self.lower, self.upper)
-        if np.any((np.abs(ends) >= _HUGE) & (reduced != 0)):
+        moving = reduced != 0
+        if np.any(np.abs(ends[moving]) >= _HUGE):
             return None
-        lowest = rows_part + float(np.dot(reduced, ends))  # <= min of -primary
-        return math.floor(-lowest + 1e-6)
+        lowest = rows_part + float(np.dot(reduced[moving], ends[moving]))  # <= min of -primary
+        return math.floor(-lowest + 1e-6) if math.isfinite(lowest) else None
 
 
 class LinearBound:
@@ -169,24 +170,26 @@ class LinearBound:
             data_in.user_interrupt = True  # type: ignore[attr-defined]
 
     def _run(self) -> None:
+        try:
+            self._bound = self._solve()
+        except Exception:  # an optional bound: the solve goes on without it
+            log.exception("LP bound: HiGHS failed")
+
+    def _solve(self) -> int | None:
+        """Run HiGHS; the bound its duals prove (None when it did not end optimal)."""
         import highspy
 
         started = time.perf_counter()
-        try:
-            self._highs.run()
-        except Exception:  # an optional bound: the solve goes on without it
-            log.exception("LP bound: HiGHS failed")
-            return
+        self._highs.run()
         self.seconds = time.perf_counter() - started
         status = self._highs.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            log.info("LP bound: none (%s after %.1fs)", status, self.seconds)
-            return
         solution = self._highs.getSolution()
-        if not solution.dual_valid:
-            return
-        self._bound = self.relaxation.upper_bound(np.asarray(solution.row_dual))
-        log.info("LP bound: %s (HiGHS %.1fs)", self._bound, self.seconds)
+        if status != highspy.HighsModelStatus.kOptimal or not solution.dual_valid:
+            log.info("LP bound: none (%s after %.1fs)", status, self.seconds)
+            return None
+        bound = self.relaxation.upper_bound(np.asarray(solution.row_dual))
+        log.info("LP bound: %s (HiGHS %.1fs)", bound, self.seconds)
+        return bound
 
     def result(self, wait: float = 0.0) -> int | None:
         """The bound once HiGHS has finished (waiting at most ``wait`` seconds), else None."""
