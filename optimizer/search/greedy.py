@@ -76,6 +76,8 @@ class _Board:
         self.presence: dict[tuple[str, str, str], int] = defaultdict(int)
         """Group memberships per (track, day, block): where a track's cohort already meets."""
         self.capacity = {r.room_id: r.capacity for r in scenario.rooms or ()}
+        self.can_take: dict[tuple[str, str, int, int], bool] = {}
+        """Per (therapist, day, start, end): whether their hours allow it (fixed data)."""
         self.avoid: dict[str, set[str]] = defaultdict(set)
         for c in scenario.clients:
             for other in c.avoid:
@@ -88,7 +90,11 @@ class _Board:
         return self.s.blocks[block][slot_idx]
 
     def therapist_ok(self, t: Therapist, day: str, start: int, end: int) -> bool:
-        if not therapist_can_take(self.s, t, day, start, end):
+        key = (t.therapist_id, day, start, end)
+        can = self.can_take.get(key)
+        if can is None:  # the hours, busy windows and away dates, once per slot
+            can = self.can_take[key] = therapist_can_take(self.s, t, day, start, end)
+        if not can:
             return False
         if t.max_sessions_per_day is not None and (
             self.day_count[(t.therapist_id, day)] >= t.max_sessions_per_day
