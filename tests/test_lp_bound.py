@@ -151,6 +151,9 @@ def test_no_lp_bound_with_one_worker_or_on_a_week_that_fits():
     fits = _capped_week([3, 2, 1], (5, 4))
     params = replace(ALWAYS, lp_bound_below=0.8)
     assert "lp_bound" not in solve(fits, time_limit=10, workers=2, params=params).parameters
+    # Too little time left for the LP to end: it is not started.
+    slow = replace(ALWAYS, lp_bound_seconds_per_variable=1.0)
+    assert "lp_bound" not in solve(week, time_limit=10, workers=2, params=slow).parameters
 
 
 def test_a_failing_lp_bound_leaves_the_solve_alone(monkeypatch, check_valid):

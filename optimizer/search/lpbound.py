@@ -212,7 +212,8 @@ def start_lp_bound(
     """A :class:`LinearBound` of ``iop`` started for ``seconds`` when the week is large and
     over-subscribed: its first schedule ``first`` serves ``served``, under
     ``params.lp_bound_below`` of the reachable priority, and its model has
-    ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables; never
+    ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables, and
+    ``seconds`` are enough for it (``params.lp_bound_seconds_per_variable``); never
     with one worker (a reproducible solve's reported bound must not depend on the clock)
     nor with pins. None otherwise."""
     variables = len(iop.model.proto.variables)
@@ -221,6 +222,7 @@ def start_lp_bound(
         or iop.scenario.pins
         or first.is_empty
         or not params.lp_bound_min_variables <= variables <= params.lp_bound_max_variables
+        or seconds < params.lp_bound_seconds_per_variable * variables
         or served >= params.lp_bound_below * reachable(iop.candidates)
     ):
         return None

@@ -283,6 +283,11 @@ class SearchParams:
     lp_bound_max_variables: int = 100_000
     """Larger models get no LP bound: the interior point takes 19 s on 65,000 variables
     and would not end within a default solve far beyond that."""
+    lp_bound_seconds_per_variable: float = 0.0006
+    """The LP bound is started only when the time left is at least this many seconds per
+    model variable: HiGHS took 14-19 s on the 56,000-65,000 variables of the O200 weeks
+    alone and 38 s beside a 4-worker phase 1 on 2 cores (O200 seed 0), so on a shorter time
+    limit it would take a core and never end."""
 
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
