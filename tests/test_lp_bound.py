@@ -97,8 +97,11 @@ def test_any_multipliers_bound_the_optimum(seed):
     assert lp is not None and best <= lp <= sum(c.priority for c in week.clients)
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @given(scenario_data())
 def test_the_lp_bound_is_never_below_the_optimum(data: dict[str, Any]) -> None:
     # Random weeks (rooms, avoid pairs, languages, partial weeks...): the bound from
