@@ -156,6 +156,16 @@ class _Outcome:
             return self
         return replace(self, status=SolveStatus.OPTIMAL, proof_seconds=elapsed)
 
+    def bounded(self, bound: int, elapsed: float) -> _Outcome:
+        """The outcome with another proven upper bound of the primary objective: the lower
+        of the two kept, and proven optimal (at ``elapsed``) when the schedule reaches it."""
+        if self.best_bound is not None and self.best_bound <= bound:
+            return self
+        outcome = replace(self, best_bound=bound)
+        if outcome.objective is not None and outcome.objective >= bound:
+            return outcome.proven(elapsed)
+        return outcome
+
 
 def solve(
     scenario: Scenario,
@@ -402,12 +412,7 @@ def _with_lp_bound(
     if bound is None:
         return outcome
     week.reports["lp_bound"] = bound
-    if outcome.best_bound is not None and outcome.best_bound <= bound:
-        return outcome
-    outcome = replace(outcome, best_bound=bound)
-    if outcome.objective is not None and outcome.objective >= bound:
-        return outcome.proven(control.elapsed())
-    return outcome
+    return outcome.bounded(bound, control.elapsed())
 
 
 def _oversubscribed(week: _Week, start: _Start) -> bool:
@@ -497,9 +502,8 @@ def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) ->
     ):
         return outcome
     cores = core_upper_bound(week.candidates, remaining, control, week.seed)
-    bound = min(bound, cores.upper_bound)
-    outcome = replace(outcome, best_bound=bound, cores=len(cores.cores))
-    return outcome.proven(control.elapsed()) if objective >= bound else outcome
+    outcome = replace(outcome, cores=len(cores.cores))
+    return outcome.bounded(cores.upper_bound, control.elapsed())
 
 
 def _improve_secondary(
