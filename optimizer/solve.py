@@ -121,7 +121,7 @@ class _Start:
     oversubscribed: bool = False
     """Whether :func:`_oversubscribed` found the week over-subscribed by this schedule."""
     lp_bound: LinearBound | None = None
-    """The linear relaxation solving beside the search (:func:`_start_lp_bound`)."""
+    """The linear relaxation solving beside the search (:func:`start_lp_bound`)."""
 
 
 @dataclass(frozen=True)
@@ -303,7 +303,9 @@ def _search_primary(
     outcome = _quick_proof(week, iop, control)
     if outcome is None:
         start = _first_schedule(week, iop, control)
-        start = replace(start, lp_bound=_start_lp_bound(week, iop, control, start))
+        share, seconds = _first_share(week, start), control.seconds_left()
+        lp_bound = start_lp_bound(iop, week.params, week.workers, share, seconds)
+        start = replace(start, lp_bound=lp_bound)
         try:
             start, dominance = _bound_primary(week, iop, control, start)
             outcome = _maximise_served(week, iop, control, start)
@@ -390,29 +392,15 @@ def _bound_primary(
     return replace(start, bound=bound, oversubscribed=oversubscribed), added
 
 
-def _start_lp_bound(
-    week: _Week, iop: IOPModel, control: SearchControl, start: _Start
-) -> LinearBound | None:
-    """The LP bound started beside the search on a large over-subscribed week
-    (:func:`~optimizer.search.lpbound.start_lp_bound`), reported in ``lp_bound``."""
-    lp_bound = start_lp_bound(
-        iop, week.params, week.workers, start.served, control.seconds_left(), start.schedule
-    )
-    if lp_bound is not None:
-        week.reports["lp_bound"] = None
-    return lp_bound
-
-
 def _with_lp_bound(
     week: _Week, control: SearchControl, start: _Start, outcome: _Outcome
 ) -> _Outcome:
     """``outcome`` with the LP bound folded in once it has ended (proven optimal if the
-    schedule reaches it)."""
-    bound = start.lp_bound.result() if start.lp_bound is not None else None
-    if bound is None:
+    schedule reaches it); ``lp_bound`` reports it (null while it runs)."""
+    if start.lp_bound is None:
         return outcome
-    week.reports["lp_bound"] = bound
-    return outcome.bounded(bound, control.elapsed())
+    bound = week.reports["lp_bound"] = start.lp_bound.result()
+    return outcome if bound is None else outcome.bounded(bound, control.elapsed())
 
 
 def _oversubscribed(week: _Week, start: _Start) -> bool:
@@ -420,11 +408,19 @@ def _oversubscribed(week: _Week, start: _Start) -> bool:
     (``params.relaxation_below``, ``params.relaxation_max_clients``): its first schedule
     serves less than that share of what the clients who can attend at all would give."""
     params = week.params
-    if start.schedule.is_empty or len(week.scenario.clients) > params.relaxation_max_clients:
+    share = _first_share(week, start)
+    if share is None or len(week.scenario.clients) > params.relaxation_max_clients:
         return False
-    share = start.served / max(1, reachable(week.candidates))
     week.reports["first_share"] = round(share, 3)
     return share < params.relaxation_below
+
+
+def _first_share(week: _Week, start: _Start) -> float | None:
+    """The share of the reachable priority (clients who can attend at all) the first
+    schedule serves; None without one."""
+    if start.schedule.is_empty:
+        return None
+    return start.served / max(1, reachable(week.candidates))
 
 
 def _core_worker(week: _Week, oversubscribed: bool) -> bool:

@@ -26,8 +26,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..model.cpmodel import IOPModel
-from ..schedule import WeekSchedule
-from .bounds import reachable
 from .params import SearchParams
 
 if TYPE_CHECKING:
@@ -70,19 +68,18 @@ class LinearRelaxation:
             row_lower.append(lo)
             row_upper.append(hi)
 
-        inf = INF
         for ct in proto.constraints:
             if len(ct.enforcement_literal):
                 continue
             if ct.has_linear():
                 domain = list(ct.linear.domain)
-                lo = domain[0] if domain[0] > -_HUGE else -inf
-                hi = domain[-1] if domain[-1] < _HUGE else inf
+                lo = domain[0] if domain[0] > -_HUGE else -INF
+                hi = domain[-1] if domain[-1] < _HUGE else INF
                 row(list(ct.linear.vars), lo, hi, list(ct.linear.coeffs))
             elif ct.has_bool_or():
-                row(list(ct.bool_or.literals), 1, inf)
+                row(list(ct.bool_or.literals), 1, INF)
             elif ct.has_at_most_one():
-                row(list(ct.at_most_one.literals), -inf, 1)
+                row(list(ct.at_most_one.literals), -INF, 1)
             elif ct.has_exactly_one():
                 row(list(ct.exactly_one.literals), 1, 1)
             elif ct.has_bool_and():
@@ -202,28 +199,23 @@ class LinearBound:
 
 
 def start_lp_bound(
-    iop: IOPModel,
-    params: SearchParams,
-    workers: int,
-    served: int,
-    seconds: float,
-    first: WeekSchedule,
+    iop: IOPModel, params: SearchParams, workers: int, first_share: float | None, seconds: float
 ) -> LinearBound | None:
     """A :class:`LinearBound` of ``iop`` started for ``seconds`` when the week is large and
-    over-subscribed: its first schedule ``first`` serves ``served``, under
-    ``params.lp_bound_below`` of the reachable priority, and its model has
+    over-subscribed: its first schedule serves ``first_share`` of the reachable priority,
+    under ``params.lp_bound_below`` (None: there is no first schedule), its model has
     ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables, and
-    ``seconds`` are enough for it (``params.lp_bound_seconds_per_variable``); never
-    with one worker (a reproducible solve's reported bound must not depend on the clock)
-    nor with pins. None otherwise."""
+    ``seconds`` are enough for it (``params.lp_bound_seconds_per_variable``); never with
+    one worker (a reproducible solve's reported bound must not depend on the clock) nor
+    with pins. None otherwise."""
     variables = len(iop.model.proto.variables)
     if (
         workers == 1
         or iop.scenario.pins
-        or first.is_empty
+        or first_share is None
+        or first_share >= params.lp_bound_below
         or not params.lp_bound_min_variables <= variables <= params.lp_bound_max_variables
         or seconds < params.lp_bound_seconds_per_variable * variables
-        or served >= params.lp_bound_below * reachable(iop.candidates)
     ):
         return None
     try:
