@@ -113,7 +113,8 @@ def unscheduled_reasons(
     cannot tell, so. Without ``check`` (a stopped solve) the sentence says it was not
     checked.
     """
-    exists = ScheduleExists(scenario, params or SearchParams()) if check else None
+    unscheduled = [c.client_id for c in scenario.clients if c.client_id not in scheduled]
+    exists = ScheduleExists(scenario, params or SearchParams(), unscheduled) if check else None
     reasons = {}
     for client in scenario.clients:
         if client.client_id in scheduled:

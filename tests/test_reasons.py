@@ -286,3 +286,45 @@ def test_the_existence_check_answers_per_client() -> None:
     exists = ScheduleExists(single, SearchParams())
     assert (exists.check("C1"), exists.check("C2")) == (Exists.NO, Exists.NO)
     assert 0 < exists.spent < SearchParams().exists_budget_seconds
+
+
+def test_one_hand_style_schedule_answers_for_every_client_it_includes(
+    check_valid, monkeypatch
+) -> None:
+    # One slot, one therapist: one group runs in the whole week. The MH pair (priority 2
+    # each, 4) beats the three SUD clients (3): the SUD clients are out, and the SUD track
+    # alone has a schedule with all three in one group. So one hand-style schedule of the
+    # SUD track answers all three checks, however the clients are asked.
+    week = make_scenario(
+        days=["Mon"],
+        blocks={"AM": ["09:00-09:50"]},
+        clients=[
+            {"client_id": "C1", "track": "MH", "plan": "P1", "priority": 2},
+            {"client_id": "C2", "track": "MH", "plan": "P1", "priority": 2},
+            {"client_id": "C3", "track": "SUD", "plan": "P1"},
+            {"client_id": "C4", "track": "SUD", "plan": "P1"},
+            {"client_id": "C5", "track": "SUD", "plan": "P1"},
+        ],
+    )
+    result = solve(week, time_limit=10, workers=1, seed=0)
+    check_valid(result)
+    assert (result.status, result.objective) == (SolveStatus.OPTIMAL, 4)
+    import optimizer.search.exists as exists_module
+
+    calls: list[int] = []
+    real = exists_module.solve_greedy
+
+    def counted(*args: Any, **kwargs: Any):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exists_module, "solve_greedy", counted)
+    reasons = unscheduled_reasons(week, build_candidates(week), {"C1", "C2"})
+    assert sorted(reasons) == ["C3", "C4", "C5"]
+    assert all(r.startswith("not enough capacity this week") for r in reasons.values())
+    assert len(calls) == 1
+    # Asked one by one, without the others named, the first schedule still includes the
+    # whole track (a group needs two), so it answers for the next ones too.
+    exists = ScheduleExists(week, SearchParams())
+    assert [exists.check(c) for c in ("C5", "C3", "C4")] == [Exists.YES] * 3
+    assert len(calls) == 2
