@@ -11,7 +11,13 @@ three days; the staff stays. ``measure(size, seed, ...)`` solves both weeks (wee
   last week's days, in the same blocks), and the number that could have kept them (each
   continuing client's week 1 routine is still attendable and the plan's days fit);
 * for the sick day: the clients the absence touches (in the therapist's sessions from that
-  date) and the clients the re-plan moved (any row of ``changes.csv``).
+  date), the clients the re-plan moved (any row of ``changes.csv``), those of them the
+  absence does not touch with what changed for them (``changes.csv`` ``what`` cells: rows
+  per kind, and clients whose every change is of a room or therapist in the same slot), the
+  re-plan's ``session_changes`` goal value and the seconds of its undo post-pass.
+
+``--reuse-week2`` takes week 2 from ``--out`` too (with ``--reuse``), so versions of the
+re-plan are compared on the same week 2 (week 2 is not reproducible with several workers).
 
 Command line: ``python -m benchmarks.rolling --size 40 --seeds 0,1,2 --turnover 0.04``; the
 issue's reproduction (a 40-client Mon-Sat week, 3 discharged and 3 admitted at the week's
@@ -165,14 +171,17 @@ def measure(
     weights: Mapping[str, int] | None = None,
     reuse: bool = False,
     no_sick_day: bool = False,
+    reuse_week2: bool = False,
     days: list[str] | None = None,
     midweek: bool = True,
     step_down: bool = True,
 ) -> dict[str, Any]:
     """Solve week 1, week 2 with week 1 as previous, and a sick day re-planned; the figures
     of the module docstring, one row. ``reuse``: take week 1 from ``out`` when it is there
-    (to compare versions of week 2 on the same week 1). ``days``: the operating days
-    (default the generator's Mon-Fri); ``midweek`` and ``step_down``: see :func:`next_week`."""
+    (to compare versions of week 2 on the same week 1), ``reuse_week2`` week 2 as well (to
+    compare versions of the re-plan on the same week 2: only the sick-day figures).
+    ``days``: the operating days (default the generator's Mon-Fri); ``midweek`` and
+    ``step_down``: see :func:`next_week`."""
     data = generate(size, seed)
     if days:
         data["days"] = list(days)
@@ -186,6 +195,11 @@ def measure(
         data, attendance1, seed, turnover, midweek=midweek, step_down=step_down
     )
     scenario2 = Scenario.from_data(data2)
+    second = out / f"size{size}-seed{seed}-week2"
+    if reuse_week2 and (second / "assignments.csv").exists():
+        reused: dict[str, Any] = {"size": size, "seed": seed, "week2": "reused"}
+        reused.update(_sick_day(scenario2, second, out, size, seed, time_limit, workers))
+        return reused
     started = time.perf_counter()
     week2 = solve(
         scenario2,
@@ -196,7 +210,6 @@ def measure(
         weights=weights,
     )
     seconds2 = time.perf_counter() - started
-    second = out / f"size{size}-seed{seed}-week2"
     week2.write(second, report=False, xlsx=False, calendars=False)
     attendance2 = _attendance(week2)
     ids2 = {c.client_id for c in scenario2.clients}
@@ -228,12 +241,11 @@ def measure(
         "goals": week2.summary.get("goals"),
     }
     if not no_sick_day:
-        row.update(_sick_day(week2, scenario2, second, out, size, seed, time_limit, workers))
+        row.update(_sick_day(scenario2, second, out, size, seed, time_limit, workers))
     return row
 
 
 def _sick_day(
-    week2: Result,
     scenario2: Scenario,
     second: Path,
     out: Path,
@@ -243,19 +255,18 @@ def _sick_day(
     workers: int | None,
 ) -> dict[str, Any]:
     """A therapist of week 2 calls in sick on Wednesday (the one with most sessions that
-    day, ties by id): the week re-planned from Wednesday."""
-    sessions = week2.sessions
+    day, ties by id; week 2 read from its folder ``second``): the week re-planned from
+    Wednesday."""
+    week2 = read_schedule(second)
+    sessions = week2.sessions.astype(str)
     wednesday = scenario2.date_of("Wed")
     on_wed = sessions[sessions["day"] == "Wed"]
     if on_wed.empty:
         return {}
     counts = on_wed.groupby("therapist_id").size().sort_index()
     sick = str(counts.idxmax())
-    touched = set(
-        week2.assignments[
-            (week2.assignments["day"] == "Wed") & (week2.assignments["therapist_id"] == sick)
-        ]["client_id"]
-    )
+    rows2 = week2.assignments.astype(str)
+    touched = set(rows2[(rows2["day"] == "Wed") & (rows2["therapist_id"] == sick)]["client_id"])
     therapists = tuple(
         t.updated(away=((wednesday, wednesday),)) if t.therapist_id == sick else t
         for t in scenario2.therapists
@@ -267,19 +278,37 @@ def _sick_day(
         time_limit=time_limit,
         workers=workers,
         seed=seed,
-        previous=read_schedule(second),
+        previous=week2,
         from_date=wednesday,
     )
     seconds = time.perf_counter() - started
     replan.write(out / f"size{size}-seed{seed}-sick", report=False, xlsx=False, calendars=False)
-    changes = replan.changes if replan.changes is not None else None
+    changes = replan.changes
     moved = set(changes["client_id"]) if changes is not None else set()
+    untouched = changes[~changes["client_id"].isin(touched)] if changes is not None else None
+    kinds: dict[str, int] = (
+        {str(k): int(v) for k, v in untouched["what"].value_counts().sort_index().items()}
+        if untouched is not None
+        else {}
+    )
+    same_slot = {"room", "therapist", "therapist+room"}
+    swaps = (
+        untouched.groupby("client_id")["what"].agg(lambda w: set(w) <= same_slot).sum()
+        if untouched is not None and len(untouched)
+        else 0
+    )
+    goals = {g["goal"]: g["value"] for g in replan.goals or []}
+    before = attendance(zip(rows2["client_id"], rows2["day"], rows2["block"], strict=True))
     return {
         "sick_therapist": sick,
         "sick_touched": len(touched),
         "sick_moved": len(moved),
         "sick_moved_untouched": len(moved - touched),
-        "sick_unscheduled": len(set(_attendance(week2)) - set(_attendance(replan))),
+        "sick_untouched_rows": kinds,
+        "sick_untouched_same_slot_only": int(swaps),
+        "sick_session_changes": goals.get("session_changes"),
+        "sick_undo": replan.parameters.get("replan_undo"),
+        "sick_unscheduled": len(set(before) - set(_attendance(replan))),
         "sick_status": replan.status.value,
         "sick_seconds": round(seconds, 1),
         "sick_valid": _valid(replan),
@@ -296,6 +325,9 @@ def _sick_day(
 @click.option("--weight", "weight_items", multiple=True, metavar="NAME=VALUE")
 @click.option("--reuse", is_flag=True, help="Take week 1 from --out when it is there.")
 @click.option("--no-sick-day", is_flag=True, help="Only the two weeks.")
+@click.option(
+    "--reuse-week2", is_flag=True, help="With --reuse: take week 2 from --out too (sick day only)."
+)
 @click.option("--days", default="", help="Operating days, e.g. Mon,Tue,Wed,Thu,Fri,Sat.")
 @click.option(
     "--no-midweek", is_flag=True, help="Discharges and admissions all at the week's start."
@@ -311,6 +343,7 @@ def main(
     weight_items: tuple[str, ...],
     reuse: bool,
     no_sick_day: bool,
+    reuse_week2: bool,
     days: str,
     no_midweek: bool,
     no_step_down: bool,
@@ -331,6 +364,7 @@ def main(
             weights,
             reuse,
             no_sick_day,
+            reuse_week2,
             days=[d.strip() for d in days.split(",") if d.strip()] or None,
             midweek=not no_midweek,
             step_down=not no_step_down,
