@@ -64,14 +64,8 @@ from .weekly.goals import (
 )
 from .weekly.keep import continuity_rank, schedule_keeping
 from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
-from .weekly.replan import (
-    KeptPast,
-    keep_past,
-    kept_past,
-    replan_date,
-    unfinishable,
-    with_past,
-)
+from .weekly.replan import KeptPast, keep_past, kept_past, replan_date, unfinishable
+from .weekly.undo import finish_replan
 
 log = logging.getLogger(__name__)
 
@@ -626,7 +620,10 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         raise ScenarioError(_unfinishable(week, control))
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
-        outcome = replace(outcome, schedule=with_past(week.past, outcome.schedule))
+        schedule, week.reports["replan_undo"] = finish_replan(
+            week.scenario, week.past, week.last_week, outcome.schedule, params.replan_undo_checks
+        )
+        outcome = replace(outcome, schedule=schedule)
     if outcome.status == SolveStatus.OPTIMAL:
         outcome = outcome.proven(control.elapsed())
     if control.stopped:

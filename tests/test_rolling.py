@@ -449,6 +449,8 @@ def test_a_sick_day_moves_only_the_clients_it_touches(tmp_path: Path, check_vali
     check_valid(result)
     assert result.status.value == "OPTIMAL" and result.objective == 6
     assert goals(result)["session_changes"] == (4, 4, "OPTIMAL")
+    undo = result.summary["parameters"]["replan_undo"]  # the post-pass: nothing to take back
+    assert (undo["session_changes_before"], undo["session_changes_after"]) == (4, 4)
     rows = sorted(result.changes.itertuples(index=False, name=None))
     assert {cid for cid, *_ in rows} == touched
     assert {(what, src.split()[-2], dst.split()[-2]) for _c, what, src, dst in rows} == {

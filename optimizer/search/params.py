@@ -137,6 +137,11 @@ class SearchParams:
     a schedule that keeps the routines and serves as many as it can is most of the work
     (the goals then start from it and often prove it at once), while the goal search
     rarely brings moved clients back in the time left on a loaded machine."""
+    replan_undo_checks: int = 200
+    """Re-planning a week from a date: most runs of the independent checker the post-pass
+    that takes back needless therapist, room and group changes may make
+    (:mod:`optimizer.weekly.undo`; a count, not seconds, so one worker stays reproducible).
+    A 200-client week's sick day took 39 runs of about 0.07 s each."""
     repair_conflict_share: float = 0.75
     """Re-planning from a date (``--from``), the week repaired first keeps every session the
     changes did not touch; when those cannot all stay (a cap the absence tightened), share

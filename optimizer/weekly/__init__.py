@@ -7,6 +7,8 @@ clients, re-planning the rest of a week from a date, placing one client into a w
   week's days and blocks;
 - :mod:`.replan`: the sessions of a schedule before a date, kept exactly, and the model
   constraints that keep them;
+- :mod:`.undo`: after a re-plan's search, the needless therapist, room and group changes
+  taken back where the checker allows;
 - :mod:`.goals`: the goal order (continuing clients, clients served, changes, the rest)
   as objectives of the week's model;
 - :mod:`.place`: placing one client into a week's schedule::

@@ -1,0 +1,286 @@
+"""Undoing the needless changes of a re-planned week (SPEC §7, goal ``session_changes``).
+
+A week re-planned from a date (a therapist called in sick) should change as little as it
+can for the clients the absence does not touch. The goal search ranks ``session_changes``
+(sessions of continuing clients on the re-planned days that lost their type, therapist or
+room) right after the days and blocks, but on a large week its time runs out with needless
+edits left: an individual session moved to another room in the same slot, two groups of
+one slot that swapped leaders. :func:`undo_changes` takes them back, deterministically,
+after the search.
+
+A session of a re-planned day is a *candidate* when its clients had their session of that
+day, block, slot and type in the schedule being re-planned led by another therapist or held
+in another room (the same clients: a needless room or leader change; some of them: a group
+that was regrouped, judged by the session that held most of them): giving it back that
+therapist and room changes nothing but the two (days, blocks, slots, types and clients stay,
+so the goals ``continuing``, ``served`` and ``changes`` cannot move) and lowers
+``session_changes`` by the clients it had. Each candidate is tried alone; when another session
+at an overlapping time holds the therapist or room it wants back, the two are tried
+together (the other one restored too when it is a candidate, else given what the first one
+frees: a swap back). An edit stays only when the independent checker
+(:func:`~optimizer.check.check_schedule`) finds no error in the whole week and
+``session_changes`` strictly decreases; a therapist away on the day (the sick one) or a
+room taken by a third session therefore keeps its replacement. Passes repeat while one
+restores something (one edit can free what another needs), up to ``max_checks`` checker
+runs (a count, not seconds: ``--workers 1 --seed N`` stays reproducible). The secondary
+terms (therapist load, group continuity, ...) may move either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ..check import check_schedule
+from ..scenario import Scenario
+from ..schedule import Session, WeekSchedule
+from .previous import PreviousWeek, session_changes
+from .replan import KeptPast, with_past
+
+log = logging.getLogger(__name__)
+
+Edit = dict[str, Session | None]
+"""Session id -> the session that replaces it (None: it goes)."""
+
+
+@dataclass(frozen=True)
+class Undone:
+    """What :func:`undo_changes` did: the schedule; by how much it lowered
+    ``session_changes`` by re-leading sessions (``releads``: therapists and rooms given
+    back, alone or swapped) and by moving clients back into their group (``regrouped``);
+    ``session_changes`` before and after; the checker runs and the wall seconds it took."""
+
+    schedule: WeekSchedule
+    releads: int = 0
+    regrouped: int = 0
+    changes_before: int = 0
+    changes_after: int = 0
+    checks: int = 0
+    seconds: float = 0.0
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """summary.json ``parameters.replan_undo``."""
+        return {
+            "session_changes_before": self.changes_before,
+            "session_changes_after": self.changes_after,
+            "by_releads": self.releads,
+            "by_regrouping": self.regrouped,
+            "checks": self.checks,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def candidates(
+    before: WeekSchedule, after: WeekSchedule, days: Iterable[str]
+) -> dict[str, tuple[str, str]]:
+    """Per session id of ``after`` on ``days`` whose clients had their session of that
+    day, block, slot and type in ``before`` with another therapist or room: that session's
+    (therapist id, room id) in ``before``. When the clients came from several sessions (a
+    group regrouped), the one holding most of them (then the smallest session id); none when
+    that one had this therapist and room."""
+    wanted = set(days)
+    last: dict[tuple[str, str, int, str], list[Session]] = defaultdict(list)
+    for x in before.sessions:
+        if x.day in wanted:
+            last[(x.day, x.block, x.slot_idx, x.session_type)].append(x)
+    out: dict[str, tuple[str, str]] = {}
+    for x in after.sessions:
+        mine = set(x.clients)
+        shared = [
+            (-len(mine.intersection(was.clients)), was.session_id, was)
+            for was in last.get((x.day, x.block, x.slot_idx, x.session_type), [])
+            if mine.intersection(was.clients)
+        ]
+        if x.day in wanted and shared:
+            was = min(shared)[2]
+            if (was.therapist_id, was.room_id) != (x.therapist_id, x.room_id):
+                out[x.session_id] = (was.therapist_id, was.room_id)
+    return out
+
+
+def _overlap(a: Session, b: Session) -> bool:
+    return a is not b and a.day == b.day and a.start < b.end and b.start < a.end
+
+
+def _releads(
+    scenario: Scenario,
+    x: Session,
+    target: tuple[str, str],
+    sessions: Iterable[Session],
+    wanted: Mapping[str, tuple[str, str]],
+) -> list[Edit]:
+    """The edits that give ``x`` its ``target`` (therapist, room) back: alone when no
+    session at an overlapping time holds them, else with the one session that does (given
+    its own target when it is a candidate of ``wanted``, and swapped: given what ``x``
+    frees). None when two sessions hold them."""
+    therapist, room = target
+    blockers = [
+        b
+        for b in sessions
+        if _overlap(x, b) and (b.therapist_id == therapist or (room and b.room_id == room))
+    ]
+    alone: Edit = {x.session_id: _relead(scenario, x, target)}
+    if not blockers:
+        return [alone]
+    if len(blockers) > 1:
+        return []
+    b = blockers[0]
+    swapped = (
+        x.therapist_id if b.therapist_id == therapist else b.therapist_id,
+        x.room_id if room and b.room_id == room else b.room_id,
+    )
+    targets = [wanted[b.session_id]] if b.session_id in wanted else []
+    targets += [swapped] if swapped not in targets else []
+    return [alone | {b.session_id: _relead(scenario, b, t)} for t in targets]
+
+
+def _relead(scenario: Scenario, x: Session, target: tuple[str, str]) -> Session:
+    """``x`` led by the target's therapist in its room (the session id follows the
+    therapist)."""
+    therapist, room = target
+    return Session.create(
+        scenario, x.day, x.block, x.slot_idx, x.session_type, x.track, therapist, room, x.clients
+    )
+
+
+def _regroupings(
+    scenario: Scenario, had: Mapping[tuple[str, ...], tuple[str, str]], sessions: Iterable[Session]
+) -> list[Edit]:
+    """Group sessions of one slot and type, ``x`` and ``y``: the edits that move into ``y``
+    the clients of ``x`` who had ``y``'s therapist and room (``had``: per client, day,
+    block, slot and type, the therapist and room before); ``x`` goes when it empties."""
+    copies: dict[tuple[str, ...], list[Session]] = defaultdict(list)
+    for x in sessions:
+        if scenario.session_types[x.session_type].is_group:
+            copies[(x.day, x.block, str(x.slot_idx), x.session_type)].append(x)
+    edits: list[Edit] = []
+    for key, group in sorted(copies.items()):
+        for x in group:
+            for y in group:
+                if x is y or x.track != y.track:
+                    continue
+                back = (y.therapist_id, y.room_id)
+                movers = tuple(c for c in x.clients if had.get((c, *key)) == back)
+                if movers:
+                    rest = tuple(c for c in x.clients if c not in movers)
+                    edits.append(
+                        {
+                            x.session_id: replace(x, clients=rest) if rest else None,
+                            y.session_id: replace(y, clients=y.clients + movers),
+                        }
+                    )
+    return edits
+
+
+def _edited(schedule: WeekSchedule, edit: Edit) -> WeekSchedule:
+    """``schedule`` with each session of ``edit`` replaced (dropped when None)."""
+    sessions = []
+    for x in schedule.sessions:
+        new = edit.get(x.session_id, x)
+        if new is not None:
+            sessions.append(new)
+    return WeekSchedule(tuple(sessions))
+
+
+def _valid(scenario: Scenario, schedule: WeekSchedule) -> bool:
+    report = check_schedule(scenario, schedule.to_schedule(scenario))
+    return not any(v.severity == "error" for v in report)
+
+
+def _proposals(
+    scenario: Scenario,
+    before: WeekSchedule,
+    current: WeekSchedule,
+    days: frozenset[str],
+    had: Mapping[tuple[str, ...], tuple[str, str]],
+) -> list[tuple[str, Edit]]:
+    """Every edit of a pass over ``current``, in a fixed order: the re-leads of the
+    candidates (by session id), then the regroupings; each with its kind."""
+    wanted = candidates(before, current, days)
+    replanned = [x for x in current.sessions if x.day in days]
+    by_id = {x.session_id: x for x in replanned}
+    out = [
+        ("relead", edit)
+        for sid in sorted(wanted)
+        for edit in _releads(scenario, by_id[sid], wanted[sid], replanned, wanted)
+    ]
+    return out + [("regroup", edit) for edit in _regroupings(scenario, had, replanned)]
+
+
+def undo_changes(
+    scenario: Scenario,
+    before: WeekSchedule,
+    after: WeekSchedule,
+    days: Iterable[str],
+    max_checks: int,
+) -> Undone:
+    """``after`` (a whole re-planned week) with the needless therapist, room and group
+    changes since ``before`` (the week being re-planned) on the re-planned ``days`` taken
+    back (see the module docstring); at most ``max_checks`` runs of the checker. ``after``
+    is returned unchanged when the checker already finds an error in it."""
+    started = time.perf_counter()
+    days = frozenset(days)
+    value = first = session_changes(scenario, before, after, days)
+    had: dict[tuple[str, ...], tuple[str, str]] = {
+        (cid, x.day, x.block, str(x.slot_idx), x.session_type): (x.therapist_id, x.room_id)
+        for cid, x in before.assignments()
+        if x.day in days
+    }
+    if not value:
+        return Undone(after, changes_before=first, changes_after=first)
+    if not _valid(scenario, after):
+        log.warning("re-plan undo: the schedule breaks a rule already; nothing undone")
+        return Undone(after, 0, 0, first, first, 1, time.perf_counter() - started)
+    current, checks, counts = after, 1, {"relead": 0, "regroup": 0}
+    rejected: set[frozenset[tuple[Session, Session | None]]] = set()
+    progress = True
+    while progress and checks < max_checks:
+        progress = False
+        base = {x.session_id: x for x in current.sessions}
+        for kind, edit in _proposals(scenario, before, current, days, had):
+            live = {x.session_id: x for x in current.sessions}
+            if any(live.get(sid) is not base[sid] for sid in edit) or checks >= max_checks:
+                continue  # an earlier edit of this pass changed one of its sessions
+            signature = frozenset((base[sid], new) for sid, new in edit.items())
+            trial = _edited(current, edit)
+            trial_value = session_changes(scenario, before, trial, days)
+            if trial_value >= value or signature in rejected:
+                continue
+            checks += 1
+            if not _valid(scenario, trial):
+                rejected.add(signature)
+                continue
+            counts[kind] += value - trial_value
+            current, value, progress = trial, trial_value, True
+    seconds = time.perf_counter() - started
+    log.info(
+        "re-plan undo: session_changes %d -> %d (re-led %d, regrouped %d; %d checks, %.2fs)",
+        first,
+        value,
+        counts["relead"],
+        counts["regroup"],
+        checks,
+        seconds,
+    )
+    return Undone(current, counts["relead"], counts["regroup"], first, value, checks, seconds)
+
+
+def finish_replan(
+    scenario: Scenario,
+    past: KeptPast,
+    previous: PreviousWeek,
+    schedule: WeekSchedule,
+    max_checks: int,
+) -> tuple[WeekSchedule, dict[str, Any]]:
+    """The whole re-planned week: the kept ``past`` with the searched ``schedule`` of the
+    re-planned days, its needless changes since ``previous`` undone (:func:`undo_changes`,
+    at most ``max_checks`` checker runs); also :attr:`Undone.report`."""
+    undone = undo_changes(
+        scenario, previous.schedule, with_past(past, schedule), past.replanned, max_checks
+    )
+    return undone.schedule, undone.report
