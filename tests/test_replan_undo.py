@@ -182,6 +182,29 @@ def test_a_client_dealt_to_another_copy_goes_back_to_their_group() -> None:
     assert (undone.releads, undone.regrouped) == (0, 1)
 
 
+def test_two_groups_that_traded_members_trade_them_back() -> None:
+    # The A pair's group (T1, R1) and the B pair's (T2, R2) traded A2 for B2: 2 changes
+    # (A2 and B2 lost their leader and room). Moving B2 back alone would leave T1's group
+    # with 1 client, below its minimum of 2 (refused: one checker run); the exchange of both
+    # restores the week: 0 changes, after 3 checker runs in all (the search's schedule, the
+    # refused move, the exchange).
+    scenario = undo_week()
+    before = schedule(scenario, GROUPS_BEFORE)
+    after = schedule(
+        scenario,
+        [
+            ("group_therapy", "T1", "R1", ("A1", "B2")),
+            ("group_therapy", "T2", "R2", ("B1", "A2")),
+        ],
+    )
+    assert_week_valid(scenario, after)
+    undone = undo_changes(scenario, before, after, DAYS, max_checks=10)
+    assert_week_valid(scenario, undone.schedule)
+    assert seats(undone.schedule) == seats(before)
+    assert (undone.changes_before, undone.changes_after) == (2, 0)
+    assert (undone.regrouped, undone.checks) == (2, 3)
+
+
 AWAY_T1 = [
     {"therapist_id": "T1", "skills": "group_therapy;individual", "away": "2026-12-15"},
     {"therapist_id": "T2", "skills": "group_therapy;individual"},

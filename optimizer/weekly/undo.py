@@ -11,19 +11,23 @@ after the search.
 A session of a re-planned day is a *candidate* when its clients had their session of that
 day, block, slot and type in the schedule being re-planned led by another therapist or held
 in another room (the same clients: a needless room or leader change; some of them: a group
-that was regrouped, judged by the session that held most of them): giving it back that
-therapist and room changes nothing but the two (days, blocks, slots, types and clients stay,
-so the goals ``continuing``, ``served`` and ``changes`` cannot move) and lowers
-``session_changes`` by the clients it had. Each candidate is tried alone; when another session
-at an overlapping time holds the therapist or room it wants back, the two are tried
-together (the other one restored too when it is a candidate, else given what the first one
-frees: a swap back). An edit stays only when the independent checker
-(:func:`~optimizer.check.check_schedule`) finds no error in the whole week and
-``session_changes`` strictly decreases; a therapist away on the day (the sick one) or a
-room taken by a third session therefore keeps its replacement. Passes repeat while one
-restores something (one edit can free what another needs), up to ``max_checks`` checker
-runs (a count, not seconds: ``--workers 1 --seed N`` stays reproducible). The secondary
-terms (therapist load, group continuity, ...) may move either way.
+that was regrouped, judged by the session that held most of them). Each candidate is given
+that therapist and room back alone; when another session at an overlapping time holds
+them, the two are edited together (the other one given its own back when it is a
+candidate, else what the first one frees: a swap back). Then group clients dealt to another
+copy of their group's slot, type and track move back into the copy that has their therapist
+and room (two copies that traded members trade them back together, so neither falls below
+its minimum size). No edit changes a client's days, blocks, slots or session types, so the
+goals ``continuing``, ``served`` and ``changes`` cannot move.
+
+An edit stays only when the independent checker (:func:`~optimizer.check.check_schedule`)
+finds no error in the whole week and ``session_changes`` strictly decreases; a therapist
+away on the day (the sick one), a room taken by a third session that fits nowhere else or
+a group someone avoids therefore keeps the search's choice, and an edit the checker refused
+is not tried again. Passes repeat while one restores something (one edit can free what
+another needs), up to ``max_checks`` checker runs (a count, not seconds: ``--workers 1
+--seed N`` stays reproducible). The secondary terms (therapist load, group continuity,
+...) may move either way.
 """
 
 from __future__ import annotations
@@ -151,27 +155,38 @@ def _relead(scenario: Scenario, x: Session, target: tuple[str, str]) -> Session:
 def _regroupings(
     scenario: Scenario, had: Mapping[tuple[str, ...], tuple[str, str]], sessions: Iterable[Session]
 ) -> list[Edit]:
-    """Group sessions of one slot and type, ``x`` and ``y``: the edits that move into ``y``
-    the clients of ``x`` who had ``y``'s therapist and room (``had``: per client, day,
-    block, slot and type, the therapist and room before); ``x`` goes when it empties."""
+    """Group sessions of one slot, type and track, ``x`` and ``y``: the edits that move
+    into ``y`` the clients of ``x`` who had ``y``'s therapist and room (``had``: per client,
+    day, block, slot and type, the therapist and room before; ``x`` goes when it empties),
+    and, when ``y`` holds clients of ``x``'s too, the exchange of both (two groups that
+    traded members, each at its minimum size)."""
     copies: dict[tuple[str, ...], list[Session]] = defaultdict(list)
     for x in sessions:
         if scenario.session_types[x.session_type].is_group:
-            copies[(x.day, x.block, str(x.slot_idx), x.session_type)].append(x)
+            copies[(x.day, x.block, str(x.slot_idx), x.session_type, x.track)].append(x)
+
+    def movers(key: tuple[str, ...], x: Session, y: Session) -> tuple[str, ...]:
+        back = (y.therapist_id, y.room_id)
+        return tuple(c for c in x.clients if had.get((c, *key[:4])) == back)
+
+    def without(x: Session, gone: tuple[str, ...], *joining: str) -> Session | None:
+        clients = tuple(c for c in x.clients if c not in gone) + joining
+        return replace(x, clients=clients) if clients else None
+
     edits: list[Edit] = []
     for key, group in sorted(copies.items()):
         for x in group:
             for y in group:
-                if x is y or x.track != y.track:
-                    continue
-                back = (y.therapist_id, y.room_id)
-                movers = tuple(c for c in x.clients if had.get((c, *key)) == back)
-                if movers:
-                    rest = tuple(c for c in x.clients if c not in movers)
+                there, back = (movers(key, x, y), movers(key, y, x)) if x is not y else ((), ())
+                if there:
+                    edits.append(
+                        {x.session_id: without(x, there), y.session_id: without(y, (), *there)}
+                    )
+                if there and back and x.session_id < y.session_id:
                     edits.append(
                         {
-                            x.session_id: replace(x, clients=rest) if rest else None,
-                            y.session_id: replace(y, clients=y.clients + movers),
+                            x.session_id: without(x, there, *back),
+                            y.session_id: without(y, back, *there),
                         }
                     )
     return edits
