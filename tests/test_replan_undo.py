@@ -107,18 +107,16 @@ GROUPS_BEFORE: list[Spec] = [
     ("group_therapy", "T1", "R1", ("A1", "A2")),
     ("group_therapy", "T2", "R2", ("B1", "B2")),
 ]
+LEADERS_SWAPPED: list[Spec] = [
+    ("group_therapy", "T2", "R1", ("A1", "A2")),
+    ("group_therapy", "T1", "R2", ("B1", "B2")),
+]
 
 
 @pytest.mark.parametrize(
     "after",
     [
-        pytest.param(
-            [
-                ("group_therapy", "T2", "R1", ("A1", "A2")),
-                ("group_therapy", "T1", "R2", ("B1", "B2")),
-            ],
-            id="leaders-swapped",
-        ),
+        pytest.param(LEADERS_SWAPPED, id="leaders-swapped"),
         pytest.param(
             [
                 ("group_therapy", "T1", "R2", ("A1", "A2")),
@@ -302,14 +300,7 @@ def test_the_checker_run_limit_is_kept() -> None:
     # Both swapped groups of the first test case, but no checker run beyond the one on
     # the search's schedule: nothing is tried, the schedule is the search's (4 changes).
     scenario = undo_week()
-    before = schedule(scenario, GROUPS_BEFORE)
-    after = schedule(
-        scenario,
-        [
-            ("group_therapy", "T2", "R1", ("A1", "A2")),
-            ("group_therapy", "T1", "R2", ("B1", "B2")),
-        ],
-    )
+    before, after = schedule(scenario, GROUPS_BEFORE), schedule(scenario, LEADERS_SWAPPED)
     undone = undo_changes(scenario, before, after, DAYS, max_checks=1)
     assert undone.schedule == after
     assert (undone.changes_after, undone.checks) == (4, 1)
