@@ -621,7 +621,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         schedule, week.reports["replan_undo"] = finish_replan(
-            week.scenario, week.past, week.last_week, outcome.schedule, params.replan_undo_checks
+            week.scenario, week.past, week.last_week, outcome.schedule, params, control.wall_left()
         )
         outcome = replace(outcome, schedule=schedule)
     if outcome.status == SolveStatus.OPTIMAL:

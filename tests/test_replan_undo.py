@@ -101,6 +101,7 @@ def test_a_needless_room_change_is_taken_back() -> None:
     assert seats(undone.schedule) == seats(before)
     assert (undone.changes_before, undone.changes_after) == (1, 0)
     assert (undone.releads, undone.regrouped, undone.checks) == (1, 0, 2)
+    assert undone.stopped_by == "done"
 
 
 GROUPS_BEFORE: list[Spec] = [
@@ -296,11 +297,18 @@ def test_a_change_the_rules_require_is_left(
     assert undone.checks == 2  # the search's schedule, then the one edit, refused
 
 
-def test_the_checker_run_limit_is_kept() -> None:
-    # Both swapped groups of the first test case, but no checker run beyond the one on
-    # the search's schedule: nothing is tried, the schedule is the search's (4 changes).
+@pytest.mark.parametrize(
+    ("limits", "stopped_by"),
+    [
+        ({"max_checks": 1}, "checks"),  # no checker run beyond the one on the search's
+        ({"max_checks": 10, "seconds": 0.0}, "time"),  # the time limit is over already
+    ],
+)
+def test_the_limits_are_kept(limits: dict[str, Any], stopped_by: str) -> None:
+    # The swapped leaders of the groups test, with no edit allowed: nothing is tried, the
+    # schedule is the search's (4 changes).
     scenario = undo_week()
     before, after = schedule(scenario, GROUPS_BEFORE), schedule(scenario, LEADERS_SWAPPED)
-    undone = undo_changes(scenario, before, after, DAYS, max_checks=1)
+    undone = undo_changes(scenario, before, after, DAYS, **limits)
     assert undone.schedule == after
-    assert (undone.changes_after, undone.checks) == (4, 1)
+    assert (undone.changes_after, undone.checks, undone.stopped_by) == (4, 1, stopped_by)

@@ -33,6 +33,7 @@ another needs), up to ``max_checks`` checker runs (a count, not seconds: ``--wor
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -42,6 +43,7 @@ from typing import Any
 from ..check import check_schedule
 from ..scenario import Scenario
 from ..schedule import Session, WeekSchedule
+from ..search.params import SearchParams
 from .previous import PreviousWeek, session_changes
 from .replan import KeptPast, with_past
 
@@ -56,7 +58,8 @@ class Undone:
     """What :func:`undo_changes` did: the schedule; by how much it lowered
     ``session_changes`` by re-leading sessions (``releads``: therapists and rooms given
     back, alone or swapped) and by moving clients back into their group (``regrouped``);
-    ``session_changes`` before and after; the checker runs and the wall seconds it took."""
+    ``session_changes`` before and after; the checker runs, the wall seconds it took and
+    why it stopped."""
 
     schedule: WeekSchedule
     releads: int = 0
@@ -65,6 +68,9 @@ class Undone:
     changes_after: int = 0
     checks: int = 0
     seconds: float = 0.0
+    stopped_by: str = "done"
+    """``done`` (no edit left to try), ``checks`` (the checker-run limit), ``time`` (the
+    time limit) or ``invalid`` (the checker found an error in the search's schedule)."""
 
     @property
     def report(self) -> dict[str, Any]:
@@ -76,6 +82,7 @@ class Undone:
             "by_regrouping": self.regrouped,
             "checks": self.checks,
             "seconds": round(self.seconds, 3),
+            "stopped_by": self.stopped_by,
         }
 
 
@@ -233,33 +240,41 @@ def undo_changes(
     after: WeekSchedule,
     days: Iterable[str],
     max_checks: int,
+    seconds: float = math.inf,
 ) -> Undone:
     """``after`` (a whole re-planned week) with the needless therapist, room and group
     changes since ``before`` (the week being re-planned) on the re-planned ``days`` taken
-    back (see the module docstring); at most ``max_checks`` runs of the checker. ``after``
-    is returned unchanged when the checker already finds an error in it."""
+    back (see the module docstring); at most ``max_checks`` runs of the checker, and no new
+    edit tried after ``seconds`` of wall time (the time limit's rest; infinite by default).
+    ``after`` is returned unchanged when the checker already finds an error in it."""
     started = time.perf_counter()
     days = frozenset(days)
     value = first = session_changes(scenario, before, after, days)
+    if not value:
+        return Undone(after, changes_before=first, changes_after=first)
+    if not _valid(scenario, after):
+        log.warning("re-plan undo: the schedule breaks a rule already; nothing undone")
+        return Undone(after, 0, 0, first, first, 1, time.perf_counter() - started, "invalid")
     had: dict[tuple[str, ...], tuple[str, str]] = {
         (cid, x.day, x.block, str(x.slot_idx), x.session_type): (x.therapist_id, x.room_id)
         for cid, x in before.assignments()
         if x.day in days
     }
-    if not value:
-        return Undone(after, changes_before=first, changes_after=first)
-    if not _valid(scenario, after):
-        log.warning("re-plan undo: the schedule breaks a rule already; nothing undone")
-        return Undone(after, 0, 0, first, first, 1, time.perf_counter() - started)
     current, checks, counts = after, 1, {"relead": 0, "regroup": 0}
     rejected: set[frozenset[tuple[Session, Session | None]]] = set()
+
+    def stop() -> str:
+        if checks >= max_checks:
+            return "checks"
+        return "time" if time.perf_counter() - started > seconds else ""
+
     progress = True
-    while progress and checks < max_checks:
+    while progress and not stop():
         progress = False
         base = {x.session_id: x for x in current.sessions}
         for kind, edit in _proposals(scenario, before, current, days, had):
             live = {x.session_id: x for x in current.sessions}
-            if any(live.get(sid) is not base[sid] for sid in edit) or checks >= max_checks:
+            if any(live.get(sid) is not base[sid] for sid in edit) or stop():
                 continue  # an earlier edit of this pass changed one of its sessions
             signature = frozenset((base[sid], new) for sid, new in edit.items())
             trial = _edited(current, edit)
@@ -272,7 +287,7 @@ def undo_changes(
                 continue
             counts[kind] += value - trial_value
             current, value, progress = trial, trial_value, True
-    seconds = time.perf_counter() - started
+    took = time.perf_counter() - started
     log.info(
         "re-plan undo: session_changes %d -> %d (re-led %d, regrouped %d; %d checks, %.2fs)",
         first,
@@ -280,9 +295,11 @@ def undo_changes(
         counts["relead"],
         counts["regroup"],
         checks,
-        seconds,
+        took,
     )
-    return Undone(current, counts["relead"], counts["regroup"], first, value, checks, seconds)
+    return Undone(
+        current, counts["relead"], counts["regroup"], first, value, checks, took, stop() or "done"
+    )
 
 
 def finish_replan(
@@ -290,12 +307,19 @@ def finish_replan(
     past: KeptPast,
     previous: PreviousWeek,
     schedule: WeekSchedule,
-    max_checks: int,
+    params: SearchParams,
+    seconds: float,
 ) -> tuple[WeekSchedule, dict[str, Any]]:
     """The whole re-planned week: the kept ``past`` with the searched ``schedule`` of the
-    re-planned days, its needless changes since ``previous`` undone (:func:`undo_changes`,
-    at most ``max_checks`` checker runs); also :attr:`Undone.report`."""
+    re-planned days, its needless changes since ``previous`` undone (:func:`undo_changes`:
+    at most ``params.replan_undo_checks`` checker runs, no edit tried after ``seconds``);
+    also :attr:`Undone.report`."""
     undone = undo_changes(
-        scenario, previous.schedule, with_past(past, schedule), past.replanned, max_checks
+        scenario,
+        previous.schedule,
+        with_past(past, schedule),
+        past.replanned,
+        params.replan_undo_checks,
+        seconds,
     )
     return undone.schedule, undone.report
