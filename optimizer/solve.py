@@ -244,10 +244,11 @@ def solve(
 
 
 def _control(week: _Week, handle_signals: bool) -> SearchControl:
-    """The time keeper and stop button of the week's search stages."""
+    """The time keeper and stop button of the week's search stages (a re-plan keeps a share
+    of the time limit for its post-pass, :mod:`optimizer.weekly.undo`)."""
     return SearchControl(
         week.params,
-        week.time_limit,
+        week.time_limit * (1 - (week.params.replan_undo_share if week.past else 0.0)),
         deterministic=week.workers == 1,
         handle_signals=handle_signals,
         started=week.started,
@@ -620,8 +621,9 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
         raise ScenarioError(_unfinishable(week, control))
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
+        left = control.wall_left() + params.replan_undo_share * week.time_limit
         schedule, week.reports["replan_undo"] = finish_replan(
-            week.scenario, week.past, week.last_week, outcome.schedule, params, control.wall_left()
+            week.scenario, week.past, week.last_week, outcome.schedule, params, left
         )
         outcome = replace(outcome, schedule=schedule)
     if outcome.status == SolveStatus.OPTIMAL:
