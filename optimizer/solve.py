@@ -253,7 +253,7 @@ def _control(week: _Week, handle_signals: bool) -> SearchControl:
     """The time keeper and stop button of the week's search stages."""
     return SearchControl(
         week.params,
-        week.time_limit,
+        week.time_limit * (1 - week.params.result_share),
         deterministic=week.workers == 1,
         handle_signals=handle_signals,
         started=week.started,
@@ -816,7 +816,7 @@ def _result(
             scenario,
             week.candidates,
             schedule.client_ids(),
-            week.params,
+            week.params.for_result(week.time_limit),
             check=not week.stop.stopped,
         )
         if solved

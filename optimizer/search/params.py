@@ -182,7 +182,12 @@ class SearchParams:
     found, or none proven by presolve)."""
     exists_budget_seconds: float = 10.0
     """Deterministic seconds for all those checks of one solve together (a week with many
-    unscheduled clients); checks beyond it are undecided."""
+    unscheduled clients), and at most ``result_share`` of the time limit; checks beyond it
+    are undecided."""
+    result_share: float = 0.05
+    """Share of the time limit the search leaves for the result (the unscheduled clients'
+    reasons and their existence checks, the terms and changes), so that a solve which
+    searches to its limit still returns within it."""
 
     # ---- weeks too large for one model ------------------------------------------------
     build_seconds_per_variable: float = 50e-6
@@ -351,6 +356,12 @@ class SearchParams:
         """Search workers when none are given: every core, within ``min_workers`` and
         ``max_workers``."""
         return max(self.min_workers, min(os.cpu_count() or 1, self.max_workers))
+
+    def for_result(self, time_limit: float) -> SearchParams:
+        """These numbers for the result of a solve of ``time_limit`` seconds: the reasons'
+        existence checks within the ``result_share`` of it that the search left."""
+        budget = min(self.exists_budget_seconds, self.result_share * time_limit)
+        return dataclasses.replace(self, exists_budget_seconds=budget)
 
 
 Params = ExplainParams | SearchParams
