@@ -244,11 +244,13 @@ def solve(
 
 
 def _control(week: _Week, handle_signals: bool) -> SearchControl:
-    """The time keeper and stop button of the week's search stages (a re-plan keeps a share
-    of the time limit for its post-pass, :mod:`optimizer.weekly.undo`)."""
+    """The time keeper and stop button of the week's search stages (the result and a
+    re-plan's post-pass, :mod:`optimizer.weekly.undo`, keep their shares of the limit)."""
+    params = week.params
+    kept = params.result_share + (params.replan_undo_share if week.past else 0.0)
     return SearchControl(
-        week.params,
-        week.time_limit * (1 - (week.params.replan_undo_share if week.past else 0.0)),
+        params,
+        week.time_limit * (1 - kept),
         deterministic=week.workers == 1,
         handle_signals=handle_signals,
         started=week.started,
@@ -815,7 +817,7 @@ def _result(
             scenario,
             week.candidates,
             schedule.client_ids(),
-            week.params,
+            week.params.for_result(week.time_limit),
             check=not week.stop.stopped,
         )
         if solved

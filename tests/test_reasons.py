@@ -328,3 +328,20 @@ def test_one_hand_style_schedule_answers_for_every_client_it_includes(
     exists = ScheduleExists(week, SearchParams())
     assert [exists.check(c) for c in ("C5", "C3", "C4")] == [Exists.YES] * 3
     assert len(calls) == 2
+
+
+def test_the_checks_stay_within_the_share_of_the_time_limit_left_for_the_result(
+    check_valid,
+) -> None:
+    # The capacity week again. The reasons' existence checks get at most result_share of
+    # the time limit (their own budget, 10 deterministic seconds, otherwise): 5% of 60 s is
+    # 3 s, of 1,000 s still 10. With no share left C2's reason says it was not decided
+    # rather than blame capacity unchecked; the search itself still proves the week.
+    assert SearchParams().for_result(60).exists_budget_seconds == pytest.approx(3.0)
+    assert SearchParams().for_result(1000).exists_budget_seconds == 10.0
+    result = solve(
+        individual_week(), time_limit=10, workers=1, seed=0, params=SearchParams(result_share=0)
+    )
+    check_valid(result)
+    assert (result.status, result.objective) == (SolveStatus.OPTIMAL, 2)
+    assert "could not decide" in reasons_of(result)["C2"]

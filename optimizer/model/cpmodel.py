@@ -21,8 +21,9 @@ Formulation (why it is shaped this way):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
@@ -54,6 +55,18 @@ class GroupVars:
 class IndividualVars:
     option: IndividualOption
     therapist_vars: dict[str, cp_model.IntVar]
+
+
+T = TypeVar("T")
+
+
+def instants(items: Iterable[tuple[int, int, T]]) -> Iterator[tuple[int, list[T]]]:
+    """Each start minute among ``items`` (start, end, payload), with the payloads of the
+    items running then (``start <= minute < end``): at any clock time the items running
+    are those running at the latest start before it, so these are every clash there is."""
+    items = list(items)
+    for point in sorted({start for start, _end, _payload in items}):
+        yield point, [payload for start, end, payload in items if start <= point < end]
 
 
 def clock_block(scenario: Scenario, minute: int) -> str:
@@ -390,8 +403,7 @@ class IOPModel:
                 # A class of interchangeable rooms holds as many sessions as it has rooms.
                 limit = len(self.room_members[owner]) if kind == "room-time" else 1
                 for day, items in by_day.items():
-                    for point in sorted({start for start, _e, _v in items}):
-                        covering = [var for start, end, var in items if start <= point < end]
+                    for point, covering in instants(items):
                         if sum(self._upper.get(var.index, 1) for var in covering) <= limit:
                             continue
                         if self.named_groups:

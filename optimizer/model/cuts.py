@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
-from .cpmodel import IOPModel
+from .cpmodel import IOPModel, instants
 
 Event = tuple[int, int, frozenset[str], cp_model.LinearExprT, int]
 """A session that may run: start and end minute, the owners (therapists or room classes)
@@ -62,8 +62,11 @@ def add_capacity_cuts(iop: IOPModel) -> int:
             day_leaders = set().union(*(owners for _s, _e, owners, _t, _m in mine))
             week_leaders |= day_leaders
             week.extend(term for _s, _e, _o, term, _m in mine)
-            added += _cap(iop, [term for _s, _e, _o, term, _m in mine],
-                          [candidates.day_cap.get((t, day)) for t in day_leaders])
+            added += _cap(
+                iop,
+                [term for _s, _e, _o, term, _m in mine],
+                [candidates.day_cap.get((t, day)) for t in day_leaders],
+            )
         added += _cap(iop, week, [candidates.week_cap.get(t) for t in week_leaders])
     room_sets = {owners for items in room_events.values() for _s, _e, owners, _t, _m in items}
     room_sets.add(frozenset(size))
@@ -77,8 +80,7 @@ def _instant_cuts(iop: IOPModel, events: list[Event], capacity: dict[str, int]) 
     """At every start time, the sessions covering it use at most the capacity of the owners
     that could hold one of them."""
     added = 0
-    for point in sorted({start for start, *_ in events}):
-        covering = [(owners, term, most) for s, e, owners, term, most in events if s <= point < e]
+    for _point, covering in instants((s, e, (o, t, m)) for s, e, o, t, m in events):
         able = set().union(*(owners for owners, _t, _m in covering))
         room = sum(capacity[o] for o in able)
         if sum(most for _o, _t, most in covering) > room:

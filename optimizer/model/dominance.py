@@ -120,9 +120,7 @@ def remove_constraints(iop: IOPModel, indices: Iterable[int]) -> None:
         constraint.enforcement_literal.clear()
 
 
-def respect_dominance(
-    schedule: WeekSchedule, pairs: Iterable[tuple[str, str]]
-) -> WeekSchedule:
+def respect_dominance(schedule: WeekSchedule, pairs: Iterable[tuple[str, str]]) -> WeekSchedule:
     """The schedule with clients swapped until every pair holds: while ``b`` is served and
     ``a`` is not, ``b``'s sessions become ``a``'s (valid by dominance, and never less
     priority)."""

@@ -50,8 +50,7 @@ class MergedWeek:
         """A schedule of the real week as one of the merged week."""
         return WeekSchedule(
             tuple(
-                replace(s, session_type=self.merged_type[s.session_type])
-                for s in schedule.sessions
+                replace(s, session_type=self.merged_type[s.session_type]) for s in schedule.sessions
             )
         )
 

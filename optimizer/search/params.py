@@ -144,8 +144,9 @@ class SearchParams:
     A 200-client week's sick day took 39 runs of about 0.07 s each."""
     replan_undo_share: float = 0.05
     """Re-planning a week from a date: share of the time limit kept from the search for
-    that post-pass (it tries no edit once the time limit is over; 3 s of a 60 s limit, where
-    a 200-client week's sick day took 3-4 s on 2 loaded cores)."""
+    that post-pass, besides ``result_share`` (it tries no edit once its share is over, so
+    the result keeps its own): 3 s of a 60 s limit, where a 200-client week's sick day took
+    3-4 s on 2 loaded cores."""
     repair_conflict_share: float = 0.75
     """Re-planning from a date (``--from``), the week repaired first keeps every session the
     changes did not touch; when those cannot all stay (a cap the absence tightened), share
@@ -191,7 +192,12 @@ class SearchParams:
     found, or none proven by presolve)."""
     exists_budget_seconds: float = 10.0
     """Deterministic seconds for all those checks of one solve together (a week with many
-    unscheduled clients); checks beyond it are undecided."""
+    unscheduled clients), and at most ``result_share`` of the time limit; checks beyond it
+    are undecided."""
+    result_share: float = 0.05
+    """Share of the time limit the search leaves for the result (the unscheduled clients'
+    reasons and their existence checks, the terms and changes), so that a solve which
+    searches to its limit still returns within it."""
 
     # ---- weeks too large for one model ------------------------------------------------
     build_seconds_per_variable: float = 50e-6
@@ -360,6 +366,12 @@ class SearchParams:
         """Search workers when none are given: every core, within ``min_workers`` and
         ``max_workers``."""
         return max(self.min_workers, min(os.cpu_count() or 1, self.max_workers))
+
+    def for_result(self, time_limit: float) -> SearchParams:
+        """These numbers for the result of a solve of ``time_limit`` seconds: the reasons'
+        existence checks within the ``result_share`` of it that the search left."""
+        budget = min(self.exists_budget_seconds, self.result_share * time_limit)
+        return dataclasses.replace(self, exists_budget_seconds=budget)
 
 
 Params = ExplainParams | SearchParams
