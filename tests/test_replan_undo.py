@@ -212,7 +212,7 @@ AWAY_T1 = [
 
 
 @pytest.mark.parametrize(
-    ("overrides", "before", "after", "tried", "changes", "rule"),
+    ("overrides", "before", "after", "tried", "changes", "rule", "checks"),
     [
         pytest.param(
             {},
@@ -227,6 +227,7 @@ AWAY_T1 = [
             ],
             1,  # I1's session lost R1
             "room-capacity",  # swapped, the new trio would sit in R3, which holds 1
+            2,  # the search's schedule, then the edit, refused
             id="room-taken-by-a-group-the-other-room-cannot-hold",
         ),
         pytest.param(
@@ -236,6 +237,7 @@ AWAY_T1 = [
             [("group_therapy", "T1", "R1", ("A1", "A2"))],
             2,  # both clients lost T1
             "therapist-availability",  # T1 is away that Tuesday (the sick day)
+            1,  # the search's schedule only: T1 cannot take it, so no checker run
             id="therapist-away",
         ),
         pytest.param(
@@ -251,6 +253,7 @@ AWAY_T1 = [
             ],
             2,  # both clients lost T1
             "primary-therapist",  # T1 is busy with I2, who may see T1 only
+            2,
             id="therapist-busy-with-their-own-client",
         ),
         pytest.param(
@@ -269,6 +272,7 @@ AWAY_T1 = [
             ],
             1,  # A3 lost T1 and R1
             "avoid-pair",  # back in T1's group, A3 would sit with N1, whom they avoid
+            2,
             id="group-holds-someone-to-avoid",
         ),
     ],
@@ -280,6 +284,7 @@ def test_a_change_the_rules_require_is_left(
     tried: list[Spec],
     changes: int,
     rule: str,
+    checks: int,
 ) -> None:
     # ``tried``: the one edit the post-pass makes (alone when nothing is in the way, else
     # swapped with the session in the way, or the client moved back): it would lower the
@@ -294,7 +299,41 @@ def test_a_change_the_rules_require_is_left(
     undone = undo_changes(scenario, last, searched, DAYS, max_checks=10)
     assert undone.schedule == searched
     assert (undone.changes_before, undone.changes_after) == (changes, changes)
-    assert undone.checks == 2  # the search's schedule, then the one edit, refused
+    assert undone.checks == checks
+
+
+def test_edits_judged_together_are_split_when_one_breaks_a_rule() -> None:
+    # Two needless changes: I1's individual session moved from R1 to R3 (R1 now holds a new
+    # trio's group), the A pair's group from R2 to R4 (4 rooms here). Together 3 changes
+    # (I1: 1, A1 and A2: 2). The pass takes both edits (I1 swapped back into R1 with the
+    # trio sent to R3, and the A group back in R2) and the checker refuses the whole, since
+    # R3 holds 1; the halves are judged alone: the swap is refused, the A group's room
+    # given back. 1 change left (I1), in 4 checker runs (the search's schedule, both edits,
+    # each half); the refused swap is not tried again.
+    rooms = [{"room_id": r, "capacity": 1 if r == "R3" else 4} for r in ("R1", "R2", "R3", "R4")]
+    scenario = undo_week(rooms=rooms)
+    before = schedule(
+        scenario,
+        [("individual", "T1", "R1", ("I1",)), ("group_therapy", "T2", "R2", ("A1", "A2"))],
+    )
+    after = schedule(
+        scenario,
+        [
+            ("individual", "T1", "R3", ("I1",)),
+            ("group_therapy", "T3", "R1", ("N1", "N2", "N3")),
+            ("group_therapy", "T2", "R4", ("A1", "A2")),
+        ],
+    )
+    assert_week_valid(scenario, after)
+    undone = undo_changes(scenario, before, after, DAYS, max_checks=10)
+    assert_week_valid(scenario, undone.schedule)
+    assert seats(undone.schedule) == {
+        ("individual", "T1", "R3", ("I1",)),
+        ("group_therapy", "T3", "R1", ("N1", "N2", "N3")),
+        ("group_therapy", "T2", "R2", ("A1", "A2")),
+    }
+    assert (undone.changes_before, undone.changes_after) == (3, 1)
+    assert (undone.releads, undone.checks) == (2, 4)
 
 
 @pytest.mark.parametrize(

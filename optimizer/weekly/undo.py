@@ -23,11 +23,14 @@ goals ``continuing``, ``served`` and ``changes`` cannot move.
 An edit stays only when the independent checker (:func:`~optimizer.check.check_schedule`)
 finds no error in the whole week and ``session_changes`` strictly decreases; a therapist
 away on the day (the sick one), a room taken by a third session that fits nowhere else or
-a group someone avoids therefore keeps the search's choice, and an edit the checker refused
-is not tried again. Passes repeat while one restores something (one edit can free what
-another needs), up to ``max_checks`` checker runs (a count, not seconds: ``--workers 1
---seed N`` stays reproducible). The secondary terms (therapist load, group continuity,
-...) may move either way.
+a group someone avoids therefore keeps the search's choice. An edit whose therapist cannot
+take its time (away, outside their hours) is not tried. A pass takes every edit that lowers
+``session_changes`` and touches no session an earlier one changed, and the checker judges
+them together (one run when all is well), else each half in turn down to single edits; a
+single edit refused is not tried again. Passes repeat while one changes something (one edit
+can free what another needs), up to ``max_checks`` checker runs (a count, not seconds:
+``--workers 1 --seed N`` stays reproducible) and no later than ``seconds``. The secondary
+terms (therapist load, group continuity, ...) may move either way.
 """
 
 from __future__ import annotations
@@ -37,13 +40,14 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..check import check_schedule
 from ..scenario import Scenario
 from ..schedule import Session, WeekSchedule
 from ..search.params import SearchParams
+from ..windows import therapist_can_take
 from .previous import PreviousWeek, session_changes
 from .replan import KeptPast, with_past
 
@@ -209,6 +213,12 @@ def _edited(schedule: WeekSchedule, edit: Edit) -> WeekSchedule:
     return WeekSchedule(tuple(sessions))
 
 
+def _can_lead(scenario: Scenario, x: Session) -> bool:
+    """Whether ``x``'s therapist can take its time (hours, busy windows, away dates)."""
+    therapist = next(t for t in scenario.therapists if t.therapist_id == x.therapist_id)
+    return therapist_can_take(scenario, therapist, x.day, x.start, x.end)
+
+
 def _valid(scenario: Scenario, schedule: WeekSchedule) -> bool:
     report = check_schedule(scenario, schedule.to_schedule(scenario))
     return not any(v.severity == "error" for v in report)
@@ -260,46 +270,112 @@ def undo_changes(
         for cid, x in before.assignments()
         if x.day in days
     }
-    current, checks, counts = after, 1, {"relead": 0, "regroup": 0}
-    rejected: set[frozenset[tuple[Session, Session | None]]] = set()
-
-    def stop() -> str:
-        if checks >= max_checks:
-            return "checks"
-        return "time" if time.perf_counter() - started > seconds else ""
-
-    progress = True
-    while progress and not stop():
-        progress = False
-        base = {x.session_id: x for x in current.sessions}
-        for kind, edit in _proposals(scenario, before, current, days, had):
-            live = {x.session_id: x for x in current.sessions}
-            if any(live.get(sid) is not base[sid] for sid in edit) or stop():
-                continue  # an earlier edit of this pass changed one of its sessions
-            signature = frozenset((base[sid], new) for sid, new in edit.items())
-            trial = _edited(current, edit)
-            trial_value = session_changes(scenario, before, trial, days)
-            if trial_value >= value or signature in rejected:
-                continue
-            checks += 1
-            if not _valid(scenario, trial):
-                rejected.add(signature)
-                continue
-            counts[kind] += value - trial_value
-            current, value, progress = trial, trial_value, True
+    undoing = _Undoing(scenario, before, days, had, after, value, max_checks, started + seconds)
+    while not undoing.stop() and undoing.sweep():
+        pass
     took = time.perf_counter() - started
+    counts = undoing.counts
     log.info(
         "re-plan undo: session_changes %d -> %d (re-led %d, regrouped %d; %d checks, %.2fs)",
         first,
-        value,
+        undoing.value,
         counts["relead"],
         counts["regroup"],
-        checks,
+        undoing.checks,
         took,
     )
     return Undone(
-        current, counts["relead"], counts["regroup"], first, value, checks, took, stop() or "done"
+        undoing.current,
+        counts["relead"],
+        counts["regroup"],
+        first,
+        undoing.value,
+        undoing.checks,
+        took,
+        undoing.stop() or "done",
     )
+
+
+@dataclass
+class _Undoing:
+    """The state of :func:`undo_changes`: the schedule so far and its ``session_changes``,
+    the checker runs, the edits the checker refused (never tried again) and the gains."""
+
+    scenario: Scenario
+    before: WeekSchedule
+    days: frozenset[str]
+    had: Mapping[tuple[str, ...], tuple[str, str]]
+    current: WeekSchedule
+    value: int
+    max_checks: int
+    deadline: float
+    """``time.perf_counter()`` after which no edit is tried."""
+    checks: int = 1
+    rejected: set[frozenset[tuple[Session, Session | None]]] = field(default_factory=set)
+    counts: dict[str, int] = field(default_factory=lambda: {"relead": 0, "regroup": 0})
+
+    def stop(self) -> str:
+        """Why no more edit may be tried (``checks``, ``time``), else ``""``."""
+        if self.checks >= self.max_checks:
+            return "checks"
+        return "time" if time.perf_counter() > self.deadline else ""
+
+    def sweep(self) -> bool:
+        """One pass over the edits of the current schedule: each that lowers
+        ``session_changes`` and touches no session an earlier one of the pass changed is
+        taken, and the checker judges them together (:meth:`_settle`). Whether anything
+        changed (an edit taken, or one refused, which leaves others to try)."""
+        base = {x.session_id: x for x in self.current.sessions}
+        state, value = self.current, self.value
+        items: list[_Item] = []
+        for kind, edit in _proposals(self.scenario, self.before, self.current, self.days, self.had):
+            live = {x.session_id: x for x in state.sessions}
+            if any(live.get(sid) is not base[sid] for sid in edit):
+                continue  # an earlier edit of this pass changed one of its sessions
+            if not all(new is None or _can_lead(self.scenario, new) for new in edit.values()):
+                continue  # the checker would refuse it (the sick therapist, say): no run
+            signature = frozenset((base[sid], new) for sid, new in edit.items())
+            trial = _edited(state, edit)
+            trial_value = session_changes(self.scenario, self.before, trial, self.days)
+            if trial_value < value and signature not in self.rejected:
+                items.append(_Item(kind, edit, signature, value - trial_value))
+                state, value = trial, trial_value
+        refused = len(self.rejected)
+        return self._settle(items) or len(self.rejected) > refused
+
+    def _settle(self, items: list[_Item]) -> bool:
+        """Take ``items`` (edits of distinct sessions, whose gains add up: each client is in
+        one session of a slot) when the checker finds the week valid with all of them, else
+        each half in turn; a single edit refused is not tried again. Whether any was taken."""
+        if not items or self.stop():
+            return False
+        trial = self.current
+        for item in items:
+            trial = _edited(trial, item.edit)
+        value = session_changes(self.scenario, self.before, trial, self.days)
+        self.checks += 1
+        if value < self.value and _valid(self.scenario, trial):
+            self.current, self.value = trial, value
+            for item in items:
+                self.counts[item.kind] += item.gain
+            return True
+        if len(items) == 1:
+            self.rejected.add(items[0].signature)
+            return False
+        first = self._settle(items[: len(items) // 2])
+        second = self._settle(items[len(items) // 2 :])
+        return first or second
+
+
+@dataclass(frozen=True)
+class _Item:
+    """An edit of a sweep: its kind, the sessions it replaces, its signature (the sessions
+    before and after, to refuse it once) and how much it lowers ``session_changes``."""
+
+    kind: str
+    edit: Edit
+    signature: frozenset[tuple[Session, Session | None]]
+    gain: int
 
 
 def finish_replan(
