@@ -141,12 +141,12 @@ class SearchParams:
     """Re-planning a week from a date: most runs of the independent checker the post-pass
     that takes back needless therapist, room and group changes may make
     (:mod:`optimizer.weekly.undo`; a count, not seconds, so one worker stays reproducible).
-    A 200-client week's sick day took 39 runs of about 0.07 s each."""
+    A 200-client week's sick day took 17-45 runs of about 0.07 s each."""
     replan_undo_share: float = 0.05
     """Re-planning a week from a date: share of the time limit kept from the search for
     that post-pass, besides ``result_share`` (it tries no edit once its share is over, so
     the result keeps its own): 3 s of a 60 s limit, where a 200-client week's sick day took
-    3-4 s on 2 loaded cores."""
+    1.4-2.9 s on 2 loaded cores."""
     repair_conflict_share: float = 0.75
     """Re-planning from a date (``--from``), the week repaired first keeps every session the
     changes did not touch; when those cannot all stay (a cap the absence tightened), share
