@@ -4,9 +4,10 @@
 ready for :meth:`optimizer.Scenario.from_data`; the same size and seed always give the same
 week. Sizes: S 20, M 60, L 200, XL 1,000 clients (or any integer); two more families
 (issue 14): ``O40``, ``O60``, ``O200`` (any ``O<n>``) are *over-subscribed* weeks of that
-many clients (``OVERSUBSCRIBED``: far more clients than the staff can serve), and ``SW`` are
-*small weeks* of 8-30 clients whose size, block shape and staffing the seed draws
-(``small_week``).
+many clients (``OVERSUBSCRIBED``: far more clients than the staff can serve), ``OB<n>`` the
+same over-subscription in the small weeks' odd block shapes (evening only, four-slot blocks,
+an afternoon block: ``odd_blocks``, the seed picks the shape), and ``SW`` are *small weeks*
+of 8-30 clients whose size, block shape and staffing the seed draws (``small_week``).
 
 What makes the weeks realistic (see /work/shared/DOMAIN.md):
 
@@ -233,11 +234,14 @@ docs/benchmarks.md."""
 
 def family(size: str | int) -> tuple[str, int | None]:
     """``(family, clients)`` of a size token: ``("base", n)`` for S/M/L/XL or a number,
-    ``("over", n)`` for ``O<n>``, ``("small", None)`` for ``SW`` (the seed draws the size)."""
+    ``("over", n)`` for ``O<n>``, ``("odd", n)`` for ``OB<n>``, ``("small", None)`` for
+    ``SW`` (the seed draws the size)."""
     if isinstance(size, str):
         token = size.upper()
         if token == "SW":
             return "small", None
+        if token.startswith("OB") and token[2:].isdigit():
+            return "odd", int(token[2:])
         if token.startswith("O") and token[1:].isdigit():
             return "over", int(token[1:])
     return "base", size_of(size)
@@ -265,13 +269,22 @@ def small_week(seed: int) -> tuple[int, Shape]:
     return n_clients, replace(base, blocks=blocks, slots=slots)
 
 
+def odd_blocks(seed: int) -> Shape:
+    """The over-subscribed staffing in the block shape ``SMALL_SHAPES[seed % 6]`` (the
+    ``OB<n>`` family): weeks whose blocks the benchmark's other families never have, so a
+    stage tuned on ``O<n>`` is checked on shapes it was not tuned on."""
+    blocks, slots = SMALL_SHAPES[seed % len(SMALL_SHAPES)]
+    return replace(OVERSUBSCRIBED, blocks=blocks, slots=slots)
+
+
 def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, Any]:
     """The plain data of one synthetic week (SPEC §2), ``size`` clients, seeded by ``seed``.
 
     ``size`` is S, M, L, XL or a number (the base family), ``O<n>`` (``n`` clients of the
-    over-subscribed family) or ``SW`` (a small week whose size and shape the seed draws). A
-    size may name a variant after a dash: ``M-V`` is the ``M`` week with a telehealth
-    evening track (:data:`FAMILIES`), so the benchmark runner takes it like any size."""
+    over-subscribed family), ``OB<n>`` (the same in odd block shapes) or ``SW`` (a small
+    week whose size and shape the seed draws). A size may name a variant after a dash:
+    ``M-V`` is the ``M`` week with a telehealth evening track (:data:`FAMILIES`), so the
+    benchmark runner takes it like any size."""
     base, _, variant = str(size).partition("-")
     if variant:
         if variant.upper() not in FAMILIES:
@@ -283,6 +296,9 @@ def generate(size: str | int, seed: int = 0, rooms: bool = True) -> dict[str, An
     if kind == "over":
         assert n_clients is not None
         return generate_week(n_clients, seed, rooms, OVERSUBSCRIBED, f"over-{n_clients}", size)
+    if kind == "odd":
+        assert n_clients is not None
+        return generate_week(n_clients, seed, rooms, odd_blocks(seed), f"odd-{n_clients}", size)
     if kind == "small":
         n_clients, shape = small_week(seed)
         return generate_week(n_clients, seed, rooms, shape, f"small-{n_clients}", size)

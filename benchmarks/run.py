@@ -93,6 +93,8 @@ IDEAS: dict[str, dict[str, Any]] = {
     "quick-12000": {"quick_proof_variables": 12000},
     # the product without the LP bound beside phase 1 (optimizer.search.lpbound)
     "no-lp": {"lp_bound_below": 0.0},
+    # the LP bound only on models of 30,000 variables or more (its first threshold)
+    "lp-30k": {"lp_bound_min_variables": 30_000},
     # CP-SAT's own defaults for the whole week's model (the product's were tuned on M weeks)
     "cpsat-defaults": {"parallel_presolve_iterations": 3, "parallel_probing_level": 2,
                        "linearization_level": 1},

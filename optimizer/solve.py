@@ -48,7 +48,7 @@ from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
-from .search.lpbound import LinearBound, start_lp_bound
+from .search.lpbound import LinearBound, lp_bound_after, start_lp_bound
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served
 from .search.relaxed import relax_and_repair
@@ -301,7 +301,7 @@ def _search_primary(
     if outcome is None:
         start = _first_schedule(week, iop, control)
         share, seconds = _first_share(week, start), control.seconds_left()
-        lp_bound = start_lp_bound(iop, week.params, week.workers, share, seconds)
+        lp_bound = lp_bound_after(start.lp_bound, iop, week.params, week.workers, share, seconds)
         start = replace(start, lp_bound=lp_bound)
         try:
             start, dominance = _bound_primary(week, iop, control, start)
@@ -343,23 +343,26 @@ def _quick_proof(week: _Week, iop: IOPModel, control: SearchControl) -> _Outcome
 
 def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Start:
     """Hint the model with a first schedule: the hand-style schedule bettered one track at
-    a time (each track alone is a small model)."""
+    a time (each track alone is a small model). When the hand-style schedule serves under
+    ``params.lp_bound_early_below``, the LP bound starts before the track search."""
     params = week.params
     budget = min(params.warm_start_max_seconds, params.warm_start_share * week.time_limit)
-    schedule = WeekSchedule()
+    schedule, early = WeekSchedule(), None
     if week.warm_start:
-        by_hand = solve_greedy(week.scenario, params, week.stop)
-        schedule = improve_by_track(
-            week.scenario,
-            by_hand.schedule,
-            budget,
-            control,
-            week.seed,
-            week.workers,
-            candidates=week.candidates,
-        )
+        by_hand = solve_greedy(week.scenario, params, week.stop).schedule
+        share = _first_share(week, _Start(by_hand, by_hand.served(week.scenario)))
+        below, left = params.lp_bound_early_below, control.seconds_left()
+        early = start_lp_bound(iop, params, week.workers, share, left, below)
+        try:
+            schedule = improve_by_track(
+                week.scenario, by_hand, budget, control, week.seed, week.workers, week.candidates
+            )
+        except BaseException:
+            if early is not None:
+                early.cancel()
+            raise
         hint_schedule(iop, schedule)
-    return _Start(schedule, schedule.served(week.scenario))
+    return _Start(schedule, schedule.served(week.scenario), lp_bound=early)
 
 
 def _bound_primary(

@@ -144,3 +144,19 @@ def test_instances_name_a_count_of_seeds_or_a_range() -> None:
     assert parse_instances("SW:2:15,M:30") == [
         Instance("SW", 0, 15.0), Instance("SW", 1, 15.0), Instance("M", 0, 30.0)]
     assert [i.seed for i in parse_instances("sw:12-14:15")] == [12, 13, 14]
+
+
+def test_odd_block_family_cycles_the_small_weeks_shapes() -> None:
+    # OB<n>: the over-subscribed staffing in the small weeks' six block shapes, the seed
+    # picking the shape (seed 6 is seed 0's shape again, another week); seeded like the rest
+    from benchmarks.generate import SMALL_SHAPES
+
+    weeks = [Scenario.from_data(generate("OB30", seed)) for seed in range(7)]
+    assert generate("OB30", 2) == generate("OB30", 2)
+    for seed, scenario in enumerate(weeks):
+        blocks, slots = SMALL_SHAPES[seed % len(SMALL_SHAPES)]
+        assert tuple(scenario.blocks) == blocks and len(scenario.clients) == 30
+        assert {len(scenario.blocks[b]) for b in blocks} == {slots}
+    assert weeks[6].clients != weeks[0].clients
+    # one bilingual therapist, as in the O<n> family
+    assert sum("es" in t.languages for t in weeks[0].therapists) == 1

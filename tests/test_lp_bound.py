@@ -171,3 +171,48 @@ def test_a_failing_lp_bound_leaves_the_solve_alone(monkeypatch, check_valid):
     assert "lp_bound" not in result.parameters
     assert result.status == SolveStatus.OPTIMAL and result.objective == 5
     check_valid(result)
+
+
+@pytest.fixture
+def started(monkeypatch) -> list[Any]:
+    """Every LinearBound the solve starts, each recording whether it was cancelled."""
+    lpbound = importlib.import_module("optimizer.search.lpbound")
+    made: list[Any] = []
+
+    class Spy(LinearBound):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.was_cancelled = False
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+        def cancel(self) -> None:
+            self.was_cancelled = True
+            super().cancel()
+
+    monkeypatch.setattr(lpbound, "LinearBound", Spy)
+    return made
+
+
+def test_the_lp_bound_started_early_is_kept_on_an_over_subscribed_week(
+    check_valid, lp_waits, started
+):
+    # Started on the hand-style schedule (early share 2: always), before the track
+    # search; the first schedule cannot serve everyone (5 of 6), so the same LP runs on:
+    # one started, its bound (5) reported and proving the optimum.
+    early = replace(ALWAYS, lp_bound_early_below=2.0)
+    result = solve(_capped_week([3, 2, 1], (4, 3)), time_limit=20, workers=2, params=early)
+    assert len(started) == 1
+    assert result.parameters["lp_bound"] == 5
+    assert result.status == SolveStatus.OPTIMAL and result.objective == result.best_bound == 5
+    check_valid(result)
+
+
+def test_the_lp_bound_started_early_is_cancelled_when_the_week_fits(check_valid, started):
+    # Started early, but the first schedule serves everyone (share 1 >= lp_bound_below
+    # 0.8): that LP is cancelled, none other started, and no LP bound is reported.
+    early = replace(ALWAYS, lp_bound_early_below=2.0, lp_bound_below=0.8)
+    result = solve(_capped_week([3, 2, 1], (5, 4)), time_limit=10, workers=2, params=early)
+    assert [lp.was_cancelled for lp in started] == [True]
+    assert "lp_bound" not in result.parameters
+    assert result.status == SolveStatus.OPTIMAL and result.objective == 6
+    check_valid(result)

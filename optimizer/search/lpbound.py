@@ -1,8 +1,9 @@
-"""The linear-programming bound of a large over-subscribed week, solved beside phase 1.
+"""The linear-programming bound of an over-subscribed week, solved beside phase 1.
 
-On a large week CP-SAT's own LP does not reach its optimum within the time limit (the
-200-client over-subscribed week: bound 220 after 60 s, 209 after 300 s), while the same
-relaxation solved once by an interior-point method is 177. :class:`LinearBound` hands the
+On many over-subscribed weeks CP-SAT's own LP does not reach its optimum within the time
+limit (the 200-client over-subscribed week: bound 220 after 60 s, 209 after 300 s; 90-client
+weeks in odd block shapes: 79-102 after 30 s), while the same relaxation solved once by an
+interior-point method is 177 (44-84 on those weeks, in seconds). :class:`LinearBound` hands the
 whole model's linear relaxation to HiGHS in a background thread (the solver releases the
 GIL, so phase 1 goes on meanwhile) and, when it finishes, turns its dual solution into an
 upper bound on the primary objective.
@@ -199,21 +200,27 @@ class LinearBound:
 
 
 def start_lp_bound(
-    iop: IOPModel, params: SearchParams, workers: int, first_share: float | None, seconds: float
+    iop: IOPModel,
+    params: SearchParams,
+    workers: int,
+    first_share: float | None,
+    seconds: float,
+    below: float | None = None,
 ) -> LinearBound | None:
-    """A :class:`LinearBound` of ``iop`` started for ``seconds`` when the week is large and
-    over-subscribed: its first schedule serves ``first_share`` of the reachable priority,
-    under ``params.lp_bound_below`` (None: there is no first schedule), its model has
+    """A :class:`LinearBound` of ``iop`` started for ``seconds`` when the week is
+    over-subscribed and not tiny: its first schedule serves ``first_share`` of the reachable
+    priority, under ``params.lp_bound_below`` (None: there is no first schedule), its model has
     ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables, and
     ``seconds`` are enough for it (``params.lp_bound_seconds_per_variable``); never with
     one worker (a reproducible solve's reported bound must not depend on the clock) nor
-    with pins. None otherwise."""
+    with pins. None otherwise. ``below`` replaces ``params.lp_bound_below`` (the early
+    start on the hand-style schedule: ``params.lp_bound_early_below``)."""
     variables = len(iop.model.proto.variables)
     if (
         workers == 1
         or iop.scenario.pins
         or first_share is None
-        or first_share >= params.lp_bound_below
+        or first_share >= (params.lp_bound_below if below is None else below)
         or not params.lp_bound_min_variables <= variables <= params.lp_bound_max_variables
         or seconds < params.lp_bound_seconds_per_variable * variables
     ):
@@ -223,3 +230,23 @@ def start_lp_bound(
     except Exception:  # an optional bound (HiGHS missing or failing): solve without it
         log.exception("LP bound: not started")
         return None
+
+
+def lp_bound_after(
+    running: LinearBound | None,
+    iop: IOPModel,
+    params: SearchParams,
+    workers: int,
+    first_share: float | None,
+    seconds: float,
+) -> LinearBound | None:
+    """The LP bound to run beside the search once the first schedule (serving
+    ``first_share``) is known: one started early on the hand-style schedule is kept unless
+    the first schedule serves ``params.lp_bound_below`` or more (then it is cancelled: the
+    week is not over-subscribed after all); without one, :func:`start_lp_bound` decides."""
+    if running is None:
+        return start_lp_bound(iop, params, workers, first_share, seconds)
+    if first_share is None or first_share >= params.lp_bound_below:
+        running.cancel()
+        return None
+    return running

@@ -292,9 +292,19 @@ class SearchParams:
     over-subscribed week CP-SAT's bound is 220 after 60 s where the LP's is 177 (19 s of
     one core). 0 never runs it; nor does a one-worker (reproducible) solve, whose reported
     bound must not depend on the clock."""
-    lp_bound_min_variables: int = 30_000
-    """Smaller models get no LP bound: CP-SAT's own reaches it in time (O40 and O60 weeks,
-    12,000-14,000 variables: the LP's bounds 44-55, CP-SAT's as low or lower)."""
+    lp_bound_early_below: float = 0.6
+    """Start that LP before the track search when the hand-style schedule alone serves
+    less than this share of the reachable priority (the O200 weeks: 0.35-0.53; the M and
+    M-V weeks, which the track search brings to 0.89-1.00: 0.68-0.76), so that it ends
+    about 10 s sooner on 200 clients; cancelled when the bettered first schedule serves
+    ``lp_bound_below`` or more."""
+    lp_bound_min_variables: int = 5_000
+    """Smaller models get no LP bound: CP-SAT's own LP converges on them at once (the small
+    weeks, 8-30 clients). Between this and 30,000 variables the LP is sometimes no
+    stronger than CP-SAT's bound (O40 and O60 weeks, 6,000-14,000 variables: 44-55 against
+    CP-SAT's 42-54) and sometimes far stronger (90-client over-subscribed weeks in odd block
+    shapes, 11,000-23,000 variables: 59-82 in 1.5-4 s of one core where CP-SAT's bound
+    after 20 s was 77-105), at a few seconds of one core."""
     lp_bound_max_variables: int = 100_000
     """Larger models get no LP bound: the interior point takes 19 s on 65,000 variables
     and would not end within a default solve far beyond that."""
