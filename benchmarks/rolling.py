@@ -18,6 +18,9 @@ three days; the staff stays. ``measure(size, seed, ...)`` solves both weeks (wee
 
 ``--reuse-week2`` takes week 2 from ``--out`` too (with ``--reuse``), so versions of the
 re-plan are compared on the same week 2 (week 2 is not reproducible with several workers).
+``--sick-params FILE`` gives the sick-day re-plan search parameters (a TOML/JSON file of
+:class:`SearchParams` fields): ``replan_undo_checks = 0`` and ``replan_undo_share = 0`` turn
+the undo post-pass off, the re-plan as it was before it.
 
 Command line: ``python -m benchmarks.rolling --size 40 --seeds 0,1,2 --turnover 0.04``; the
 issue's reproduction (a 40-client Mon-Sat week, 3 discharged and 3 admitted at the week's
@@ -45,6 +48,7 @@ from optimizer.io.schedule import Schedule
 from optimizer.result import Result
 from optimizer.scenario import requirement
 from optimizer.schedule import attendance
+from optimizer.search.params import SearchParams
 from optimizer.windows import client_can_attend, days_in_program
 
 Attendance = Mapping[str, Mapping[str, str]]
@@ -172,6 +176,7 @@ def measure(
     reuse: bool = False,
     no_sick_day: bool = False,
     reuse_week2: bool = False,
+    sick_params: SearchParams | None = None,
     days: list[str] | None = None,
     midweek: bool = True,
     step_down: bool = True,
@@ -198,7 +203,9 @@ def measure(
     second = out / f"size{size}-seed{seed}-week2"
     if reuse_week2 and (second / "assignments.csv").exists():
         reused: dict[str, Any] = {"size": size, "seed": seed, "week2": "reused"}
-        reused.update(_sick_day(scenario2, second, out, size, seed, time_limit, workers))
+        reused.update(
+            _sick_day(scenario2, second, out, size, seed, time_limit, workers, sick_params)
+        )
         return reused
     started = time.perf_counter()
     week2 = solve(
@@ -241,7 +248,7 @@ def measure(
         "goals": week2.summary.get("goals"),
     }
     if not no_sick_day:
-        row.update(_sick_day(scenario2, second, out, size, seed, time_limit, workers))
+        row.update(_sick_day(scenario2, second, out, size, seed, time_limit, workers, sick_params))
     return row
 
 
@@ -253,6 +260,7 @@ def _sick_day(
     seed: int,
     time_limit: float,
     workers: int | None,
+    params: SearchParams | None = None,
 ) -> dict[str, Any]:
     """A therapist of week 2 calls in sick on Wednesday (the one with most sessions that
     day, ties by id; week 2 read from its folder ``second``): the week re-planned from
@@ -280,6 +288,7 @@ def _sick_day(
         seed=seed,
         previous=week2,
         from_date=wednesday,
+        params=params,
     )
     seconds = time.perf_counter() - started
     replan.write(out / f"size{size}-seed{seed}-sick", report=False, xlsx=False, calendars=False)
@@ -328,6 +337,11 @@ def _sick_day(
 @click.option(
     "--reuse-week2", is_flag=True, help="With --reuse: take week 2 from --out too (sick day only)."
 )
+@click.option(
+    "--sick-params",
+    default="",
+    help="Search-parameter file of the sick-day re-plan (e.g. replan_undo_checks = 0).",
+)
 @click.option("--days", default="", help="Operating days, e.g. Mon,Tue,Wed,Thu,Fri,Sat.")
 @click.option(
     "--no-midweek", is_flag=True, help="Discharges and admissions all at the week's start."
@@ -344,6 +358,7 @@ def main(
     reuse: bool,
     no_sick_day: bool,
     reuse_week2: bool,
+    sick_params: str,
     days: str,
     no_midweek: bool,
     no_step_down: bool,
@@ -365,6 +380,7 @@ def main(
             reuse,
             no_sick_day,
             reuse_week2,
+            SearchParams.from_file(sick_params) if sick_params else None,
             days=[d.strip() for d in days.split(",") if d.strip()] or None,
             midweek=not no_midweek,
             step_down=not no_step_down,
