@@ -22,7 +22,9 @@ from optimizer.model import IOPModel, build_candidates
 from optimizer.search.lpbound import LinearBound, LinearRelaxation
 from optimizer.search.params import SearchParams
 
-ALWAYS = SearchParams(lp_bound_below=2.0, lp_bound_min_variables=0, quick_proof_variables=0)
+ALWAYS = SearchParams(
+    lp_bound_below=2.0, lp_bound_min_variables=0, lp_bound_min_clients=0, quick_proof_variables=0
+)
 """The LP bound on every week (the defaults keep it to large over-subscribed ones), and no
 quick proof before it (the small weeks here would be proven before it starts)."""
 SOLVE = importlib.import_module("optimizer.solve")
@@ -154,6 +156,9 @@ def test_no_lp_bound_with_one_worker_or_on_a_week_that_fits():
     fits = _capped_week([3, 2, 1], (5, 4))
     params = replace(ALWAYS, lp_bound_below=0.8)
     assert "lp_bound" not in solve(fits, time_limit=10, workers=2, params=params).parameters
+    # A week of fewer clients than lp_bound_min_clients (3 < 4): CP-SAT proves it alone.
+    few = replace(ALWAYS, lp_bound_min_clients=4)
+    assert "lp_bound" not in solve(week, time_limit=10, workers=2, params=few).parameters
     # Too little time left for the LP to end: it is not started.
     slow = replace(ALWAYS, lp_bound_seconds_per_variable=1.0)
     assert "lp_bound" not in solve(week, time_limit=10, workers=2, params=slow).parameters

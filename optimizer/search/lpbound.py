@@ -210,7 +210,8 @@ def start_lp_bound(
     """A :class:`LinearBound` of ``iop`` started for ``seconds`` when the week is
     over-subscribed and not tiny: its first schedule serves ``first_share`` of the reachable
     priority, under ``params.lp_bound_below`` (None: there is no first schedule), its model has
-    ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables, and
+    ``params.lp_bound_min_variables`` to ``params.lp_bound_max_variables`` variables and
+    at least ``params.lp_bound_min_clients`` clients, and
     ``seconds`` are enough for it (``params.lp_bound_seconds_per_variable``); never with
     one worker (a reproducible solve's reported bound must not depend on the clock) nor
     with pins. None otherwise. ``below`` replaces ``params.lp_bound_below`` (the early
@@ -222,6 +223,7 @@ def start_lp_bound(
         or first_share is None
         or first_share >= (params.lp_bound_below if below is None else below)
         or not params.lp_bound_min_variables <= variables <= params.lp_bound_max_variables
+        or len(iop.scenario.clients) < params.lp_bound_min_clients
         or seconds < params.lp_bound_seconds_per_variable * variables
     ):
         return None

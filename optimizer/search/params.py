@@ -305,6 +305,11 @@ class SearchParams:
     CP-SAT's 42-54) and sometimes far stronger (90-client over-subscribed weeks in odd block
     shapes, 11,000-23,000 variables: 59-82 in 1.5-4 s of one core where CP-SAT's bound
     after 20 s was 77-105), at a few seconds of one core."""
+    lp_bound_min_clients: int = 40
+    """Weeks of fewer clients get no LP bound either: CP-SAT proves them in seconds, and the
+    LP's thread only slows that proof (12 small weeks of 12-29 clients and 6,000-11,500
+    variables: proofs summed 18.2 s with the LP, 13.4 s without, and one later than the
+    textbook model's; docs/benchmarks.md, issue 14)."""
     lp_bound_max_variables: int = 100_000
     """Larger models get no LP bound: the interior point takes 19 s on 65,000 variables
     and would not end within a default solve far beyond that."""
