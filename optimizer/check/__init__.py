@@ -111,7 +111,7 @@ findings and their text; :mod:`.checker` runs the families in one ordered list.
 """
 
 from .agreement import AmbiguousSessionsError, rewrite_sessions_csv, sessions_from_assignments
-from .checker import check_schedule
+from .checker import check_schedule, week_errors
 from .report import RULES, CheckReport, Violation, format_violations
 
 __all__ = [
@@ -123,4 +123,5 @@ __all__ = [
     "format_violations",
     "rewrite_sessions_csv",
     "sessions_from_assignments",
+    "week_errors",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from ..io.schedule import Schedule
 from ..scenario import Scenario
@@ -12,10 +13,13 @@ from .hours import check_hours
 from .past import check_past
 from .pins import check_pins
 from .read import read_week
-from .report import CheckReport, Findings
+from .report import CheckReport, Findings, Violation
 from .sessions import check_sessions
 from .staff import check_staff
 from .summary import check_summary
+
+if TYPE_CHECKING:
+    from ..schedule import WeekSchedule
 
 
 def check_schedule(
@@ -50,3 +54,11 @@ def check_schedule(
     check_sessions_csv(week, findings)
     check_summary(week, findings)
     return findings.report(scheduled_clients=week.scheduled_clients, sessions=len(week.sessions))
+
+
+def week_errors(scenario: Scenario, schedule: WeekSchedule) -> list[Violation]:
+    """The broken rules (errors only, no warnings) of a schedule the solver side built, as
+    :func:`check_schedule` finds them in its tables: how a stage that edits a schedule
+    (the hand-style repair, the re-plan's undo) asks the independent checker."""
+    report = check_schedule(scenario, schedule.to_schedule(scenario))
+    return [v for v in report if v.severity == "error"]

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..check import Violation, check_schedule
+from ..check import week_errors
 from ..model.candidates import attendable
 from ..scenario import Client, Requirement, Room, Scenario, Therapist, requirement
 from ..schedule import Session as ScheduledSession
@@ -497,7 +497,7 @@ def solve_greedy(
     schedule = _week(scenario, coordinator.board.sessions())
     dropped_for_validity = 0
     for _ in range(params.greedy_repair_rounds):
-        errors = _errors(scenario, schedule)
+        errors = week_errors(scenario, schedule)
         if not errors:
             break
         client_ids = {c.client_id for c in scenario.clients}
@@ -537,9 +537,3 @@ def _week(scenario: Scenario, sessions: list[Session]) -> WeekSchedule:
             if s.members
         )
     )  # fmt: skip
-
-
-def _errors(scenario: Scenario, schedule: WeekSchedule) -> list[Violation]:
-    """Broken rules (errors only) of a schedule, per the independent checker."""
-    report = check_schedule(scenario, schedule.to_schedule(scenario))
-    return [v for v in report if v.severity == "error"]

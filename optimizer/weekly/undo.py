@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..check import check_schedule
+from ..check import week_errors
 from ..scenario import Scenario
 from ..schedule import Session, WeekSchedule
 from ..search.params import SearchParams
@@ -219,11 +219,6 @@ def _can_lead(scenario: Scenario, x: Session) -> bool:
     return therapist_can_take(scenario, therapist, x.day, x.start, x.end)
 
 
-def _valid(scenario: Scenario, schedule: WeekSchedule) -> bool:
-    report = check_schedule(scenario, schedule.to_schedule(scenario))
-    return not any(v.severity == "error" for v in report)
-
-
 def _proposals(
     scenario: Scenario,
     before: WeekSchedule,
@@ -262,7 +257,7 @@ def undo_changes(
     value = first = session_changes(scenario, before, after, days)
     if not value:
         return Undone(after, changes_before=first, changes_after=first)
-    if not _valid(scenario, after):
+    if week_errors(scenario, after):
         log.warning("re-plan undo: the schedule breaks a rule already; nothing undone")
         return Undone(after, 0, 0, first, first, 1, time.perf_counter() - started, "invalid")
     had: dict[tuple[str, ...], tuple[str, str]] = {
@@ -354,7 +349,7 @@ class _Undoing:
             trial = _edited(trial, item.edit)
         value = session_changes(self.scenario, self.before, trial, self.days)
         self.checks += 1
-        if value < self.value and _valid(self.scenario, trial):
+        if value < self.value and not week_errors(self.scenario, trial):
             self.current, self.value = trial, value
             for item in items:
                 self.counts[item.kind] += item.gain
