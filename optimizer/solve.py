@@ -247,7 +247,7 @@ def _control(week: _Week, handle_signals: bool) -> SearchControl:
     """The time keeper and stop button of the week's search stages (the result and a
     re-plan's post-pass, :mod:`optimizer.weekly.undo`, keep their shares of the limit)."""
     params = week.params
-    kept = params.result_share + (params.replan_undo_share if week.past else 0.0)
+    kept = params.result_share + (params.replan_undo_share if week.past is not None else 0.0)
     return SearchControl(
         params,
         week.time_limit * (1 - kept),
@@ -300,7 +300,7 @@ def _search_primary(
     outcome = _quick_proof(week, iop, control)
     if outcome is None:
         start = _first_schedule(week, iop, control)
-        share, seconds = _first_share(week, start), control.seconds_left()
+        share, seconds = _first_share(week, start.schedule), control.seconds_left()
         lp_bound = lp_bound_after(start.lp_bound, iop, week.params, week.workers, share, seconds)
         start = replace(start, lp_bound=lp_bound)
         try:
@@ -350,9 +350,8 @@ def _first_schedule(week: _Week, iop: IOPModel, control: SearchControl) -> _Star
     schedule, early = WeekSchedule(), None
     if week.warm_start:
         by_hand = solve_greedy(week.scenario, params, week.stop).schedule
-        share = _first_share(week, _Start(by_hand, by_hand.served(week.scenario)))
-        below, left = params.lp_bound_early_below, control.seconds_left()
-        early = start_lp_bound(iop, params, week.workers, share, left, below)
+        share, left = _first_share(week, by_hand), control.seconds_left()
+        early = start_lp_bound(iop, params, week.workers, share, left, params.lp_bound_early_below)
         try:
             schedule = improve_by_track(
                 week.scenario, by_hand, budget, control, week.seed, week.workers, week.candidates
@@ -408,19 +407,19 @@ def _oversubscribed(week: _Week, start: _Start) -> bool:
     (``params.relaxation_below``, ``params.relaxation_max_clients``): its first schedule
     serves less than that share of what the clients who can attend at all would give."""
     params = week.params
-    share = _first_share(week, start)
+    share = _first_share(week, start.schedule)
     if share is None or len(week.scenario.clients) > params.relaxation_max_clients:
         return False
     week.reports["first_share"] = round(share, 3)
     return share < params.relaxation_below
 
 
-def _first_share(week: _Week, start: _Start) -> float | None:
-    """The share of the reachable priority (clients who can attend at all) the first
-    schedule serves; None without one."""
-    if start.schedule.is_empty:
+def _first_share(week: _Week, schedule: WeekSchedule) -> float | None:
+    """The share of the reachable priority (clients who can attend at all) a first
+    ``schedule`` serves; None without one."""
+    if schedule.is_empty:
         return None
-    return start.served / max(1, reachable(week.candidates))
+    return schedule.served(week.scenario) / max(1, reachable(week.candidates))
 
 
 def _core_worker(week: _Week, oversubscribed: bool) -> bool:
