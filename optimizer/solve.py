@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from .errors import Issue, ScenarioError
+from .errors import ScenarioError
 from .io.schedule import Schedule
 from .model.candidates import Candidates, build_candidates, estimated_variables
 from .model.cpmodel import IOPModel
@@ -42,7 +42,7 @@ from .model.hints import hint_schedule
 from .model.pinning import add_pins
 from .pins import resolve_pins
 from .reasons import unscheduled_reasons
-from .result import Progress, Result, SecondarySearch, SolveStatus
+from .result import Progress, Result, SolveStatus
 from .scenario import Scenario
 from .schedule import UNSCHEDULED_COLUMNS, WeekSchedule
 from .search.bounds import core_upper_bound, reachable
@@ -50,7 +50,7 @@ from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.lpbound import LinearBound, lp_bound_after, start_lp_bound
 from .search.params import SearchParams
-from .search.phases import SecondaryStop, improve_secondary, maximise_served
+from .search.phases import SecondaryStop, improve_secondary, maximise_served, secondary_search
 from .search.relaxed import relax_and_repair
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
@@ -64,7 +64,7 @@ from .weekly.goals import (
 )
 from .weekly.keep import continuity_rank, schedule_keeping
 from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
-from .weekly.replan import KeptPast, keep_past, kept_past, replan_date, unfinishable
+from .weekly.replan import KeptPast, keep_past, kept_past, replan_date, unfinishable_issues
 from .weekly.undo import finish_replan
 
 log = logging.getLogger(__name__)
@@ -622,7 +622,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             log_search=week.log_search,
         )
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
-        raise ScenarioError(_unfinishable(week, control))
+        raise ScenarioError(unfinishable_issues(week.candidates, week.past, control, week.seed))
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         left = control.wall_left() + params.replan_undo_share * week.time_limit
@@ -746,24 +746,6 @@ def _better_by_hand(week: _Week, start: WeekSchedule) -> WeekSchedule:
     return start
 
 
-def _unfinishable(week: _Week, control: SearchControl) -> list[Issue]:
-    """The input error of a re-planned week that has no schedule: the clients who attended
-    before the date and whose week cannot be completed (SPEC §3: never half-scheduled)."""
-    assert week.past is not None
-    who = unfinishable(week.candidates, week.past, control, week.seed)
-    named = f" ({', '.join(who)})" if who else ""
-    return [
-        Issue(
-            f"--from {week.past.from_date}",
-            f"clients who attended before {week.past.from_date}{named} cannot complete the "
-            "week under this scenario (a scheduled client needs the plan's days and sessions, "
-            "and theirs no longer fit)",
-            "loosen what stops them (a therapist's away dates or weekly cap, the plan), or "
-            "re-plan from an earlier date",
-        )
-    ]
-
-
 def _solve_track_by_track(week: _Week, handle_signals: bool) -> Result:
     """Weeks whose whole model would not even be built within the time limit (about 1,000
     clients): the hand-style schedule, bettered track by track in the time left, each
@@ -857,7 +839,9 @@ def _result(
         interrupted=outcome.interrupted,
         parameters=parameters,
         proof_seconds=outcome.proof_seconds,
-        secondary_search=_secondary_search(scenario, outcome, secondary),
+        secondary_search=secondary_search(
+            scenario, secondary, outcome.secondary_stop, outcome.secondary_bound
+        ),
     )
     if solved and result.served_objective() != outcome.objective:
         raise AssertionError(
@@ -874,26 +858,3 @@ def _result(
         result.solve_seconds,
     )
     return result
-
-
-def _secondary_search(
-    scenario: Scenario, outcome: _Outcome, secondary: Mapping[str, int]
-) -> SecondarySearch:
-    """Where phase 2 ended, with the weighted penalty of the schedule returned (recomputed
-    from it: the model's auxiliary variables may overstate an unproven solution's)."""
-    if not secondary:
-        return SecondarySearch()
-    weights = scenario.weights.model_dump()
-    penalty = sum(value * weights[name] for name, value in secondary.items())
-    if outcome.secondary_stop is None:
-        return SecondarySearch(objective=penalty)
-    bound = outcome.secondary_bound
-    proven = outcome.secondary_stop is SecondaryStop.PROVEN or (
-        bound is not None and penalty <= bound
-    )
-    return SecondarySearch(
-        status="OPTIMAL" if proven else "FEASIBLE",
-        objective=penalty,
-        bound=bound,
-        stopped_by=SecondaryStop.PROVEN.value if proven else outcome.secondary_stop.value,
-    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,7 +17,8 @@ from ortools.sat.python import cp_model
 
 from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
-from ..result import Progress, SolveStatus, has_solution, solve_status
+from ..result import Progress, SecondarySearch, SolveStatus, has_solution, solve_status
+from ..scenario import Scenario
 from ..schedule import WeekSchedule
 from .control import ProgressCallback, SearchControl
 from .solver import Role, make_solver
@@ -245,3 +246,27 @@ def complete_hint(
             model.get_int_var_from_proto_index(index),
             solver.value(fixed.get_int_var_from_proto_index(index)),
         )
+
+
+def secondary_search(
+    scenario: Scenario,
+    secondary: Mapping[str, int],
+    stop: SecondaryStop | None,
+    bound: int | None,
+) -> SecondarySearch:
+    """Where phase 2 ended (``stop``, ``bound``: None when it was not tried), with the
+    weighted penalty of the schedule returned, recomputed from its ``secondary`` terms (the
+    model's auxiliary variables may overstate an unproven solution's)."""
+    if not secondary:
+        return SecondarySearch()
+    weights = scenario.weights.model_dump()
+    penalty = sum(value * weights[name] for name, value in secondary.items())
+    if stop is None:
+        return SecondarySearch(objective=penalty)
+    proven = stop is SecondaryStop.PROVEN or (bound is not None and penalty <= bound)
+    return SecondarySearch(
+        status="OPTIMAL" if proven else "FEASIBLE",
+        objective=penalty,
+        bound=bound,
+        stopped_by=SecondaryStop.PROVEN.value if proven else stop.value,
+    )
