@@ -276,6 +276,32 @@ def test_gap_of_each_row() -> None:
     assert table["delta_scheduled"].tolist() == [0, 7, pd.NA]
 
 
+def test_proven_ranking_where_objective_and_bound_ranges_part() -> None:
+    # A row is proven to serve more than another when its objective is above the other's
+    # bound: its optimum is at least the one, the other's at most the other. The two
+    # waitlist options (48 / 51 and 50 / 51) overlap, so neither ranks above the other;
+    # both rank above the baseline (42 / 42) and the four-day week (36 / 40), which the
+    # baseline ranks above too (42 > 40). A row without a schedule ranks nowhere.
+    rows = [
+        {"variant": "baseline", "status": "OPTIMAL", "objective": 42, "best_bound": 42},
+        {"variant": "waitlist", "status": "FEASIBLE", "objective": 48, "best_bound": 51},
+        {"variant": "clinician", "status": "FEASIBLE", "objective": 50, "best_bound": 51},
+        {"variant": "fridays", "status": "FEASIBLE", "objective": 36, "best_bound": 40},
+        {"variant": "typo", "status": "INVALID_INPUT", "error": "variant 'typo': ..."},
+    ]  # fmt: skip
+    table = comparison_table(rows, baseline="baseline")
+    assert table["proven_better_than"].tolist() == [
+        "fridays",
+        "baseline;fridays",
+        "baseline;fridays",
+        "",
+        "",
+    ]
+    # Equal ranges do not rank: 42 / 42 against another 42 / 42.
+    tie = comparison_table([rows[0], {**rows[0], "variant": "again"}], baseline="baseline")
+    assert tie["proven_better_than"].tolist() == ["", ""]
+
+
 def test_printed_table_marks_unproven_rows() -> None:
     lines = format_comparison(unproven_table()).splitlines()
     header, baseline, waitlist, typo = lines[:4]
@@ -286,7 +312,9 @@ def test_printed_table_marks_unproven_rows() -> None:
     assert "*" not in typo
     assert lines[4].startswith("* not proven optimal (FEASIBLE)")
     assert "more clients may fit" in lines[4]
-    assert lines[5] == "typo: variant 'typo': ..."
+    assert lines[5].startswith("proven to serve more (priority-weighted) than the variants")
+    assert lines[6] == "  waitlist > baseline"  # 48 above the baseline's proven 42
+    assert lines[7] == "typo: variant 'typo': ..."
     proven_only = format_comparison(unproven_table().iloc[[0]])
     assert "*" not in proven_only  # no note when every row is proven
 

@@ -42,6 +42,7 @@ COMPARISON_COLUMNS = (
     "delta_scheduled",
     "clients",
     "error",
+    "proven_better_than",
 )
 
 
@@ -67,11 +68,30 @@ def comparison_table(rows: Sequence[Mapping[str, Any]], baseline: str) -> pd.Dat
         [_gap_cell(o, b) for o, b in zip(table["objective"], table["best_bound"], strict=True)],
         dtype="Float64",
     )
-    table["error"] = table["error"].fillna("").astype(str)
+    table["error"] = table["error"].astype(object).fillna("").astype(str)
     base = table.loc[table["variant"] == baseline, "scheduled_clients"]
     base_value = base.iloc[0] if len(base) else pd.NA
     table["delta_scheduled"] = (table["scheduled_clients"] - base_value).astype("Int64")
+    table["proven_better_than"] = proven_better_than(table)
     return table
+
+
+def proven_better_than(table: pd.DataFrame) -> list[str]:
+    """Per row, the variants it is *proven* to serve more than, ``;``-separated in table
+    order: those whose ``best_bound`` is below this row's ``objective``. That holds whatever
+    more time would find, since the row's optimum is at least its objective and the other's
+    optimum at most its bound; so unproven rows can be ranked too, where their ranges part.
+    Empty for a row without a schedule."""
+    bounds = [
+        (str(name), bound)
+        for name, bound in zip(table["variant"], table["best_bound"], strict=True)
+        if pd.notna(bound)
+    ]
+    cells = []
+    for name, objective in zip(table["variant"], table["objective"], strict=True):
+        below = [] if pd.isna(objective) else [o for o, b in bounds if o != name and b < objective]
+        cells.append(";".join(below))
+    return cells
 
 
 def _gap_cell(objective: Any, best_bound: Any) -> float | None:
@@ -109,15 +129,22 @@ UNPROVEN_NOTE = (
 )
 
 
+RANKED_NOTE = (
+    "proven to serve more (priority-weighted) than the variants after '>', whatever more time "
+    "would find (objective above their best_bound):"
+)
+
+
 def format_comparison(table: pd.DataFrame) -> str:
     """The comparison table as text for a terminal: the gap in percent, a ``*`` on the delta
-    of every unproven row with a note saying what it means, a note when one-worker solves
-    took longer than their time limit, and errors below the table.
+    of every unproven row with a note saying what it means, the proven ranking
+    (``proven_better_than``), a note when one-worker solves took longer than their time
+    limit, and errors below the table.
 
     ``time_limit`` and ``workers`` are left out of the printed table (they are in the CSV).
     """
     shown = (
-        table.drop(columns=["time_limit", "workers", "error"])
+        table.drop(columns=["time_limit", "workers", "error", "proven_better_than"])
         .astype(object)
         .where(table.notna(), "-")
     )
@@ -130,6 +157,14 @@ def format_comparison(table: pd.DataFrame) -> str:
     lines = [shown.to_string(index=False)]
     if marked.any():
         lines.append(UNPROVEN_NOTE)
+    ranked = [
+        f"  {name} > {', '.join(better.split(';'))}"
+        for name, better in zip(table["variant"], table["proven_better_than"], strict=True)
+        if better
+    ]
+    if ranked:
+        lines.append(RANKED_NOTE)
+        lines.extend(ranked)
     slow = [str(name) for name in table.loc[over_time_limit(table), "variant"]]
     if slow:
         lines.append(SLOW_NOTE.format(variants=", ".join(slow)))
