@@ -158,7 +158,7 @@ def format_comparison(table: pd.DataFrame) -> str:
     if marked.any():
         lines.append(UNPROVEN_NOTE)
     ranked = [
-        f"  {name} > {', '.join(better.split(';'))}"
+        f"  {name} > {better.replace(';', ', ')}"
         for name, better in zip(table["variant"], table["proven_better_than"], strict=True)
         if better
     ]
