@@ -93,6 +93,8 @@ IDEAS: dict[str, dict[str, Any]] = {
     "quick-12000": {"quick_proof_variables": 12000},
     # the quick proof given a tenth of the time limit (1.5 s at 15 s) instead of 0.5 s
     "quick-tenth": {"quick_proof_seconds": 1e9},
+    # the product without the search near the LP's solution (optimizer.search.lpsupport)
+    "no-lp-support": {"lp_support": False},
     # the product without the LP bound beside phase 1 (optimizer.search.lpbound)
     "no-lp": {"lp_bound_below": 0.0},
     # the LP bound only on models of 30,000 variables or more (its first threshold)

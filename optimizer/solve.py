@@ -8,7 +8,8 @@ weighted secondary penalties. The stages, in order:
 2. a first schedule as the model's hint: the hand-style schedule
    (:mod:`optimizer.search.greedy`) bettered one track at a time
    (:mod:`optimizer.search.tracks`);
-3. phase 1 on the whole week, then (when unproven) the disjoint-core bound
+3. phase 1 on the whole week, then (when unproven) a search near the LP's solution
+   (:mod:`optimizer.search.lpsupport`) or the disjoint-core bound
    (:mod:`optimizer.search.bounds`), then phase 2 (:mod:`optimizer.search.phases`);
 4. the result: the best schedule found, its reasons, terms and changes.
 
@@ -49,6 +50,7 @@ from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.lpbound import LinearBound, lp_bound_after, start_lp_bound
+from .search.lpsupport import search_near_lp
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served, secondary_search
 from .search.relaxed import relax_and_repair
@@ -307,6 +309,7 @@ def _search_primary(
             start, dominance = _bound_primary(week, iop, control, start)
             outcome = _maximise_served(week, iop, control, start)
             outcome = _with_lp_bound(week, control, start, outcome)
+            outcome = _near_lp(week, iop, control, start, outcome)
             outcome = _prove_with_cores(week, control, outcome)
             outcome = _with_lp_bound(week, control, start, outcome)
         finally:
@@ -479,6 +482,42 @@ def _maximise_served(week: _Week, iop: IOPModel, control: SearchControl, start: 
         found.objective is not None and bound is not None and found.objective >= bound
     )
     return outcome.proven(control.elapsed()) if proven else outcome
+
+
+def _near_lp(
+    week: _Week, iop: IOPModel, control: SearchControl, start: _Start, outcome: _Outcome
+) -> _Outcome:
+    """Unproven, the LP ended: phase 1 near its solution, taken when it serves more."""
+    primal = None if start.lp_bound is None else start.lp_bound.primal()
+    if (
+        primal is None
+        or not week.params.lp_support
+        or outcome.status != SolveStatus.FEASIBLE
+        or outcome.solver is None
+        or outcome.objective is None
+        or control.seconds_left() <= week.params.min_run_seconds
+        or control.stopped
+    ):
+        return outcome
+    found = search_near_lp(
+        iop,
+        primal,
+        outcome.solver,
+        control.seconds_left(),
+        control,
+        week.workers,
+        week.seed,
+        progress=week.progress,
+        week_bound=outcome.best_bound,
+        log_search=week.log_search,
+    )
+    week.reports["lp_support"] = {"before": outcome.objective, "after": found.objective}
+    if found.objective is None or found.objective <= outcome.objective:
+        return outcome
+    outcome = replace(outcome, objective=found.objective, solver=found.solver)
+    if outcome.best_bound is not None and found.objective >= outcome.best_bound:
+        return outcome.proven(control.elapsed())
+    return outcome
 
 
 def _prove_with_cores(week: _Week, control: SearchControl, outcome: _Outcome) -> _Outcome:

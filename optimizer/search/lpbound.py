@@ -139,6 +139,7 @@ class LinearBound:
         self.seconds: float | None = None
         """Seconds HiGHS took (None until it ends)."""
         self._bound: int | None = None
+        self._primal: np.ndarray | None = None
         self._cancelled = threading.Event()
         import highspy
         from highspy import cb
@@ -187,12 +188,19 @@ class LinearBound:
             return None
         bound = self.relaxation.upper_bound(np.asarray(solution.row_dual))
         log.info("LP bound: %s (HiGHS %.1fs)", bound, self.seconds)
+        if solution.value_valid:
+            self._primal = np.asarray(solution.col_value)
         return bound
 
     def result(self, wait: float = 0.0) -> int | None:
         """The bound once HiGHS has finished (waiting at most ``wait`` seconds), else None."""
         self._thread.join(max(0.0, wait))
         return None if self._thread.is_alive() else self._bound
+
+    def primal(self) -> np.ndarray | None:
+        """The LP's solution, one value per model variable (by index), once HiGHS has
+        ended optimal; None before that or otherwise. Not waited for."""
+        return None if self._thread.is_alive() else self._primal
 
     def cancel(self) -> None:
         """Stop HiGHS if it is still running (its thread then ends soon)."""

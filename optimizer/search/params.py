@@ -318,6 +318,15 @@ class SearchParams:
     model variable: HiGHS took 14-19 s on the 56,000-65,000 variables of the O200 weeks
     alone and 38 s beside a 4-worker phase 1 on 2 cores (O200 seed 0), so on a shorter time
     limit it would take a core and never end."""
+    lp_support: bool = True
+    """After phase 1, when that LP has ended and the schedule is not proven, search again
+    near the LP's solution in the time the core bound would have had
+    (:mod:`optimizer.search.lpsupport`): every (client, day, block) that neither the LP's
+    solution (above ``lp_support_threshold``) nor the best schedule uses is closed, and
+    phase 1 runs on what is left from the best schedule."""
+    lp_support_threshold: float = 0.05
+    """The LP value above which a (client, day, block) stays open in that search (the
+    interior point's solution is not a vertex: many values are tiny but not 0)."""
 
     # ---- the track-by-track search ----------------------------------------------------
     rooms_per_stage: int = 24
