@@ -50,7 +50,7 @@ from .search.bounds import core_upper_bound, reachable
 from .search.control import SearchControl, StopToken
 from .search.greedy import solve_greedy
 from .search.lpbound import LinearBound, lp_bound_after, start_lp_bound
-from .search.lpsupport import search_near_lp
+from .search.lpsupport import search_near_lp, wait_for_primal
 from .search.params import SearchParams
 from .search.phases import SecondaryStop, improve_secondary, maximise_served, secondary_search
 from .search.relaxed import relax_and_repair
@@ -488,15 +488,13 @@ def _near_lp(
     week: _Week, iop: IOPModel, control: SearchControl, start: _Start, outcome: _Outcome
 ) -> _Outcome:
     """Unproven, the LP ended: phase 1 near its solution, taken when it serves more."""
-    primal = None if start.lp_bound is None else start.lp_bound.primal()
     if (
-        primal is None
-        or not week.params.lp_support
+        not week.params.lp_support
         or outcome.status != SolveStatus.FEASIBLE
         or outcome.solver is None
         or outcome.objective is None
+        or (primal := wait_for_primal(start.lp_bound, control)) is None
         or control.seconds_left() <= week.params.min_run_seconds
-        or control.stopped
     ):
         return outcome
     found = search_near_lp(

@@ -17,7 +17,7 @@ from optimizer.model.dominance import remove_constraints
 from optimizer.model.extract import extract_schedule
 from optimizer.schedule import WeekSchedule
 from optimizer.search.control import SearchControl
-from optimizer.search.lpsupport import close_outside_support, search_near_lp
+from optimizer.search.lpsupport import close_outside_support, search_near_lp, wait_for_primal
 from optimizer.search.params import SearchParams
 
 SOLVE = importlib.import_module("optimizer.solve")
@@ -121,3 +121,43 @@ def test_solve_takes_the_schedule_found_near_the_lp(monkeypatch, check_valid, lp
     result = solve(week, time_limit=20, workers=2, params=off, prove_with_cores=False)
     assert "lp_support" not in result.parameters
     assert result.status == SolveStatus.FEASIBLE and result.best_bound == 5
+
+
+class _Stub:
+    """An LP bound that ends after ``polls`` waits (never, with None), with ``primal``."""
+
+    def __init__(self, polls: int | None, primal: np.ndarray | None) -> None:
+        self.polls, self.waits, self._primal = polls, 0, primal
+
+    def running(self) -> bool:
+        return self.polls is None or self.waits < self.polls
+
+    def result(self, wait: float = 0.0) -> int | None:
+        self.waits += 1
+        return None
+
+    def primal(self) -> np.ndarray | None:
+        return None if self.running() else self._primal
+
+
+def test_wait_for_primal_waits_for_a_running_lp_then_gives_up():
+    values = np.ones(3)
+    control = SearchControl(SearchParams(lp_support_wait_share=0.5), time_limit=30)
+    # Ended already: its solution at once, no wait.
+    done = _Stub(0, values)
+    assert wait_for_primal(done, control) is values and done.waits == 0
+    # Ends after three waits: waited for.
+    late = _Stub(3, values)
+    assert wait_for_primal(late, control) is values and late.waits == 3
+    # No LP, or one that ended without a solution: nothing.
+    assert wait_for_primal(None, control) is None
+    assert wait_for_primal(_Stub(0, None), control) is None
+    # Never ends: given up once half the time left is gone (a short limit here).
+    short = SearchControl(SearchParams(lp_support_wait_share=0.5), time_limit=0.6)
+    never = _Stub(None, values)
+    assert wait_for_primal(never, short) is None and never.waits >= 1
+    # No wait at all with a share of 0, nor once a stop was asked for.
+    none = SearchControl(SearchParams(lp_support_wait_share=0.0), time_limit=30)
+    assert wait_for_primal(_Stub(3, values), none) is None
+    control.token.stop()
+    assert wait_for_primal(_Stub(3, values), control) is None

@@ -197,6 +197,10 @@ class LinearBound:
         self._thread.join(max(0.0, wait))
         return None if self._thread.is_alive() else self._bound
 
+    def running(self) -> bool:
+        """Whether HiGHS is still at work."""
+        return self._thread.is_alive()
+
     def primal(self) -> np.ndarray | None:
         """The LP's solution, one value per model variable (by index), once HiGHS has
         ended optimal; None before that or otherwise. Not waited for."""

@@ -29,7 +29,25 @@ from ..model.extract import extract_schedule
 from ..result import Progress
 from ..schedule import WeekSchedule
 from .control import SearchControl
+from .lpbound import LinearBound
 from .phases import PhaseOne, hint_solution, maximise_served
+
+_POLL_SECONDS = 0.2
+"""How often :func:`wait_for_primal` looks for a stop while it waits."""
+
+
+def wait_for_primal(lp: LinearBound | None, control: SearchControl) -> np.ndarray | None:
+    """The LP's solution: at once when it has ended; while it still runs, waited for at
+    most ``params.lp_support_wait_share`` of the time left (stopping on a stop request):
+    on the weeks that have an LP the core bound, which runs when this search does not, has
+    not improved a bound. None when there is no LP, it ended without a solution, or the
+    wait ran out."""
+    if lp is None:
+        return None
+    deadline = control.seconds_left() * (1 - control.params.lp_support_wait_share)
+    while lp.running() and not control.stopped and control.seconds_left() > deadline:
+        lp.result(wait=min(_POLL_SECONDS, control.seconds_left() - deadline))
+    return None if control.stopped else lp.primal()
 
 
 def close_outside_support(

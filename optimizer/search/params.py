@@ -324,6 +324,10 @@ class SearchParams:
     (:mod:`optimizer.search.lpsupport`): every (client, day, block) that neither the LP's
     solution (above ``lp_support_threshold``) nor the best schedule uses is closed, and
     phase 1 runs on what is left from the best schedule."""
+    lp_support_wait_share: float = 0.5
+    """When phase 1 stops unproven while that LP still runs, the search waits for it at
+    most this share of the time left (the LP of the 200-client over-subscribed week of
+    seed 2 ended a few seconds after phase 1), then runs in the rest; 0 never waits."""
     lp_support_threshold: float = 0.05
     """The LP value above which a (client, day, block) stays open in that search (the
     interior point's solution is not a vertex: many values are tiny but not 0)."""
