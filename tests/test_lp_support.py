@@ -15,7 +15,6 @@ from optimizer import SolveStatus, solve
 from optimizer.model import IOPModel, build_candidates
 from optimizer.model.dominance import remove_constraints
 from optimizer.model.extract import extract_schedule
-from optimizer.schedule import WeekSchedule
 from optimizer.search.control import SearchControl
 from optimizer.search.lpsupport import close_outside_support, search_near_lp, wait_for_primal
 from optimizer.search.params import SearchParams
@@ -48,8 +47,8 @@ def test_close_outside_support_keeps_the_lp_support_and_the_schedule():
         ("C2", "Fri", "AM"): 0.5,
     }.items():
         primal[iop.attend_vars[key].index] = value
-    # An empty schedule keeps nothing: 15 - 4 pairs closed.
-    added = close_outside_support(iop, primal, WeekSchedule(), 0.05)
+    # Nothing kept besides: 15 - 4 pairs closed.
+    added = close_outside_support(iop, primal, set(), 0.05)
     assert len(added) == 11
     # Only C1 (Mon-Wed) can be served now: three days, and C2 has one open day.
     assert round(_solved(iop).objective_value) == 3
@@ -65,7 +64,10 @@ def test_the_pairs_of_the_best_schedule_stay_open():
     iop = IOPModel(build_candidates(week))
     best = extract_schedule(iop, _solved(iop))
     assert best.client_ids() == {"C1", "C2"}
-    added = close_outside_support(iop, np.zeros(len(iop.model.proto.variables)), best, 0.05)
+    kept = {
+        (cid, day, block) for cid, days in best.attendance().items() for day, block in days.items()
+    }
+    added = close_outside_support(iop, np.zeros(len(iop.model.proto.variables)), kept, 0.05)
     assert len(added) == 15 - 6
     solver = _solved(iop)
     assert round(solver.objective_value) == 5

@@ -195,7 +195,7 @@ class LinearBound:
     def result(self, wait: float = 0.0) -> int | None:
         """The bound once HiGHS has finished (waiting at most ``wait`` seconds), else None."""
         self._thread.join(max(0.0, wait))
-        return None if self._thread.is_alive() else self._bound
+        return None if self.running() else self._bound
 
     def running(self) -> bool:
         """Whether HiGHS is still at work."""
@@ -204,7 +204,7 @@ class LinearBound:
     def primal(self) -> np.ndarray | None:
         """The LP's solution, one value per model variable (by index), once HiGHS has
         ended optimal; None before that or otherwise. Not waited for."""
-        return None if self._thread.is_alive() else self._primal
+        return None if self.running() else self._primal
 
     def cancel(self) -> None:
         """Stop HiGHS if it is still running (its thread then ends soon)."""

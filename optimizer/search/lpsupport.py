@@ -17,17 +17,15 @@ whole week; the restricted search's bound is not a bound of the week and is neve
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from ..model.cpmodel import IOPModel
+from ..model.cpmodel import ClientDayBlock, IOPModel
 from ..model.dominance import remove_constraints
-from ..model.extract import extract_schedule
 from ..result import Progress
-from ..schedule import WeekSchedule
 from .control import SearchControl
 from .lpbound import LinearBound
 from .phases import PhaseOne, hint_solution, maximise_served
@@ -51,17 +49,14 @@ def wait_for_primal(lp: LinearBound | None, control: SearchControl) -> np.ndarra
 
 
 def close_outside_support(
-    iop: IOPModel, primal: np.ndarray, keep: WeekSchedule, threshold: float
+    iop: IOPModel, primal: np.ndarray, kept: Collection[ClientDayBlock], threshold: float
 ) -> list[int]:
     """Add ``attend == 0`` for every (client, day, block) whose LP value is at most
-    ``threshold`` and that ``keep`` does not use; returns the constraints' indices (for
+    ``threshold`` and that is not in ``kept``; returns the constraints' indices (for
     :func:`optimizer.model.dominance.remove_constraints`)."""
-    used = {
-        (cid, day, block) for cid, days in keep.attendance().items() for day, block in days.items()
-    }
     added = []
     for key, var in iop.attend_vars.items():
-        if key not in used and primal[var.index] <= threshold:
+        if key not in kept and primal[var.index] <= threshold:
             added.append(iop.model.add_bool_and([var.Not()]).index)
     return added
 
@@ -89,8 +84,8 @@ def search_near_lp(
             report(replace(step, best_bound=max(step.best_bound, week_bound)))
 
     variables = len(iop.model.proto.variables)
-    keep = extract_schedule(iop, best)
-    added = close_outside_support(iop, primal, keep, control.params.lp_support_threshold)
+    kept = {key for key, var in iop.attend_vars.items() if best.boolean_value(var)}
+    added = close_outside_support(iop, primal, kept, control.params.lp_support_threshold)
     hint_solution(iop.model, best, variables)
     try:
         return maximise_served(
