@@ -56,6 +56,7 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served, se
 from .search.relaxed import relax_and_repair
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
+from .weekly.absences import unfinishable_issues
 from .weekly.goals import (
     Goal,
     GoalSearch,
@@ -66,7 +67,7 @@ from .weekly.goals import (
 )
 from .weekly.keep import continuity_rank, schedule_keeping
 from .weekly.previous import PreviousWeek, changes_table, goal_values, match_previous
-from .weekly.replan import KeptPast, keep_past, kept_past, replan_date, unfinishable_issues
+from .weekly.replan import KeptPast, keep_past, kept_past, replan_date
 from .weekly.undo import finish_replan
 
 log = logging.getLogger(__name__)
@@ -659,7 +660,9 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             log_search=week.log_search,
         )
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
-        raise ScenarioError(unfinishable_issues(week.candidates, week.past, control, week.seed))
+        raise ScenarioError(
+            unfinishable_issues(week.scenario, week.past, week.last_week, control, week.seed)
+        )
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         left = control.wall_left() + params.replan_undo_share * week.time_limit

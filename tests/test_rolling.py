@@ -495,11 +495,29 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
 
     # T1 capped at 2 (both used on Monday) and T3 away from Tuesday: no one may lead the
     # SUD pair's groups any more, and they have attended: they cannot complete the week
-    # (the MH pair can), an input error naming them.
+    # (the MH pair can). An input error naming them and the away dates that let the week
+    # be completed (the rest of the week: their plan prorated to Monday alone).
     stuck = scenario({"max_sessions_per_week": 2}, {"away": "2026-12-15..2026-12-18"})
     with pytest.raises(ScenarioError) as error:
         solve(stuck, previous=read_schedule(planned), from_date="2026-12-15", **FAST)
-    assert "(S1, S2) cannot complete the week" in str(error.value)
+    message = str(error.value)
+    assert "2 client(s) who attended before 2026-12-15 cannot complete the week" in message
+    rest = "2026-12-15, 2026-12-16, 2026-12-17, 2026-12-18"
+    assert f"away column (S1 {rest}; S2 {rest})" in message
+    # With those dates in clients.csv the same command re-plans the week: S1 and S2 keep
+    # Monday (2 group sessions = floor(6 * 1 / 3)), M1 and M2 complete it: all 4 served.
+    data = stuck.model_dump(mode="json")
+    for client in data["clients"]:
+        if client["client_id"] in ("S1", "S2"):
+            client["away"] = "2026-12-15..2026-12-18"
+    result = solve(
+        Scenario.from_data(data), previous=read_schedule(planned), from_date="2026-12-15", **FAST
+    )
+    check_valid(result)
+    assert result.objective == 4
+    days = result.assignments.groupby("client_id")["day"].agg(lambda d: sorted(set(d)))
+    assert days["S1"] == days["S2"] == ["Mon"]
+    assert days["M1"] == days["M2"] == ["Fri", "Mon", "Wed"]
 
 
 def test_a_kept_session_that_breaks_the_scenario_is_an_input_error(

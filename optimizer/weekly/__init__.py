@@ -7,6 +7,8 @@ clients, re-planning the rest of a week from a date, placing one client into a w
   week's days and blocks;
 - :mod:`.replan`: the sessions of a schedule before a date, kept exactly, and the model
   constraints that keep them;
+- :mod:`.absences`: when that week cannot be completed, the clients who must miss days
+  and the ``away`` dates that let it be completed (the input error);
 - :mod:`.undo`: after a re-plan's search, the needless therapist, room and group changes
   taken back where the checker allows;
 - :mod:`.goals`: the goal order (continuing clients, clients served, changes, the rest)

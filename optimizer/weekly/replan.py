@@ -410,22 +410,3 @@ def with_past(past: KeptPast, schedule: WeekSchedule) -> WeekSchedule:
     """The kept sessions, as written, and ``schedule``'s sessions from the date on."""
     later = WeekSchedule(tuple(x for x in schedule.sessions if x.day not in past.days))
     return (past.schedule + later).sorted()
-
-
-def unfinishable_issues(
-    candidates: Candidates, past: KeptPast, control: SearchControl, seed: int = 0
-) -> list[Issue]:
-    """The input error of a re-planned week that has no schedule: the clients who attended
-    before the date and whose week cannot be completed (SPEC §3: never half-scheduled)."""
-    who = unfinishable(candidates, past, control, seed)
-    named = f" ({', '.join(who)})" if who else ""
-    return [
-        Issue(
-            f"--from {past.from_date}",
-            f"clients who attended before {past.from_date}{named} cannot complete the "
-            "week under this scenario (a scheduled client needs the plan's days and sessions, "
-            "and theirs no longer fit)",
-            "loosen what stops them (a therapist's away dates or weekly cap, the plan), or "
-            "re-plan from an earlier date",
-        )
-    ]
