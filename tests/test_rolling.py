@@ -17,6 +17,8 @@ from click.testing import CliRunner
 from optimizer import Scenario, ScenarioError, cli, read_schedule, solve
 from optimizer.check import check_schedule
 from optimizer.schedule import attendance
+from optimizer.weekly.absences import can_miss_the_rest
+from optimizer.weekly.replan import kept_past
 
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
 
@@ -518,6 +520,29 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     days = result.assignments.groupby("client_id")["day"].agg(lambda d: sorted(set(d)))
     assert days["S1"] == days["S2"] == ["Mon"]
     assert days["M1"] == days["M2"] == ["Fri", "Mon", "Wed"]
+
+
+def test_only_clients_whose_kept_sessions_meet_the_prorated_plan_may_miss_the_rest(
+    tmp_path: Path, check_valid
+) -> None:
+    # Re-planned from Tuesday, everyone kept Monday's 2 group sessions. Away Tuesday to
+    # Friday, IOP-3 (3 days, 6 group sessions) is prorated to 1 day and floor(6 * 1 / 3) = 2
+    # sessions: met by Monday alone. A plan of 2-3 days and 6 sessions is prorated to
+    # floor(6 * 1 / 2) = 3: Monday is not enough, so missing the rest of the week is no way
+    # out for S2 on it.
+    planned = read_schedule(sick_week_schedule(tmp_path, check_valid))
+    past = kept_past(Scenario.from_data(SICK_WEEK), planned, dt.date(2026, 12, 15))
+    rest = tuple(dt.date(2026, 12, day) for day in (15, 16, 17, 18))
+    plans = {
+        **SICK_WEEK["plans"],
+        "IOP-2": {"min_days": 2, "max_days": 3, "sessions": {"group_therapy": 6}},
+    }
+    clients = [
+        {**c, "plan": "IOP-2"} if c["client_id"] == "S2" else c for c in SICK_WEEK["clients"]
+    ]
+    scenario = Scenario.from_data({**SICK_WEEK, "plans": plans, "clients": clients})
+    everyone = dict.fromkeys(("S1", "S2", "M1", "M2"), rest)
+    assert can_miss_the_rest(scenario, past, everyone) == {"S1", "M1", "M2"}
 
 
 def test_a_kept_session_that_breaks_the_scenario_is_an_input_error(

@@ -8,8 +8,11 @@ that they miss those days: the clients' ``away`` dates, with which the plan is p
 (SPEC §2). This module finds what to say:
 
 1. as few clients (by priority) as a search finds who cannot complete the week: one model
-   of the week with each kept client's past under a literal, the kept priority maximised,
-   asked again with its answer applied while that answer is not enough;
+   of the week with only the kept clients scheduled, each one's past under a literal, the
+   kept priority maximised, this week's schedule as the hint; only clients whose kept
+   sessions alone meet their plan prorated to the days they came may be left out (a kept
+   individual session beyond the prorated plan's rules a client out); asked again with
+   its answer applied while that answer is not enough;
 2. for each of them, the dates from the re-planned one on on which their sessions were
    lost (its therapist away that date or gone, or its room gone), else every date of
    their schedule from the re-planned one on;
@@ -35,7 +38,7 @@ from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
-from ..scenario import Scenario
+from ..scenario import Scenario, requirement
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
@@ -89,32 +92,43 @@ def _model(scenario: Scenario, past: KeptPast, schedule: WeekSchedule) -> IOPMod
             if cid not in kept:
                 iop.model.add(var == 0)
     # the week's schedule as the hint: right but for the sessions the change broke
-    hint_schedule(iop, _of_clients(schedule, past.client_ids()))
+    hint_schedule(iop, _of_clients(scenario, schedule, past.client_ids()))
     return iop
 
 
-def _of_clients(schedule: WeekSchedule, clients: set[str]) -> WeekSchedule:
-    """``schedule``'s sessions with only ``clients`` in them."""
-    return WeekSchedule(
-        tuple(
-            replace(x, clients=tuple(c for c in x.clients if c in clients))
-            for x in schedule.sessions
-            if any(c in clients for c in x.clients)
-        )
+def _of_clients(scenario: Scenario, schedule: WeekSchedule, clients: set[str]) -> WeekSchedule:
+    """``schedule``'s sessions with only ``clients`` in them, each on dates they are not
+    away."""
+    away = {c.client_id: c.away for c in scenario.clients if c.client_id in clients}
+
+    def present(cid: str, date: str) -> bool:
+        return cid in away and not _on(dt.date.fromisoformat(date), away[cid])
+
+    sessions = (
+        replace(x, clients=tuple(c for c in x.clients if present(c, x.date)))
+        for x in schedule.sessions
     )
+    return WeekSchedule(tuple(x for x in sessions if x.clients))
 
 
 def cannot_complete(
-    scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: _Budget
+    scenario: Scenario,
+    past: KeptPast,
+    schedule: WeekSchedule,
+    budget: _Budget,
+    excusable: set[str],
 ) -> list[str] | None:
     """The kept clients left out of a week in which as much kept priority as possible
-    completes (None: no answer within the budget)."""
+    completes, only ``excusable`` ones left out (None: no answer within the budget)."""
     iop = _model(scenario, past, schedule)
     guards = {
         cid: iop.model.new_bool_var(f"completes[{cid}]")
         for cid in sorted(past.client_ids())
         if cid in iop.scheduled_vars
     }
+    for cid, guard in guards.items():
+        if cid not in excusable:
+            iop.model.add(guard == 1)
     keep_past(iop, past, guards)
     priority = {c.client_id: c.priority for c in scenario.clients}
     iop.model.maximize(sum(priority[cid] * guard for cid, guard in guards.items()))
@@ -161,6 +175,42 @@ def _missed_before(scenario: Scenario, past: KeptPast) -> Absences:
     }
 
 
+def can_miss_the_rest(
+    scenario: Scenario, past: KeptPast, rest: Mapping[str, tuple[dt.date, ...]]
+) -> set[str]:
+    """The kept clients whose kept sessions alone meet their plan prorated to the days they
+    attended, when they are away on ``rest[client]`` (so they may miss the rest of the week:
+    a kept individual session beyond the prorated plan's, say, rules that out)."""
+    counts: dict[str, dict[str, int]] = {}
+    minutes: dict[str, int] = {}
+    days: dict[str, set[str]] = {}
+    for x in past.schedule.sessions:
+        for cid in x.clients:
+            counts.setdefault(cid, {})
+            counts[cid][x.session_type] = counts[cid].get(x.session_type, 0) + 1
+            minutes[cid] = minutes.get(cid, 0) + x.end - x.start
+            days.setdefault(cid, set()).add(x.day)
+    excusable: set[str] = set()
+    for client in scenario.clients:
+        cid = client.client_id
+        if cid not in counts:
+            continue
+        req = requirement(scenario, client.updated(away=(*client.away, *_spans(rest[cid]))))
+        kept = counts[cid]
+        if (
+            req.min_days <= len(days[cid]) <= req.max_days
+            and minutes[cid] >= req.min_minutes_per_week
+            and all(kept.get(t, 0) >= m for t, m in req.min_sessions.items())
+            and all(m is None or kept.get(t, 0) <= m for t, m in req.max_sessions.items())
+        ):
+            excusable.add(cid)
+    return excusable
+
+
+def _spans(dates: tuple[dt.date, ...]) -> tuple[tuple[dt.date, dt.date], ...]:
+    return tuple((d, d) for d in dates)
+
+
 def _remaining_dates(scenario: Scenario, past: KeptPast) -> tuple[dt.date, ...]:
     return tuple(scenario.date_of(day) for day in scenario.days if day not in past.days)
 
@@ -175,9 +225,7 @@ def _short_dates(scenario: Scenario, past: KeptPast) -> tuple[dt.date, ...]:
 def with_absences(scenario: Scenario, absences: Mapping[str, tuple[dt.date, ...]]) -> Scenario:
     """``scenario`` with each client's ``absences`` added to their ``away`` dates."""
     clients = tuple(
-        c.updated(away=(*c.away, *((d, d) for d in absences[c.client_id])))
-        if c.client_id in absences
-        else c
+        c.updated(away=(*c.away, *_spans(absences[c.client_id]))) if c.client_id in absences else c
         for c in scenario.clients
     )
     return scenario.updated(clients=clients)
@@ -222,12 +270,17 @@ def missed_days(
         (true already: so the plan is prorated to the days left)."""
         return tuple(sorted({*before.get(cid, ()), *later}))
 
+    excusable = can_miss_the_rest(
+        scenario, past, {cid: missing(cid, remaining) for cid in past.client_ids()}
+    )
     absences: Absences = {}
     while budget.left > 0:
         # The model leaving a client out also frees the groups they were in before the
         # date, so its answer may be short of clients: ask again with its answer applied.
         try:
-            stuck = cannot_complete(with_absences(scenario, absences), past, schedule, budget)
+            stuck = cannot_complete(
+                with_absences(scenario, absences), past, schedule, budget, excusable
+            )
         except ScenarioError:
             return None
         new = [cid for cid in stuck or () if absences.get(cid) != missing(cid, remaining)]
