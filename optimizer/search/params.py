@@ -164,9 +164,11 @@ class SearchParams:
     """Seconds: the cap of ``complete_hint_share`` (a feasible completion is found at once,
     or never)."""
     diagnosis_seconds: float = 10.0
-    """Seconds (at most; deterministic ones, so the clients named do not depend on the
-    machine's load) to name the clients whose week cannot be completed when a week
-    re-planned from a date has no schedule at all (an input error then)."""
+    """Seconds (at most; deterministic ones with one worker, so the clients named do not
+    depend on the machine's load) to find, when a week re-planned from a date has no
+    schedule at all (an input error then), the clients who must miss days and the ``away``
+    dates that let the week be completed (``weekly/absences.py``); when none are found, as
+    many again to name the clients of the conflicts instead."""
     secondary_stall_seconds: float = 1.0
     """Seconds: the shortest round of phase 2 (secondary terms); phase 2 stops when a whole
     round finds no better schedule (see ``secondary_stall_share``). 1 s rather than 2 s:
