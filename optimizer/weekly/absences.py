@@ -231,17 +231,23 @@ def with_absences(scenario: Scenario, absences: Mapping[str, tuple[dt.date, ...]
     return scenario.updated(clients=clients)
 
 
-def _completes(scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: _Budget) -> bool:
-    """Whether the re-planned week of ``scenario`` has a schedule (every kept client
-    completing it)."""
+def _completes(
+    scenario: Scenario,
+    absences: Mapping[str, tuple[dt.date, ...]],
+    past: KeptPast,
+    schedule: WeekSchedule,
+    budget: _Budget,
+) -> bool:
+    """Whether the re-planned week of ``scenario`` with ``absences`` has a schedule (every
+    kept client completing it)."""
     if budget.left <= 0:
         return False
-    iop = _model(scenario, past, schedule)
-    if not all(iop.candidates.attendable.get(cid) for cid in past.client_ids()):
-        return False
     try:
+        iop = _model(with_absences(scenario, absences), past, schedule)
+        if not all(iop.candidates.attendable.get(cid) for cid in past.client_ids()):
+            return False
         keep_past(iop, past)
-    except ScenarioError:  # a kept session the prorated plan does not allow
+    except ScenarioError:  # dates the scenario refuses, or kept sessions it cannot hold
         return False
     iop.model.clear_objective()
     status, _ = budget.solve(iop.model)
@@ -290,7 +296,7 @@ def missed_days(
             {**absences, **{cid: missing(cid, lost.get(cid) or short) for cid in new}},
             {**absences, **{cid: missing(cid, remaining) for cid in new}},
         ):
-            if _completes(with_absences(scenario, proposal), past, schedule, budget):
+            if _completes(scenario, proposal, past, schedule, budget):
                 return proposal
         absences = proposal
     return None
