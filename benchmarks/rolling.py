@@ -22,6 +22,12 @@ re-plan are compared on the same week 2 (week 2 is not reproducible with several
 :class:`SearchParams` fields): ``replan_undo_checks = 0`` and ``replan_undo_share = 0`` turn
 the undo post-pass off, the re-plan as it was before it.
 
+A sick day that leaves the week impossible to complete (``UnfinishableWeekError``) is a row
+too: ``sick_proposed`` clients named with ``away`` dates (0: none), and with those dates
+the re-plan's status and validity (``sick_with_absences``). ``--size`` also takes a family
+of :mod:`benchmarks.generate` (``O60``, ``OB90``, ``SW``: the over-subscribed and odd-shape
+weeks, e.g. ``--size OB90 --seeds 0-5 --turnover 0.075 --time-limit 20``).
+
 Command line: ``python -m benchmarks.rolling --size 40 --seeds 0,1,2 --turnover 0.04``; the
 issue's reproduction (a 40-client Mon-Sat week, 3 discharged and 3 admitted at the week's
 start, default settings): ``python -m benchmarks.rolling --size 40 --turnover 0.075
@@ -42,7 +48,7 @@ from typing import Any
 import click
 
 from benchmarks.generate import generate
-from optimizer import Scenario, read_schedule, solve
+from optimizer import Scenario, UnfinishableWeekError, read_schedule, solve, with_absences
 from optimizer.check import check_schedule
 from optimizer.io.schedule import Schedule
 from optimizer.result import Result
@@ -166,7 +172,7 @@ def _attendance(result: Result) -> dict[str, dict[str, str]]:
 
 
 def measure(
-    size: int,
+    size: int | str,
     seed: int,
     turnover: float,
     time_limit: float,
@@ -256,7 +262,7 @@ def _sick_day(
     scenario2: Scenario,
     second: Path,
     out: Path,
-    size: int,
+    size: int | str,
     seed: int,
     time_limit: float,
     workers: int | None,
@@ -281,15 +287,18 @@ def _sick_day(
     )
     scenario3 = scenario2.updated(therapists=therapists)
     started = time.perf_counter()
-    replan = solve(
-        scenario3,
-        time_limit=time_limit,
-        workers=workers,
-        seed=seed,
-        previous=week2,
-        from_date=wednesday,
-        params=params,
-    )
+    try:
+        replan = solve(
+            scenario3,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            previous=week2,
+            from_date=wednesday,
+            params=params,
+        )
+    except UnfinishableWeekError as error:
+        return _unfinishable(error, scenario3, week2, wednesday, time_limit, workers, seed)
     seconds = time.perf_counter() - started
     replan.write(out / f"size{size}-seed{seed}-sick", report=False, xlsx=False, calendars=False)
     changes = replan.changes
@@ -324,9 +333,56 @@ def _sick_day(
     }
 
 
+def _seeds(text: str) -> list[int]:
+    """``0,1,2`` or ``0-5`` (or both: ``0-2,7``)."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        seeds.extend(range(int(first), int(last or first) + 1))
+    return seeds
+
+
+def _unfinishable(
+    error: UnfinishableWeekError,
+    scenario: Scenario,
+    week2: Schedule,
+    wednesday: dt.date,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+) -> dict[str, Any]:
+    """The sick day's figures when the week cannot be completed (an input error): the
+    clients named, and with the proposed ``away`` dates, the re-plan's status and validity."""
+    row: dict[str, Any] = {
+        "sick_error": "unfinishable",
+        "sick_proposed": len(error.absences or {}),  # clients to mark away (0: no proposal)
+    }
+    if error.absences:
+        replan = solve(
+            with_absences(scenario, error.absences),
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            previous=week2,
+            from_date=wednesday,
+        )
+        row["sick_with_absences"] = {
+            "status": replan.status.value,
+            "objective": replan.objective,
+            "bound": replan.best_bound,
+            "valid": _valid(replan),
+        }
+    return row
+
+
 @click.command()
-@click.option("--size", default=40, show_default=True, type=int, help="Clients of week 1.")
-@click.option("--seeds", default="0", show_default=True, help="Comma-separated seeds.")
+@click.option(
+    "--size",
+    default="40",
+    show_default=True,
+    help="Clients of week 1, or a family of benchmarks.generate (O60, OB90, SW).",
+)
+@click.option("--seeds", default="0", show_default=True, help="Seeds: 0,1,2 or 0-5.")
 @click.option("--turnover", default=0.04, show_default=True, type=float)
 @click.option("--time-limit", default=60.0, show_default=True, type=float)
 @click.option("--workers", default=None, type=int)
@@ -348,7 +404,7 @@ def _sick_day(
 )
 @click.option("--no-step-down", is_flag=True, help="Nobody steps down.")
 def main(
-    size: int,
+    size: str,
     seeds: str,
     turnover: float,
     time_limit: float,
@@ -368,9 +424,9 @@ def main(
 
     weights = parse_weight_overrides(weight_items) or None
     out = Path(out_dir)
-    for seed in (int(s) for s in seeds.split(",")):
+    for seed in _seeds(seeds):
         row = measure(
-            size,
+            int(size) if size.isdigit() else size,
             seed,
             turnover,
             time_limit,

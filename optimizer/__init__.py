@@ -17,7 +17,14 @@ from .search.control import StopToken
 from .search.params import SearchParams, SearchParamsError
 from .solve import solve
 from .version import __version__
-from .weekly import PlaceInputError, Placement, PlaceOption, place
+from .weekly import (
+    PlaceInputError,
+    Placement,
+    PlaceOption,
+    UnfinishableWeekError,
+    place,
+    with_absences,
+)
 from .whatif import WhatIf, WhatIfError, load_whatif, run_batch
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "SolveStatus",
     "StopToken",
     "Therapist",
+    "UnfinishableWeekError",
     "UnknownClientError",
     "Weights",
     "WhatIf",
@@ -59,5 +67,6 @@ __all__ = [
     "redact_result",
     "run_batch",
     "solve",
+    "with_absences",
     "write_reports",
 ]

@@ -32,7 +32,6 @@ from typing import Any
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from .errors import ScenarioError
 from .io.schedule import Schedule
 from .model.candidates import Candidates, build_candidates, estimated_variables
 from .model.cpmodel import IOPModel
@@ -56,7 +55,7 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served, se
 from .search.relaxed import relax_and_repair
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
-from .weekly.absences import unfinishable_issues
+from .weekly.absences import unfinishable_error
 from .weekly.goals import (
     Goal,
     GoalSearch,
@@ -660,9 +659,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             log_search=week.log_search,
         )
     if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
-        raise ScenarioError(
-            unfinishable_issues(week.scenario, week.past, week.last_week, control, week.seed)
-        )
+        raise unfinishable_error(week.scenario, week.past, week.last_week, control, week.seed)
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         left = control.wall_left() + params.replan_undo_share * week.time_limit

@@ -14,7 +14,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from optimizer import Scenario, ScenarioError, cli, read_schedule, solve
+from optimizer import (
+    Scenario,
+    ScenarioError,
+    UnfinishableWeekError,
+    cli,
+    read_schedule,
+    solve,
+    with_absences,
+)
 from optimizer.check import check_schedule
 from optimizer.schedule import attendance
 from optimizer.weekly.absences import can_miss_the_rest
@@ -500,18 +508,22 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     # (the MH pair can). An input error naming them and the away dates that let the week
     # be completed (the rest of the week: their plan prorated to Monday alone).
     stuck = scenario({"max_sessions_per_week": 2}, {"away": "2026-12-15..2026-12-18"})
-    with pytest.raises(ScenarioError) as error:
+    with pytest.raises(UnfinishableWeekError) as error:
         solve(stuck, previous=read_schedule(planned), from_date="2026-12-15", **FAST)
     message = str(error.value)
     assert "2 client(s) who attended before 2026-12-15 cannot complete the week" in message
     rest = "2026-12-15, 2026-12-16, 2026-12-17, 2026-12-18"
     assert f"away column (S1 {rest}; S2 {rest})" in message
+    dates = tuple(dt.date(2026, 12, day) for day in (15, 16, 17, 18))
+    assert isinstance(error.value, ScenarioError)  # exit code 2 in the CLI, 422 in the service
+    assert error.value.absences == {"S1": dates, "S2": dates}
     # With those dates in clients.csv the same command re-plans the week: S1 and S2 keep
     # Monday (2 group sessions = floor(6 * 1 / 3)), M1 and M2 complete it: all 4 served.
     data = stuck.model_dump(mode="json")
     for client in data["clients"]:
         if client["client_id"] in ("S1", "S2"):
             client["away"] = "2026-12-15..2026-12-18"
+    assert Scenario.from_data(data) == with_absences(stuck, error.value.absences)
     result = solve(
         Scenario.from_data(data), previous=read_schedule(planned), from_date="2026-12-15", **FAST
     )

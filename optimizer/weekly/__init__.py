@@ -21,6 +21,7 @@ clients, re-planning the rest of a week from a date, placing one client into a w
     placement.write("out/week-50-with-C041")
 """
 
+from .absences import UnfinishableWeekError, with_absences
 from .place import DEFAULT_TIME_LIMIT, DEFAULT_TOP, place
 from .placement import Move, PlacedSession, PlaceInputError, Placement, PlaceOption, TableEdit
 
@@ -33,5 +34,7 @@ __all__ = [
     "PlacedSession",
     "Placement",
     "TableEdit",
+    "UnfinishableWeekError",
     "place",
+    "with_absences",
 ]

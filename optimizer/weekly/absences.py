@@ -208,7 +208,14 @@ def can_miss_the_rest(
 
 
 def _spans(dates: tuple[dt.date, ...]) -> tuple[tuple[dt.date, dt.date], ...]:
-    return tuple((d, d) for d in dates)
+    """``dates`` as ``away`` spans, consecutive dates in one (``2026-12-15..2026-12-18``)."""
+    spans: list[tuple[dt.date, dt.date]] = []
+    for date in sorted(set(dates)):
+        if spans and date == spans[-1][1] + dt.timedelta(days=1):
+            spans[-1] = (spans[-1][0], date)
+        else:
+            spans.append((date, date))
+    return tuple(spans)
 
 
 def _remaining_dates(scenario: Scenario, past: KeptPast) -> tuple[dt.date, ...]:
@@ -302,13 +309,24 @@ def missed_days(
     return None
 
 
-def unfinishable_issues(
+class UnfinishableWeekError(ScenarioError):
+    """A week re-planned from a date that cannot be completed by everyone who attended
+    before it (SPEC §3: no half-scheduled clients). ``absences`` (per client id, the dates
+    to add to the client's ``away``) lets it be completed, checked by a solve; None when
+    none were found. An app may offer them: ``with_absences(scenario, error.absences)``."""
+
+    def __init__(self, issues: list[Issue], absences: Absences | None) -> None:
+        super().__init__(issues)
+        self.absences = absences
+
+
+def unfinishable_error(
     scenario: Scenario,
     past: KeptPast,
     last_week: PreviousWeek,
     control: SearchControl,
     seed: int = 0,
-) -> list[Issue]:
+) -> UnfinishableWeekError:
     """The input error of a re-planned week that has no schedule (SPEC §3: never
     half-scheduled): as few clients as found who cannot complete the week and the ``away`` dates
     with which it can be completed (checked), else the clients of the conflicts found."""
@@ -319,27 +337,25 @@ def unfinishable_issues(
         dates = "; ".join(
             f"{cid} {', '.join(d.isoformat() for d in days)}" for cid, days in absences.items()
         )
-        return [
-            Issue(
-                f"{where}: clients.csv, away",
-                f"{len(absences)} client(s) who attended before {past.from_date} cannot "
-                f"complete the week under this scenario ({', '.join(absences)}): they miss "
-                "days this week, and a scheduled client needs the plan's days and sessions "
-                "(SPEC §3)",
-                f"add those dates to their away column ({dates}): the week can then be "
-                "completed (checked), with their plans prorated; then run the same command "
-                "again. Or loosen what stops them (a therapist's away dates or weekly cap)",
-            )
-        ]
+        issue = Issue(
+            f"{where}: clients.csv, away",
+            f"{len(absences)} client(s) who attended before {past.from_date} cannot "
+            f"complete the week under this scenario ({', '.join(absences)}): they miss "
+            "days this week, and a scheduled client needs the plan's days and sessions "
+            "(SPEC §3)",
+            f"add those dates to their away column ({dates}): the week can then be "
+            "completed (checked), with their plans prorated; then run the same command "
+            "again. Or loosen what stops them (a therapist's away dates or weekly cap)",
+        )
+        return UnfinishableWeekError([issue], absences)
     who = unfinishable(build_candidates(scenario), past, control, seed)
     named = f" ({', '.join(who)})" if who else ""
-    return [
-        Issue(
-            where,
-            f"clients who attended before {past.from_date}{named} cannot complete the "
-            "week under this scenario (a scheduled client needs the plan's days and sessions, "
-            "and theirs no longer fit)",
-            "loosen what stops them (a therapist's away dates or weekly cap, the plan), or "
-            "re-plan from an earlier date",
-        )
-    ]
+    issue = Issue(
+        where,
+        f"clients who attended before {past.from_date}{named} cannot complete the "
+        "week under this scenario (a scheduled client needs the plan's days and sessions, "
+        "and theirs no longer fit)",
+        "loosen what stops them (a therapist's away dates or weekly cap, the plan), or "
+        "re-plan from an earlier date",
+    )
+    return UnfinishableWeekError([issue], None)
