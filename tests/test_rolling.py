@@ -25,8 +25,6 @@ from optimizer import (
 )
 from optimizer.check import check_schedule
 from optimizer.schedule import attendance
-from optimizer.weekly.absences import can_miss_the_rest
-from optimizer.weekly.replan import kept_past
 
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
 
@@ -534,27 +532,43 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     assert days["M1"] == days["M2"] == ["Fri", "Mon", "Wed"]
 
 
-def test_only_clients_whose_kept_sessions_meet_the_prorated_plan_may_miss_the_rest(
+def test_clients_who_cannot_complete_the_week_are_proposed_the_days_they_miss(
     tmp_path: Path, check_valid
 ) -> None:
-    # Re-planned from Tuesday, everyone kept Monday's 2 group sessions. Away Tuesday to
-    # Friday, IOP-3 (3 days, 6 group sessions) is prorated to 1 day and floor(6 * 1 / 3) = 2
-    # sessions: met by Monday alone. A plan of 2-3 days and 6 sessions is prorated to
-    # floor(6 * 1 / 2) = 3: Monday is not enough, so missing the rest of the week is no way
-    # out for S2 on it.
-    planned = read_schedule(sick_week_schedule(tmp_path, check_valid))
-    past = kept_past(Scenario.from_data(SICK_WEEK), planned, dt.date(2026, 12, 15))
-    rest = tuple(dt.date(2026, 12, day) for day in (15, 16, 17, 18))
-    plans = {
-        **SICK_WEEK["plans"],
-        "IOP-2": {"min_days": 2, "max_days": 3, "sessions": {"group_therapy": 6}},
+    # The SUD pair can come only Mon, Wed and Fri, and on Wednesday neither T1 nor T3 (the
+    # only ones who may lead SUD groups) works: re-planned from Tuesday, they can reach 2
+    # days (Monday, kept, and Friday), not their plan's 3. Marked away on Tue, Wed and Thu,
+    # they have d = 2 days: the plan prorated to 2 days and floor(6 * 2 / 3) = 4 sessions,
+    # which Monday and Friday give. The rest of the week (Tue-Fri) would lose Friday.
+    planned = sick_week_schedule(tmp_path, check_valid)
+    first, second, third = SICK_WEEK["therapists"]
+    data = {
+        **SICK_WEEK,
+        "clients": [
+            {**c, "available": "Mon 08:00-12:00; Wed 08:00-12:00; Fri 08:00-12:00"}
+            if c["track"] == "SUD"
+            else c
+            for c in SICK_WEEK["clients"]
+        ],
+        "therapists": [{**first, "away": "2026-12-16"}, second, {**third, "away": "2026-12-16"}],
     }
-    clients = [
-        {**c, "plan": "IOP-2"} if c["client_id"] == "S2" else c for c in SICK_WEEK["clients"]
-    ]
-    scenario = Scenario.from_data({**SICK_WEEK, "plans": plans, "clients": clients})
-    everyone = dict.fromkeys(("S1", "S2", "M1", "M2"), rest)
-    assert can_miss_the_rest(scenario, past, everyone) == {"S1", "M1", "M2"}
+    sick = Scenario.from_data(data)
+    with pytest.raises(UnfinishableWeekError) as error:
+        solve(sick, previous=read_schedule(planned), from_date="2026-12-15", **FAST)
+    tue_to_thu = (dt.date(2026, 12, 15), dt.date(2026, 12, 16), dt.date(2026, 12, 17))
+    assert error.value.absences == {"S1": tue_to_thu, "S2": tue_to_thu}
+    assert "S1 2026-12-15, 2026-12-16, 2026-12-17; S2 " in str(error.value)
+    result = solve(
+        with_absences(sick, error.value.absences),
+        previous=read_schedule(planned),
+        from_date="2026-12-15",
+        **FAST,
+    )
+    check_valid(result)
+    assert result.objective == 4
+    days = result.assignments.groupby("client_id")["day"].agg(lambda d: sorted(set(d)))
+    assert days["S1"] == days["S2"] == ["Fri", "Mon"]
+    assert (result.assignments["client_id"] == "S1").sum() == 4
 
 
 def test_a_kept_session_that_breaks_the_scenario_is_an_input_error(

@@ -21,13 +21,13 @@ Formulation (why it is shaped this way):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
-from ..scenario import Scenario
+from ..scenario import Requirement, Scenario
 from ..terms import PreviousAttendance, comfortable_size, therapist_capacity
 from ..windows import DAY_NAMES, day_index
 from .candidates import Candidates, GroupContext, IndividualOption, room_class
@@ -92,14 +92,21 @@ class IOPModel:
         candidates: Candidates,
         named_groups: bool = False,
         previous: PreviousAttendance | None = None,
+        alternatives: Mapping[str, Sequence[Requirement]] | None = None,
     ) -> None:
         """``named_groups``: add the relaxable families (therapist caps and clock time, group
         sizes, room capacity and clock time) only if an enforcement literal per named group
         is true (``group_literals``), so that assumptions on them give explainable cores.
-        ``previous``: last week's attendance of continuing clients (the ``changes`` term)."""
+        ``previous``: last week's attendance of continuing clients (the ``changes`` term).
+        ``alternatives``: per client, other requirements (the plan prorated to fewer days):
+        exactly one of the plan's and theirs holds, the one whose literal in
+        ``plan_literals`` (the plan's first) is true (clients of a week under way who may
+        miss some of its days: :mod:`optimizer.weekly.absences`)."""
         self.candidates = candidates
         self.named_groups = named_groups
         self.previous = previous
+        self.alternatives: Mapping[str, Sequence[Requirement]] = alternatives or {}
+        self.plan_literals: dict[str, list[cp_model.IntVar]] = {}
         self.group_literals: dict[GroupName, cp_model.IntVar] = {}
         self.scenario: Scenario = candidates.scenario
         self.model = cp_model.CpModel()
@@ -125,6 +132,13 @@ class IOPModel:
         """Upper bounds of the integer room counts (every other clock-time term is 0/1)."""
 
         self._add_client_variables()
+        for cid, others in sorted(self.alternatives.items()):
+            if self.candidates.attendable.get(cid):
+                self.plan_literals[cid] = [
+                    self.model.new_bool_var(f"plan[{cid},{index}]")
+                    for index in range(1 + len(others))
+                ]
+                self.model.add_exactly_one(self.plan_literals[cid])
         self._add_group_variables()
         self._add_individual_variables()
         self._add_full_blocks()
@@ -289,20 +303,34 @@ class IOPModel:
             )
         for client in self.scenario.clients:
             cid = client.client_id
-            req = self.candidates.requirements[cid]
             if not self.candidates.attendable[cid]:
                 continue
             scheduled = self.scheduled_vars[cid]
-            days = sum(by_client[cid])
-            m.add(days >= req.min_days * scheduled)
-            m.add(days <= req.max_days * scheduled)
-            for type_id in self.scenario.session_types:
-                count = sum(type_count.get((cid, type_id), []))
-                least, most = req.min_sessions[type_id], req.max_sessions[type_id]
-                if least:
-                    m.add(count >= least * scheduled)
-                if most is not None:
-                    m.add(count <= most * scheduled)
+            days = cp_model.LinearExpr.sum(by_client[cid])
+            for index, req in enumerate(self._requirements(cid)):
+                rules = [days >= req.min_days * scheduled, days <= req.max_days * scheduled]
+                for type_id in self.scenario.session_types:
+                    count = cp_model.LinearExpr.sum(type_count.get((cid, type_id), []))
+                    least, most = req.min_sessions[type_id], req.max_sessions[type_id]
+                    if least:
+                        rules.append(count >= least * scheduled)
+                    if most is not None:
+                        rules.append(count <= most * scheduled)
+                for rule in rules:
+                    self._add_for_plan(rule, cid, index)
+
+    def _requirements(self, cid: str) -> list[Requirement]:
+        """The client's plan this week, then its ``alternatives``."""
+        return [self.candidates.requirements[cid], *self.alternatives.get(cid, ())]
+
+    def _add_for_plan(
+        self, rule: cp_model.BoundedLinearExpression | bool, cid: str, index: int
+    ) -> None:
+        """``rule`` of requirement ``index`` of the client (0: the plan's); with
+        ``alternatives``, held only if that requirement's literal is true."""
+        ct = self.model.add(rule)
+        if cid in self.plan_literals:
+            ct.only_enforce_if(self.plan_literals[cid][index])
 
     def _add_hours(self) -> None:
         """Rule 10: a scheduled client's session minutes reach the plan's weekly minimum.
@@ -316,11 +344,13 @@ class IOPModel:
         for (cid, _day, block), var in self.attend_vars.items():
             minutes[cid].append((self.scenario.block_minutes(block), var))
         for cid, terms in minutes.items():
-            least = self.candidates.requirements[cid].min_minutes_per_week
-            if least:
-                self.model.add(
-                    sum(length * var for length, var in terms) >= least * self.scheduled_vars[cid]
-                )
+            total = cp_model.LinearExpr.weighted_sum(
+                [var for _, var in terms], [length for length, _ in terms]
+            )
+            for index, req in enumerate(self._requirements(cid)):
+                if req.min_minutes_per_week:
+                    rule = total >= req.min_minutes_per_week * self.scheduled_vars[cid]
+                    self._add_for_plan(rule, cid, index)
 
     # ---- sessions (SPEC §3 rules 5-8) ----------------------------------------------------
 

@@ -5,19 +5,20 @@ before the date cannot complete the plan's week any more: the therapist who call
 was the only one free to lead their track that evening, say. SPEC §3 has no half-scheduled
 clients and a client who has attended cannot be unscheduled, so only the scenario can say
 that they miss those days: the clients' ``away`` dates, with which the plan is prorated
-(SPEC §2). This module finds what to say:
+(SPEC §2: with ``d`` days left below the plan's ``min_days``, the client comes on all ``d``
+and the session minimums shrink to ``floor(m * d / min_days)``). This module finds what
+to say, in one model of the week:
 
-1. as few clients (by priority) as a search finds who cannot complete the week: one model
-   of the week with only the kept clients scheduled, each one's past under a literal, the
-   kept priority maximised, this week's schedule as the hint; only clients whose kept
-   sessions alone meet their plan prorated to the days they came may be left out (a kept
-   individual session beyond the prorated plan's rules a client out); asked again with
-   its answer applied while that answer is not enough;
-2. for each of them, the dates from the re-planned one on on which their sessions were
-   lost (its therapist away that date or gone, or its room gone), else every date of
-   their schedule from the re-planned one on;
-3. the week with those ``away`` dates added, checked to have a schedule (else the same with
-   every date from the re-planned one on, else nothing is proposed).
+1. the past kept as it happened for everyone, only the kept clients scheduled (whether
+   they can complete does not depend on the others), this week's schedule as the hint;
+2. each kept client holds either the plan or one of the plan prorated to the days they
+   came plus ``j`` later ones (``j`` below what completes it): exactly one, by a literal
+   (``IOPModel(alternatives=...)``);
+3. maximised: the priority of the clients who complete the plan, then the later days the
+   others keep. Each other client is proposed ``away`` on the later days they do not come
+   and on the earlier ones they did not come (so ``d`` is what they keep);
+4. the week with those dates added is solved (hinted with that week) and the proposal is
+   given only if it has a schedule.
 
 With one search worker every solve here is deterministic (a deterministic limit), so the
 same input names the same clients and dates; with several, the search may name others.
@@ -26,7 +27,6 @@ same input names the same clients and dates; with several, the search may name o
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -38,14 +38,12 @@ from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
-from ..scenario import Scenario, requirement
+from ..scenario import Requirement, Scenario, requirement
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
 from .previous import PreviousWeek
 from .replan import FROM_OPTION, KeptPast, keep_past, unfinishable
-
-log = logging.getLogger(__name__)
 
 Absences = dict[str, tuple[dt.date, ...]]
 """Per client id, the dates to add to the client's ``away``."""
@@ -80,10 +78,17 @@ class _Budget:
         return status, solver
 
 
-def _model(scenario: Scenario, past: KeptPast, schedule: WeekSchedule) -> IOPModel:
-    """The week's model with only the kept clients scheduled: whether they can complete
-    the week does not depend on the others, who need not be (unless a pin may need them)."""
-    iop = IOPModel(build_candidates(scenario))
+def _model(
+    scenario: Scenario,
+    past: KeptPast,
+    schedule: WeekSchedule,
+    alternatives: Mapping[str, list[Requirement]] | None = None,
+) -> IOPModel:
+    """The week's model with the past kept and only the kept clients scheduled: whether
+    they can complete the week does not depend on the others, who need not be (unless a
+    pin may need them). ``alternatives``: per kept client, their plan prorated to fewer
+    days, which the model may hold instead of the plan."""
+    iop = IOPModel(build_candidates(scenario), alternatives=alternatives)
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
     else:
@@ -91,6 +96,7 @@ def _model(scenario: Scenario, past: KeptPast, schedule: WeekSchedule) -> IOPMod
         for cid, var in iop.scheduled_vars.items():
             if cid not in kept:
                 iop.model.add(var == 0)
+    keep_past(iop, past)
     # the week's schedule as the hint: right but for the sessions the change broke
     hint_schedule(iop, _of_clients(scenario, schedule, past.client_ids()))
     return iop
@@ -111,100 +117,87 @@ def _of_clients(scenario: Scenario, schedule: WeekSchedule, clients: set[str]) -
     return WeekSchedule(tuple(x for x in sessions if x.clients))
 
 
-def cannot_complete(
-    scenario: Scenario,
-    past: KeptPast,
-    schedule: WeekSchedule,
-    budget: _Budget,
-    excusable: set[str],
-) -> list[str] | None:
-    """The kept clients left out of a week in which as much kept priority as possible
-    completes, only ``excusable`` ones left out (None: no answer within the budget)."""
-    iop = _model(scenario, past, schedule)
-    guards = {
-        cid: iop.model.new_bool_var(f"completes[{cid}]")
-        for cid in sorted(past.client_ids())
-        if cid in iop.scheduled_vars
-    }
-    for cid, guard in guards.items():
-        if cid not in excusable:
-            iop.model.add(guard == 1)
-    keep_past(iop, past, guards)
+def _prorated(
+    scenario: Scenario, past: KeptPast, missed_before: Absences
+) -> dict[str, list[tuple[Requirement, int]]]:
+    """Per kept client, their plan prorated to each number of days below its ``min_days``
+    that they could still reach: the days they came plus ``j`` later ones (the others
+    ``away``), with ``j``."""
+    remaining = _remaining_dates(scenario, past)
+    kept_days = {cid: len(days) for cid, days in _kept_days(past).items()}
+    prorated: dict[str, list[tuple[Requirement, int]]] = {}
+    for client in scenario.clients:
+        cid = client.client_id
+        if cid not in kept_days:
+            continue
+        before = missed_before.get(cid, ())
+        for j in range(len(remaining) + 1):
+            away = (*client.away, *_spans((*before, *remaining[j:])))
+            req = requirement(scenario, client.updated(away=away))
+            if req.prorated and req.days_in_program == kept_days[cid] + j:
+                prorated.setdefault(cid, []).append((req, j))
+    return prorated
+
+
+def _fewest_days_missed(
+    scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: _Budget
+) -> tuple[Absences, dict[str, int]] | None:
+    """A week in which as much kept priority as possible completes the plan, and the other
+    kept clients keep as many later days as they can under their plan prorated to them:
+    the ``away`` dates of those clients (the days they do not come), and that week's values
+    by variable name; None when none was found within the budget. The past is kept as it
+    happened for everyone."""
+    before = _missed_before(scenario, past)
+    options = _prorated(scenario, past, before)
+    iop = _model(scenario, past, schedule, {c: [r for r, _ in o] for c, o in options.items()})
     priority = {c.client_id: c.priority for c in scenario.clients}
-    iop.model.maximize(sum(priority[cid] * guard for cid, guard in guards.items()))
+    weight = 1 + sum(max(j for _, j in o) for o in options.values())
+    completing = sum(priority[cid] * lits[0] for cid, lits in iop.plan_literals.items())
+    later = sum(
+        j * lit
+        for cid, lits in iop.plan_literals.items()
+        for lit, (_, j) in zip(lits[1:], options[cid], strict=True)
+    )
+    iop.model.maximize(weight * completing + later)
     status, solver = budget.solve(iop.model, share=0.5)
     if status not in _FOUND:
         return None
-    left_out = {cid for cid, guard in guards.items() if not solver.boolean_value(guard)}
-    # a kept client the model cannot even schedule any more is left out as well
-    return sorted(left_out | (past.client_ids() - set(guards)))
-
-
-def _lost_dates(scenario: Scenario, schedule: WeekSchedule, past: KeptPast) -> Absences:
-    """Per client, the re-planned dates of ``schedule`` on which one of the client's
-    sessions lost its therapist or room (gone from the scenario or away that date)."""
-    therapists = {t.therapist_id: t for t in scenario.therapists}
-    rooms = {r.room_id for r in scenario.rooms or ()}
-    lost: dict[str, set[dt.date]] = {}
-    for session in schedule.sessions:
-        if session.day in past.days:
-            continue
-        date = dt.date.fromisoformat(session.date)
-        therapist = therapists.get(session.therapist_id)
-        gone = therapist is None or _on(date, therapist.away)
-        gone = gone or bool(session.room_id and session.room_id not in rooms)
-        if gone:
-            for cid in session.clients:
-                lost.setdefault(cid, set()).add(date)
-    return {cid: tuple(sorted(dates)) for cid, dates in lost.items()}
+    remaining = _remaining_dates(scenario, past)
+    comes: dict[str, set[dt.date]] = {}
+    for (cid, day, _block), var in iop.attend_vars.items():
+        if day not in past.days and solver.boolean_value(var):
+            comes.setdefault(cid, set()).add(scenario.date_of(day))
+    absences = {
+        cid: tuple(
+            sorted({*before.get(cid, ()), *(d for d in remaining if d not in comes.get(cid, ()))})
+        )
+        for cid, lits in iop.plan_literals.items()
+        if not solver.boolean_value(lits[0])
+    }
+    names = (v.name for v in iop.model.proto.variables)
+    return absences, dict(zip(names, solver.response_proto.solution, strict=True))
 
 
 def _on(date: dt.date, spans: tuple[tuple[dt.date, dt.date], ...]) -> bool:
     return any(first <= date <= last for first, last in spans)
 
 
-def _missed_before(scenario: Scenario, past: KeptPast) -> Absences:
-    """Per kept client, the dates before the re-planned one without a kept session."""
+def _kept_days(past: KeptPast) -> dict[str, set[str]]:
+    """Per kept client, the days before the re-planned date they came."""
     kept: dict[str, set[str]] = {}
     for session in past.schedule.sessions:
         for cid in session.clients:
             kept.setdefault(cid, set()).add(session.day)
+    return kept
+
+
+def _missed_before(scenario: Scenario, past: KeptPast) -> Absences:
+    """Per kept client, the dates before the re-planned one they did not come (true
+    already; ``away`` on them, the plan is prorated to the days that are left)."""
     return {
         cid: tuple(scenario.date_of(d) for d in scenario.days if d in past.days - days)
-        for cid, days in kept.items()
+        for cid, days in _kept_days(past).items()
     }
-
-
-def can_miss_the_rest(
-    scenario: Scenario, past: KeptPast, rest: Mapping[str, tuple[dt.date, ...]]
-) -> set[str]:
-    """The kept clients whose kept sessions alone meet their plan prorated to the days they
-    attended, when they are away on ``rest[client]`` (so they may miss the rest of the week:
-    a kept individual session beyond the prorated plan's, say, rules that out)."""
-    counts: dict[str, dict[str, int]] = {}
-    minutes: dict[str, int] = {}
-    days: dict[str, set[str]] = {}
-    for x in past.schedule.sessions:
-        for cid in x.clients:
-            counts.setdefault(cid, {})
-            counts[cid][x.session_type] = counts[cid].get(x.session_type, 0) + 1
-            minutes[cid] = minutes.get(cid, 0) + x.end - x.start
-            days.setdefault(cid, set()).add(x.day)
-    excusable: set[str] = set()
-    for client in scenario.clients:
-        cid = client.client_id
-        if cid not in counts:
-            continue
-        req = requirement(scenario, client.updated(away=(*client.away, *_spans(rest[cid]))))
-        kept = counts[cid]
-        if (
-            req.min_days <= len(days[cid]) <= req.max_days
-            and minutes[cid] >= req.min_minutes_per_week
-            and all(kept.get(t, 0) >= m for t, m in req.min_sessions.items())
-            and all(m is None or kept.get(t, 0) <= m for t, m in req.max_sessions.items())
-        ):
-            excusable.add(cid)
-    return excusable
 
 
 def _spans(dates: tuple[dt.date, ...]) -> tuple[tuple[dt.date, dt.date], ...]:
@@ -222,13 +215,6 @@ def _remaining_dates(scenario: Scenario, past: KeptPast) -> tuple[dt.date, ...]:
     return tuple(scenario.date_of(day) for day in scenario.days if day not in past.days)
 
 
-def _short_dates(scenario: Scenario, past: KeptPast) -> tuple[dt.date, ...]:
-    """The re-planned dates on which some therapist is away (the sick day), else all."""
-    remaining = _remaining_dates(scenario, past)
-    short = tuple(d for d in remaining if any(_on(d, t.away) for t in scenario.therapists))
-    return short or remaining
-
-
 def with_absences(scenario: Scenario, absences: Mapping[str, tuple[dt.date, ...]]) -> Scenario:
     """``scenario`` with each client's ``absences`` added to their ``away`` dates."""
     clients = tuple(
@@ -244,18 +230,21 @@ def _completes(
     past: KeptPast,
     schedule: WeekSchedule,
     budget: _Budget,
+    hint: Mapping[str, int],
 ) -> bool:
     """Whether the re-planned week of ``scenario`` with ``absences`` has a schedule (every
-    kept client completing it)."""
+    kept client completing it); ``hint``: values by variable name (a week found so far)."""
     if budget.left <= 0:
         return False
     try:
         iop = _model(with_absences(scenario, absences), past, schedule)
-        if not all(iop.candidates.attendable.get(cid) for cid in past.client_ids()):
-            return False
-        keep_past(iop, past)
     except ScenarioError:  # dates the scenario refuses, or kept sessions it cannot hold
         return False
+    if hint:
+        iop.model.clear_hints()
+        for index, var in enumerate(iop.model.proto.variables):
+            if var.name in hint:
+                iop.model.add_hint(iop.model.get_int_var_from_proto_index(index), hint[var.name])
     iop.model.clear_objective()
     status, _ = budget.solve(iop.model)
     return status in _FOUND
@@ -273,40 +262,14 @@ def missed_days(
     ``past.from_date`` can be completed (``schedule``: the week's schedule being
     re-planned); None when none were found within ``params.diagnosis_seconds``."""
     budget = _Budget(control, seed, workers)
-    before = _missed_before(scenario, past)
-    remaining = _remaining_dates(scenario, past)
-    short = _short_dates(scenario, past)
-    lost = _lost_dates(scenario, schedule, past)
-
-    def missing(cid: str, later: tuple[dt.date, ...]) -> tuple[dt.date, ...]:
-        """Away on ``later`` and on the days before the date the client did not attend
-        (true already: so the plan is prorated to the days left)."""
-        return tuple(sorted({*before.get(cid, ()), *later}))
-
-    excusable = can_miss_the_rest(
-        scenario, past, {cid: missing(cid, remaining) for cid in past.client_ids()}
-    )
-    absences: Absences = {}
-    while budget.left > 0:
-        # The model leaving a client out also frees the groups they were in before the
-        # date, so its answer may be short of clients: ask again with its answer applied.
-        try:
-            stuck = cannot_complete(
-                with_absences(scenario, absences), past, schedule, budget, excusable
-            )
-        except ScenarioError:
-            return None
-        new = [cid for cid in stuck or () if absences.get(cid) != missing(cid, remaining)]
-        if not new:
-            return None
-        for proposal in (
-            {**absences, **{cid: missing(cid, lost.get(cid) or short) for cid in new}},
-            {**absences, **{cid: missing(cid, remaining) for cid in new}},
-        ):
-            if _completes(scenario, proposal, past, schedule, budget):
-                return proposal
-        absences = proposal
-    return None
+    try:
+        found = _fewest_days_missed(scenario, past, schedule, budget)
+    except ScenarioError:  # a kept session the model cannot hold
+        return None
+    if found is None or not found[0]:
+        return None
+    absences, solution = found
+    return absences if _completes(scenario, absences, past, schedule, budget, solution) else None
 
 
 class UnfinishableWeekError(ScenarioError):
