@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from ortools.sat.python import cp_model
 
 from optimizer import (
     Scenario,
     ScenarioError,
+    SearchParams,
     UnfinishableWeekError,
     cli,
     read_schedule,
@@ -24,7 +27,9 @@ from optimizer import (
     with_absences,
 )
 from optimizer.check import check_schedule
-from optimizer.schedule import attendance
+from optimizer.schedule import WeekSchedule, attendance
+from optimizer.search.control import SearchControl
+from optimizer.weekly.goals import Goal, optimise_goals
 
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
 
@@ -747,3 +752,75 @@ def test_extraction_deals_each_leader_the_copy_that_fits_their_clients() -> None
     )
     assert leader_of == {0: "T3", 1: "T1"}
     assert sorted(placed[0]) == ["c", "d", "e"] and sorted(placed[1]) == ["a", "b"]
+
+
+# ---- a goal search with no schedule at all to start from ---------------------------------
+
+
+class _BlindAt(SearchControl):
+    """A search control whose searches numbered in ``at`` (0 = the first; the runs that
+    only complete a hint are not counted) find nothing, as a search cut short before any
+    solution on a loaded machine; the others run as usual."""
+
+    def __init__(self, at: set[int]) -> None:
+        super().__init__(SearchParams(), 20, deterministic=True)
+        self.at, self.count = at, 0
+
+    def run(self, solver, model, callback=None):  # type: ignore[no-untyped-def]
+        if callback is None and model.has_objective():  # completing a hint
+            return super().run(solver, model, callback)
+        self.count += 1
+        if self.count - 1 in self.at:
+            return int(cp_model.UNKNOWN)
+        return super().run(solver, model, callback)
+
+
+def _two_goals(most: int) -> tuple[cp_model.CpModel, cp_model.IntVar, list[Goal]]:
+    """x in 0..10 with x <= most: maximise x, then minimise y = 10 - x."""
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    y = model.new_int_var(0, 10, "y")
+    model.add(x <= most)
+    model.add(y == 10 - x)
+    return model, x, [Goal("continuing", "max", x), Goal("served", "min", y)]
+
+
+@pytest.mark.parametrize(
+    ("blind", "most", "expected"),
+    [
+        (set(), 7, (7, 7, "OPTIMAL")),  # found in its share, as usual
+        ({0}, 7, (7, 7, "OPTIMAL")),  # none in its share: any solution, then the goal from it
+        ({0, 1}, 7, (None, None, "UNKNOWN")),  # none at all in time: the search ends
+        ({0}, -1, (None, None, "INFEASIBLE")),  # no solution exists: proven, not "unknown"
+    ],
+)
+def test_a_first_goal_without_a_first_schedule_looks_for_any_solution(
+    blind: set[int], most: int, expected: tuple[int | None, int | None, str]
+) -> None:
+    # Searches: 0 the first goal's, 1 any solution (no objective), 2 the first goal's from
+    # it, then the second goal's.
+    model, x, goals = _two_goals(most)
+    week = SimpleNamespace(model=model)
+    search = optimise_goals(week, goals, WeekSchedule(()), {}, _BlindAt(blind), 1, 0)  # type: ignore[arg-type]
+    first = search.outcomes[0]
+    assert (first.value, first.bound, first.status.value) == expected
+    if expected[0] is None:
+        assert search.solver is None
+    else:
+        assert search.solver is not None and search.solver.value(x) == 7
+        assert (search.outcomes[1].value, search.outcomes[1].status.value) == (3, "OPTIMAL")
+
+
+def test_a_first_solution_the_goal_cannot_better_in_time_is_kept_without_a_bound() -> None:
+    # Any solution is found, the goal's search from it finds none in time: the goal is
+    # held at that solution's value with no bound (the search for any solution bounds
+    # nothing), and the next goal goes on from it.
+    model, x, goals = _two_goals(7)
+    week = SimpleNamespace(model=model)
+    search = optimise_goals(week, goals, WeekSchedule(()), {}, _BlindAt({0, 2}), 1, 0)  # type: ignore[arg-type]
+    first = search.outcomes[0]
+    assert search.solver is not None
+    assert (first.bound, first.status.value) == (None, "FEASIBLE")
+    assert 0 <= first.value <= 7  # type: ignore[operator]
+    assert search.outcomes[1].status.value == "OPTIMAL"
+    assert search.solver.value(x) >= first.value  # held: the second goal cannot lower it

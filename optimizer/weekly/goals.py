@@ -352,7 +352,8 @@ def optimise_goals(
     its time is held at its value where the search stands (the last solution's, or the
     start's) and the next goal goes on from there; when that value is unknown (or the goal
     is proven infeasible, or the search was stopped) the search ends, later goals reported
-    UNKNOWN."""
+    UNKNOWN. A goal that finds no solution while there is none at all yet (no first
+    schedule) first looks for any solution in the time left (``_solve_goal``'s ``anew``)."""
     model = iop.model
     if not start.is_empty:
         hint_schedule(iop, start)
@@ -380,8 +381,9 @@ def optimise_goals(
             continue
         if search.solver is not None:  # the previous goal's solution as the hint
             _hint_solution(model, search.solver, solved_vars)
-        solver, status = _solve_goal(
-            model, goal, last, control, workers, seed, progress, log_search
+        anew = search.solver is None and start_values.get(goal.name) is None and not last
+        solver, status, bounded = _solve_goal(
+            model, goal, last, control, workers, seed, progress, log_search, anew
         )  # fmt: skip
         if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             held = _held_value(goal, status, search, start, start_values, known_before)
@@ -395,7 +397,7 @@ def optimise_goals(
                 return search
             _held_at(search, model, goal, held, None, SolveStatus.FEASIBLE)
             continue
-        value = _searched_value(search, goal, solver, status)
+        value = _searched_value(search, goal, solver, status, bounded)
         if search.solver is None and not start.is_empty and start_values.get(goal.name) == value:
             # The first schedule is as good on every goal so far: it stays the schedule the
             # next goals start from (and the result when they find nothing better), not the
@@ -436,15 +438,20 @@ def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver, solved_va
 
 
 def _searched_value(
-    search: GoalSearch, goal: Goal, solver: cp_model.CpSolver, status: SolveStatus
+    search: GoalSearch,
+    goal: Goal,
+    solver: cp_model.CpSolver,
+    status: SolveStatus,
+    bounded: bool = True,
 ) -> int:
     """Record the outcome of ``goal``'s search that found a solution (OPTIMAL once the goal
-    is proven, its tie-break need not be); the goal's value."""
+    is proven, its tie-break need not be); the goal's value. ``bounded``: the solver's
+    objective bound is the goal's (not when it only looked for any solution)."""
     value = round(solver.value(goal.expr()))
-    bound = goal.goal_bound(solver.best_objective_bound)
+    bound = goal.goal_bound(solver.best_objective_bound) if bounded else None
     if status == SolveStatus.FEASIBLE and value == bound:  # proven, the tie-break not
         status = SolveStatus.OPTIMAL
-    log.info("goal %s: %s %d (bound %d)", goal.name, status.value, value, bound)
+    log.info("goal %s: %s %d (bound %s)", goal.name, status.value, value, bound)
     search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
     return value
 
@@ -458,10 +465,15 @@ def _solve_goal(
     seed: int,
     progress: Callable[[Progress], None] | None,
     log_search: bool,
-) -> tuple[cp_model.CpSolver, SolveStatus]:
+    anew: bool = False,
+) -> tuple[cp_model.CpSolver, SolveStatus, bool]:
     """Search ``goal`` (its new variables' hint completed first) for
-    ``params.goal_share`` of the time left (all of it when ``last``); the solver and the
-    search's status."""
+    ``params.goal_share`` of the time left (all of it when ``last``); the solver, the
+    search's status and whether the solver's bound is the goal's. ``anew``: there is no
+    solution at all yet (the first schedule failed), so when this search finds none, one
+    is sought without an objective (the search stops at the first: INFEASIBLE if there is
+    none) and the goal searched from it in the time left (that solution, unbounded, when
+    this finds nothing better)."""
     params = control.params
     if goal.sense == "max" or goal.tie_break_most:
         model.maximize(goal.search_objective())
@@ -473,7 +485,20 @@ def _solve_goal(
     budget = control.seconds_left() * (1.0 if last else params.goal_share)
     solver = make_solver(params, budget, workers, seed, log_search=log_search)
     callback = _GoalCallback(goal, solver, progress, control.started)
-    return solver, solve_status(control.run(solver, model, callback), model)
+    status = solve_status(control.run(solver, model, callback), model)
+    if status != SolveStatus.UNKNOWN or not anew or last or control.stopped:
+        return solver, status, True
+    log.info("goal %s: no solution in its share, any solution sought", goal.name)
+    model.clear_objective()
+    first = make_solver(params, control.seconds_left(), workers, seed)
+    found = solve_status(control.run(first, model), model)
+    if found not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return first, found, False
+    _hint_solution(model, first, len(model.proto.variables))
+    better, status, _ = _solve_goal(model, goal, True, control, workers, seed, progress, log_search)
+    if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+        return better, status, True
+    return first, SolveStatus.FEASIBLE, False
 
 
 def _held_value(
