@@ -61,7 +61,7 @@ class _Budget:
         self.workers = workers
 
     def solve(
-        self, model: cp_model.CpModel, share: float = 1.0, core: bool = False
+        self, model: cp_model.CpModel, share: float = 1.0
     ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
         """Solve ``model`` in ``share`` of the seconds left."""
         seconds = max(self.params.min_run_seconds, share * self.left)
@@ -71,7 +71,6 @@ class _Budget:
         )
         if one:
             solver.parameters.max_time_in_seconds = seconds * self.params.wall_safety_factor
-        solver.parameters.optimize_with_core = core
         status = solver.solve(model)
         used = solver.deterministic_time / self.params.deterministic_units_per_second
         self.left -= used if one else solver.wall_time
