@@ -55,7 +55,7 @@ from .search.phases import SecondaryStop, improve_secondary, maximise_served, se
 from .search.relaxed import relax_and_repair
 from .search.tracks import improve_by_track
 from .terms import secondary_terms
-from .weekly.absences import unfinishable_error
+from .weekly.absences import raise_if_unfinished
 from .weekly.goals import (
     Goal,
     GoalSearch,
@@ -658,8 +658,8 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             progress=week.progress,
             log_search=week.log_search,
         )
-    if week.past is not None and search.outcomes[0].status == SolveStatus.INFEASIBLE:
-        raise unfinishable_error(week.scenario, week.past, week.last_week, control, week.seed)
+    if week.past is not None and search.solver is None and start.is_empty:
+        raise_if_unfinished(week.scenario, week.past, week.last_week, control, week.seed, search)
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         left = control.wall_left() + params.replan_undo_share * week.time_limit

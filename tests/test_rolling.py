@@ -514,7 +514,7 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     with pytest.raises(UnfinishableWeekError) as error:
         solve(stuck, previous=read_schedule(planned), from_date="2026-12-15", **FAST)
     message = str(error.value)
-    assert "2 client(s) who attended before 2026-12-15 cannot complete the week" in message
+    assert "2 client(s) (S1, S2) who attended before 2026-12-15 cannot complete the week" in message
     rest = "2026-12-15, 2026-12-16, 2026-12-17, 2026-12-18"
     assert f"away column (S1 {rest}; S2 {rest})" in message
     dates = tuple(dt.date(2026, 12, day) for day in (15, 16, 17, 18))

@@ -38,10 +38,12 @@ from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
 from ..pins import resolve_pins
+from ..result import SolveStatus
 from ..scenario import Requirement, Scenario, requirement
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
+from .goals import GoalSearch
 from .previous import PreviousWeek
 from .replan import FROM_OPTION, KeptPast, keep_past, unfinishable
 
@@ -273,13 +275,37 @@ def missed_days(
 
 class UnfinishableWeekError(ScenarioError):
     """A week re-planned from a date that cannot be completed by everyone who attended
-    before it (SPEC §3: no half-scheduled clients). ``absences`` (per client id, the dates
-    to add to the client's ``away``) lets it be completed, checked by a solve; None when
-    none were found. An app may offer them: ``with_absences(scenario, error.absences)``."""
+    before it (SPEC §3: no half-scheduled clients), or for which no such schedule was found
+    within the time limit while one exists with some of them away. ``absences`` (per client
+    id, the dates to add to the client's ``away``) lets it be completed, checked by a
+    solve; None when none were found (only for a week proven impossible). An app may offer
+    them: ``with_absences(scenario, error.absences)``."""
 
     def __init__(self, issues: list[Issue], absences: Absences | None) -> None:
         super().__init__(issues)
         self.absences = absences
+
+
+def raise_if_unfinished(
+    scenario: Scenario,
+    past: KeptPast,
+    last_week: PreviousWeek,
+    control: SearchControl,
+    seed: int,
+    search: GoalSearch,
+) -> None:
+    """After the goal search of a re-planned week that found no schedule at all (and had
+    no first schedule): raise :class:`UnfinishableWeekError` when the week has none
+    (INFEASIBLE), or when none was found in time but the ``away`` dates of a few clients
+    give one (checked); else return (no schedule within the time limit)."""
+    status = search.outcomes[0].status if search.outcomes else SolveStatus.UNKNOWN
+    if control.stopped or status not in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
+        return
+    error = unfinishable_error(
+        scenario, past, last_week, control, seed, proven=status == SolveStatus.INFEASIBLE
+    )
+    if error is not None:
+        raise error
 
 
 def unfinishable_error(
@@ -288,10 +314,12 @@ def unfinishable_error(
     last_week: PreviousWeek,
     control: SearchControl,
     seed: int = 0,
-) -> UnfinishableWeekError:
+    proven: bool = True,
+) -> UnfinishableWeekError | None:
     """The input error of a re-planned week that has no schedule (SPEC §3: never
-    half-scheduled): as few clients as found who cannot complete the week and the ``away`` dates
-    with which it can be completed (checked), else the clients of the conflicts found."""
+    half-scheduled; ``proven``, else none was found within the time limit): as few clients
+    as found who cannot complete the week and the ``away`` dates with which it can be
+    completed (checked), else (only when ``proven``) the clients of the conflicts found."""
     workers = 1 if control.deterministic else control.params.default_workers()
     absences = missed_days(scenario, past, last_week.schedule, control, seed, workers)
     where = f"{FROM_OPTION} {past.from_date}"
@@ -299,17 +327,25 @@ def unfinishable_error(
         dates = "; ".join(
             f"{cid} {', '.join(d.isoformat() for d in days)}" for cid, days in absences.items()
         )
+        named = f"{len(absences)} client(s) ({', '.join(absences)})"
+        problem = (
+            f"{named} who attended before {past.from_date} cannot complete the week under "
+            "this scenario: they miss days this week"
+            if proven
+            else f"no schedule in which everyone who attended before {past.from_date} "
+            f"completes the week was found within the time limit; one exists if {named} "
+            "miss days this week"
+        )
         issue = Issue(
             f"{where}: clients.csv, away",
-            f"{len(absences)} client(s) who attended before {past.from_date} cannot "
-            f"complete the week under this scenario ({', '.join(absences)}): they miss "
-            "days this week, and a scheduled client needs the plan's days and sessions "
-            "(SPEC §3)",
+            f"{problem}, and a scheduled client needs the plan's days and sessions (SPEC §3)",
             f"add those dates to their away column ({dates}): the week can then be "
             "completed (checked), with their plans prorated; then run the same command "
             "again. Or loosen what stops them (a therapist's away dates or weekly cap)",
         )
         return UnfinishableWeekError([issue], absences)
+    if not proven:
+        return None
     who = unfinishable(build_candidates(scenario), past, control, seed)
     named = f" ({', '.join(who)})" if who else ""
     issue = Issue(
