@@ -43,6 +43,7 @@ from ..scenario import Requirement, Scenario, requirement
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
 from ..search.solver import Role, make_solver
+from ..windows import is_away
 from .goals import GoalSearch
 from .previous import PreviousWeek
 from .replan import FROM_OPTION, KeptPast, keep_past, unfinishable
@@ -109,7 +110,7 @@ def _of_clients(scenario: Scenario, schedule: WeekSchedule, clients: set[str]) -
     away = {c.client_id: c.away for c in scenario.clients if c.client_id in clients}
 
     def present(cid: str, date: str) -> bool:
-        return cid in away and not _on(dt.date.fromisoformat(date), away[cid])
+        return cid in away and not is_away(away[cid], dt.date.fromisoformat(date))
 
     sessions = (
         replace(x, clients=tuple(c for c in x.clients if present(c, x.date)))
@@ -177,10 +178,6 @@ def _fewest_days_missed(
     }
     names = (v.name for v in iop.model.proto.variables)
     return absences, dict(zip(names, solver.response_proto.solution, strict=True))
-
-
-def _on(date: dt.date, spans: tuple[tuple[dt.date, dt.date], ...]) -> bool:
-    return any(first <= date <= last for first, last in spans)
 
 
 def _kept_days(past: KeptPast) -> dict[str, set[str]]:

@@ -38,7 +38,13 @@ from ..result import Progress, SolveStatus, solve_status
 from ..scenario import Weights
 from ..schedule import WeekSchedule
 from ..search.control import ProgressCallback, SearchControl
-from ..search.phases import PhaseTwo, SecondaryStop, complete_hint, improve_secondary
+from ..search.phases import (
+    PhaseTwo,
+    SecondaryStop,
+    complete_hint,
+    hint_solution,
+    improve_secondary,
+)
 from ..search.solver import make_solver
 from ..windows import DAY_NAMES
 from .previous import PreviousWeek
@@ -380,7 +386,7 @@ def optimise_goals(
             _held_at(search, model, goal, reached, reached, SolveStatus.OPTIMAL)
             continue
         if search.solver is not None:  # the previous goal's solution as the hint
-            _hint_solution(model, search.solver, solved_vars)
+            hint_solution(model, search.solver, solved_vars)
         anew = search.solver is None and start_values.get(goal.name) is None and not last
         solver, status, bounded = _solve_goal(
             model, goal, last, control, workers, seed, progress, log_search, anew
@@ -426,15 +432,6 @@ def _held_at(
     """Record ``goal``'s outcome without a solution of its own and hold it at ``value``."""
     search.outcomes.append(GoalOutcome(goal.name, goal.sense, value, bound, status))
     _hold(model, goal, value)
-
-
-def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver, solved_vars: int) -> None:
-    """Hint the model's first ``solved_vars`` variables (those the solver ran on) at the
-    solver's solution."""
-    model.clear_hints()
-    for var_idx in range(solved_vars):
-        var = model.get_int_var_from_proto_index(var_idx)
-        model.add_hint(var, solver.value(var))
 
 
 def _searched_value(
@@ -494,7 +491,7 @@ def _solve_goal(
     found = solve_status(control.run(first, model), model)
     if found not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return first, found, False
-    _hint_solution(model, first, len(model.proto.variables))
+    hint_solution(model, first, len(model.proto.variables))
     better, status, _ = _solve_goal(model, goal, True, control, workers, seed, progress, log_search)
     if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return better, status, True
