@@ -42,42 +42,15 @@ from ..result import SolveStatus
 from ..scenario import Requirement, Scenario, requirement
 from ..schedule import WeekSchedule
 from ..search.control import SearchControl
-from ..search.solver import Role, make_solver
 from ..windows import is_away
 from .goals import GoalSearch
 from .previous import PreviousWeek
-from .replan import FROM_OPTION, KeptPast, keep_past, unfinishable
+from .replan import FROM_OPTION, DiagnosisBudget, KeptPast, keep_past, unfinishable
 
 Absences = dict[str, tuple[dt.date, ...]]
 """Per client id, the dates to add to the client's ``away``."""
 
 _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-
-
-class _Budget:
-    """Deterministic seconds shared by the solves of one diagnosis."""
-
-    def __init__(self, control: SearchControl, seed: int, workers: int = 1) -> None:
-        self.params = control.params
-        self.left = self.params.diagnosis_seconds
-        self.seed = seed
-        self.workers = workers
-
-    def solve(
-        self, model: cp_model.CpModel, share: float = 1.0
-    ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
-        """Solve ``model`` in ``share`` of the seconds left."""
-        seconds = max(self.params.min_run_seconds, share * self.left)
-        one = self.workers == 1
-        solver = make_solver(
-            self.params, seconds, self.workers, self.seed, role=Role.STAGE, deterministic=one
-        )
-        if one:
-            solver.parameters.max_time_in_seconds = seconds * self.params.wall_safety_factor
-        status = solver.solve(model)
-        used = solver.deterministic_time / self.params.deterministic_units_per_second
-        self.left -= used if one else solver.wall_time
-        return status, solver
 
 
 def _model(
@@ -142,7 +115,7 @@ def _prorated(
 
 
 def _fewest_days_missed(
-    scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: _Budget
+    scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: DiagnosisBudget
 ) -> tuple[Absences, dict[str, int]] | None:
     """A week in which as much kept priority as possible completes the plan, and the other
     kept clients keep as many later days as they can under their plan prorated to them:
@@ -227,7 +200,7 @@ def _completes(
     absences: Mapping[str, tuple[dt.date, ...]],
     past: KeptPast,
     schedule: WeekSchedule,
-    budget: _Budget,
+    budget: DiagnosisBudget,
     hint: Mapping[str, int],
 ) -> bool:
     """Whether the re-planned week of ``scenario`` with ``absences`` has a schedule (every
@@ -259,7 +232,7 @@ def missed_days(
     """The ``away`` dates to add, per client, with which the week re-planned from
     ``past.from_date`` can be completed (``schedule``: the week's schedule being
     re-planned); None when none were found within ``params.diagnosis_seconds``."""
-    budget = _Budget(control, seed, workers)
+    budget = DiagnosisBudget(control, seed, workers)
     try:
         found = _fewest_days_missed(scenario, past, schedule, budget)
     except ScenarioError:  # a kept session the model cannot hold

@@ -358,6 +358,34 @@ def _keep_individuals(
     return unheld
 
 
+class DiagnosisBudget:
+    """The seconds of ``params.diagnosis_seconds`` shared by the solves of one diagnosis of a
+    re-planned week that has no schedule: deterministic ones with one worker (the wall
+    clock only as a safety net), so that the clients named do not depend on the load."""
+
+    def __init__(self, control: SearchControl, seed: int, workers: int = 1) -> None:
+        self.params = control.params
+        self.left = self.params.diagnosis_seconds
+        self.seed = seed
+        self.workers = workers
+
+    def solve(
+        self, model: cp_model.CpModel, share: float = 1.0
+    ) -> tuple[cp_model.CpSolverStatus, cp_model.CpSolver]:
+        """Solve ``model`` in ``share`` of the seconds left."""
+        seconds = max(self.params.min_run_seconds, share * self.left)
+        one = self.workers == 1
+        solver = make_solver(
+            self.params, seconds, self.workers, self.seed, role=Role.STAGE, deterministic=one
+        )
+        if one:
+            solver.parameters.max_time_in_seconds = seconds * self.params.wall_safety_factor
+        status = solver.solve(model)
+        used = solver.deterministic_time / self.params.deterministic_units_per_second
+        self.left -= used if one else solver.wall_time
+        return status, solver
+
+
 def unfinishable(
     candidates: Candidates, past: KeptPast, control: SearchControl, seed: int = 0
 ) -> list[str]:
@@ -373,30 +401,23 @@ def unfinishable(
         if cid in iop.scheduled_vars
     }
     keep_past(iop, past, guards)
-    params = control.params
-    # Deterministic seconds (the wall clock only as a safety net), so that the clients named
-    # are the same on a loaded machine.
-    left = [params.diagnosis_seconds]
+    budget = DiagnosisBudget(control, seed)
     by_index = {var.index: cid for cid, var in guards.items()}
 
     def core(clients: list[str]) -> list[str] | None:
         """The clients of a core among ``clients`` (None: they fit, or no answer in time)."""
         iop.model.clear_assumptions()
         iop.model.add_assumptions([guards[cid] for cid in clients])
-        seconds = max(params.min_run_seconds, left[0])
-        solver = make_solver(params, seconds, 1, seed, role=Role.STAGE, deterministic=True)
-        solver.parameters.max_time_in_seconds = seconds * params.wall_safety_factor
-        status = solver.solve(iop.model)
-        left[0] -= solver.deterministic_time / params.deterministic_units_per_second
+        status, solver = budget.solve(iop.model)
         if status != cp_model.INFEASIBLE:
             return None
         return sorted(by_index[i] for i in solver.sufficient_assumptions_for_infeasibility())
 
     named: list[str] = []
     remaining = sorted(guards)
-    while left[0] > 0 and (found := core(remaining)) is not None:
+    while budget.left > 0 and (found := core(remaining)) is not None:
         for cid in list(found):  # shrink: drop each client the rest stay infeasible without
-            if left[0] <= 0:
+            if budget.left <= 0:
                 break
             smaller = core([other for other in found if other != cid])
             if smaller is not None:
