@@ -41,7 +41,7 @@ import datetime as dt
 import json
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -286,10 +286,10 @@ def _sick_day(
         for t in scenario2.therapists
     )
     scenario3 = scenario2.updated(therapists=therapists)
-    started = time.perf_counter()
-    try:
-        replan = solve(
-            scenario3,
+
+    def replan_from_wednesday(scenario: Scenario) -> Result:
+        return solve(
+            scenario,
             time_limit=time_limit,
             workers=workers,
             seed=seed,
@@ -297,8 +297,12 @@ def _sick_day(
             from_date=wednesday,
             params=params,
         )
+
+    started = time.perf_counter()
+    try:
+        replan = replan_from_wednesday(scenario3)
     except UnfinishableWeekError as error:
-        return _unfinishable(error, scenario3, week2, wednesday, time_limit, workers, seed)
+        return _unfinishable(error, scenario3, replan_from_wednesday)
     seconds = time.perf_counter() - started
     replan.write(out / f"size{size}-seed{seed}-sick", report=False, xlsx=False, calendars=False)
     changes = replan.changes
@@ -343,13 +347,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def _unfinishable(
-    error: UnfinishableWeekError,
-    scenario: Scenario,
-    week2: Schedule,
-    wednesday: dt.date,
-    time_limit: float,
-    workers: int | None,
-    seed: int,
+    error: UnfinishableWeekError, scenario: Scenario, replan: Callable[[Scenario], Result]
 ) -> dict[str, Any]:
     """The sick day's figures when the week cannot be completed (an input error): the
     clients named, and with the proposed ``away`` dates, the re-plan's status and validity."""
@@ -358,19 +356,12 @@ def _unfinishable(
         "sick_proposed": len(error.absences or {}),  # clients to mark away (0: no proposal)
     }
     if error.absences:
-        replan = solve(
-            with_absences(scenario, error.absences),
-            time_limit=time_limit,
-            workers=workers,
-            seed=seed,
-            previous=week2,
-            from_date=wednesday,
-        )
+        result = replan(with_absences(scenario, error.absences))
         row["sick_with_absences"] = {
-            "status": replan.status.value,
-            "objective": replan.objective,
-            "bound": replan.best_bound,
-            "valid": _valid(replan),
+            "status": result.status.value,
+            "objective": result.objective,
+            "bound": result.best_bound,
+            "valid": _valid(result),
         }
     return row
 
