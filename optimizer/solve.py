@@ -659,7 +659,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             log_search=week.log_search,
         )
     if week.past is not None and search.solver is None and start.is_empty:
-        raise_if_unfinished(week.scenario, week.past, week.last_week, control, week.seed, search)
+        raise_if_unfinished(week.candidates, week.past, week.last_week, control, week.seed, search)
     outcome = _keeping_outcome(week, iop, search, start, first_values, replanned)
     if week.past is not None and not outcome.schedule.is_empty:
         left = control.wall_left() + params.replan_undo_share * week.time_limit

@@ -33,7 +33,7 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from ..errors import Issue, ScenarioError
-from ..model.candidates import build_candidates
+from ..model.candidates import Candidates, build_candidates
 from ..model.cpmodel import IOPModel
 from ..model.hints import hint_schedule
 from ..model.pinning import add_pins
@@ -54,7 +54,7 @@ _FOUND = (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _model(
-    scenario: Scenario,
+    candidates: Candidates,
     past: KeptPast,
     schedule: WeekSchedule,
     alternatives: Mapping[str, list[Requirement]] | None = None,
@@ -63,7 +63,8 @@ def _model(
     they can complete the week does not depend on the others, who need not be (unless a
     pin may need them). ``alternatives``: per kept client, their plan prorated to fewer
     days, which the model may hold instead of the plan."""
-    iop = IOPModel(build_candidates(scenario), alternatives=alternatives)
+    scenario = candidates.scenario
+    iop = IOPModel(candidates, alternatives=alternatives)
     if scenario.pins:
         add_pins(iop, resolve_pins(scenario))
     else:
@@ -115,16 +116,17 @@ def _prorated(
 
 
 def _fewest_days_missed(
-    scenario: Scenario, past: KeptPast, schedule: WeekSchedule, budget: DiagnosisBudget
+    candidates: Candidates, past: KeptPast, schedule: WeekSchedule, budget: DiagnosisBudget
 ) -> tuple[Absences, dict[str, int]] | None:
     """A week in which as much kept priority as possible completes the plan, and the other
     kept clients keep as many later days as they can under their plan prorated to them:
     the ``away`` dates of those clients (the days they do not come), and that week's values
     by variable name; None when none was found within the budget. The past is kept as it
     happened for everyone."""
+    scenario = candidates.scenario
     before = _missed_before(scenario, past)
     options = _prorated(scenario, past, before)
-    iop = _model(scenario, past, schedule, {c: [r for r, _ in o] for c, o in options.items()})
+    iop = _model(candidates, past, schedule, {c: [r for r, _ in o] for c, o in options.items()})
     priority = {c.client_id: c.priority for c in scenario.clients}
     weight = 1 + sum(max(j for _, j in o) for o in options.values())
     completing = sum(priority[cid] * lits[0] for cid, lits in iop.plan_literals.items())
@@ -208,7 +210,7 @@ def _completes(
     if budget.left <= 0:
         return False
     try:
-        iop = _model(with_absences(scenario, absences), past, schedule)
+        iop = _model(build_candidates(with_absences(scenario, absences)), past, schedule)
     except ScenarioError:  # dates the scenario refuses, or kept sessions it cannot hold
         return False
     if hint:
@@ -222,7 +224,7 @@ def _completes(
 
 
 def missed_days(
-    scenario: Scenario,
+    candidates: Candidates,
     past: KeptPast,
     schedule: WeekSchedule,
     control: SearchControl,
@@ -234,12 +236,13 @@ def missed_days(
     re-planned); None when none were found within ``params.diagnosis_seconds``."""
     budget = DiagnosisBudget(control, seed, workers)
     try:
-        found = _fewest_days_missed(scenario, past, schedule, budget)
+        found = _fewest_days_missed(candidates, past, schedule, budget)
     except ScenarioError:  # a kept session the model cannot hold
         return None
     if found is None or not found[0]:
         return None
     absences, solution = found
+    scenario = candidates.scenario
     return absences if _completes(scenario, absences, past, schedule, budget, solution) else None
 
 
@@ -257,7 +260,7 @@ class UnfinishableWeekError(ScenarioError):
 
 
 def raise_if_unfinished(
-    scenario: Scenario,
+    candidates: Candidates,
     past: KeptPast,
     last_week: PreviousWeek,
     control: SearchControl,
@@ -272,14 +275,14 @@ def raise_if_unfinished(
     if control.stopped or status not in (SolveStatus.INFEASIBLE, SolveStatus.UNKNOWN):
         return
     error = unfinishable_error(
-        scenario, past, last_week, control, seed, proven=status == SolveStatus.INFEASIBLE
+        candidates, past, last_week, control, seed, proven=status == SolveStatus.INFEASIBLE
     )
     if error is not None:
         raise error
 
 
 def unfinishable_error(
-    scenario: Scenario,
+    candidates: Candidates,
     past: KeptPast,
     last_week: PreviousWeek,
     control: SearchControl,
@@ -291,7 +294,7 @@ def unfinishable_error(
     as found who cannot complete the week and the ``away`` dates with which it can be
     completed (checked), else (only when ``proven``) the clients of the conflicts found."""
     workers = 1 if control.deterministic else control.params.default_workers()
-    absences = missed_days(scenario, past, last_week.schedule, control, seed, workers)
+    absences = missed_days(candidates, past, last_week.schedule, control, seed, workers)
     where = f"{FROM_OPTION} {past.from_date}"
     if absences:
         dates = "; ".join(
@@ -316,7 +319,7 @@ def unfinishable_error(
         return UnfinishableWeekError([issue], absences)
     if not proven:
         return None
-    who = unfinishable(build_candidates(scenario), past, control, seed)
+    who = unfinishable(candidates, past, control, seed)
     named = f" ({', '.join(who)})" if who else ""
     issue = Issue(
         where,
