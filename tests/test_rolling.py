@@ -411,6 +411,61 @@ def test_replan_keeps_the_past_and_moves_only_the_clients_of_the_sick_therapist(
     assert "past-changed" in outcome.output and "Mon-AM-1-T1" in outcome.output
 
 
+def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
+    tmp_path: Path, check_valid
+) -> None:
+    # T1 and T3, the only ones who may lead SUD groups, are both away on Wednesday; the
+    # week is re-planned from Tuesday. The SUD pair (Mon, Wed, Fri) cannot keep Wednesday,
+    # so the first schedule (the week repaired) must give them another day: Tuesday or
+    # Thursday (T1 or T3 leads), Monday and Friday kept. The MH pair is untouched and keeps
+    # every session. Held to their routine, the SUD pair made the repair infeasible and the
+    # re-plan started from no schedule at all (a sick day of the over-subscribed
+    # 200-client week then moved 94 untouched clients).
+    from optimizer.model.candidates import build_candidates
+    from optimizer.weekly.keep import schedule_keeping
+    from optimizer.weekly.previous import match_previous
+    from optimizer.weekly.replan import kept_past
+
+    planned = sick_week_schedule(tmp_path, check_valid)
+    first, second, third = SICK_WEEK["therapists"]
+    away = {"away": "2026-12-16"}
+    sick = Scenario.from_data(
+        {**SICK_WEEK, "therapists": [{**first, **away}, second, {**third, **away}]}
+    )
+    previous = read_schedule(planned)
+    when = dt.date(2026, 12, 15)
+    control = SearchControl(SearchParams(), 20, deterministic=True)
+    start = schedule_keeping(
+        build_candidates(sick),
+        match_previous(sick, previous),
+        10,
+        control,
+        workers=1,
+        past=kept_past(sick, previous, when),
+    )
+    assert start.client_ids() == {"S1", "S2", "M1", "M2"}
+    days = attendance((cid, x.day, x.block) for cid, x in start.assignments())
+    for cid in ("S1", "S2"):
+        assert set(days[cid]) in ({"Mon", "Tue", "Fri"}, {"Mon", "Thu", "Fri"})
+
+    def seats(schedule: WeekSchedule, cid: str) -> list[tuple[str, ...]]:
+        return sorted(
+            (x.day, x.start, x.session_type, x.therapist_id, x.room_id)
+            for c, x in schedule.assignments()
+            if c == cid
+        )
+
+    planned_week = match_previous(sick, previous).schedule
+    for cid in ("M1", "M2"):
+        assert seats(start, cid) == seats(planned_week, cid)
+    # The whole re-plan from that first schedule: valid, everyone served, only the SUD pair
+    # in changes.csv.
+    result = solve(sick, previous=previous, from_date=when, **FAST)
+    check_valid(result)
+    assert result.status.value == "OPTIMAL" and result.objective == 4
+    assert set(result.changes["client_id"]) == {"S1", "S2"}
+
+
 PAIRS_WEEK: dict[str, Any] = week(
     week_start="2026-12-14",
     days=["Mon", "Tue", "Wed", "Thu", "Fri"],

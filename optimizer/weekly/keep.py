@@ -148,10 +148,12 @@ def _repair(
     more, so it is taken as it is)."""
     candidates, last_week = rounds.candidates, rounds.last_week
     best = _best_rank(candidates, last_week.attendance, rounds.continuing_first)
+    broken = _broken(candidates, last_week.schedule, past.replanned)
+    routines = {cid: pairs for cid, pairs in only.items() if cid not in broken}
     repaired = WeekSchedule()
     free: frozenset[str] = frozenset()
     for left in (3, 2):
-        again, _proven = rounds.run(only, last_week.schedule, rounds.rest(left), repair=free)
+        again, _proven = rounds.run(routines, last_week.schedule, rounds.rest(left), repair=free)
         rank = rounds.rank(again)
         if rank > rounds.rank(repaired):
             repaired = again
@@ -164,6 +166,35 @@ def _repair(
         log.info("re-planning: %d client(s) lost; %d around them free", len(lost), len(around))
         free |= around
     return repaired, False
+
+
+def _broken(candidates: Candidates, before: WeekSchedule, days: frozenset[str]) -> set[str]:
+    """Clients with a session on the re-planned ``days`` of ``before`` that this week can no
+    longer hold as it was: no group context of its slot, track and type that the client may
+    join and its therapist lead, or no individual option of its slot and type with its
+    therapist (the sick therapist's clients). They are touched by the change, so the repair
+    frees them from their routine too: a client whose group lost its only leader of the
+    block may need another day (kept to the routine, the repair was infeasible and could
+    not prove it: a sick day of the over-subscribed 200-client week ended with no first
+    schedule)."""
+    track = {c.client_id: c.track for c in candidates.scenario.clients}
+    groups = {(g.day, g.block, g.slot_idx, g.track, g.session_type): g for g in candidates.groups}
+    individuals = {
+        (o.client_id, o.day, o.block, o.slot_idx, o.session_type): o for o in candidates.individuals
+    }
+    broken: set[str] = set()
+    for cid, x in before.assignments():
+        if x.day not in days or cid not in track:
+            continue
+        if candidates.scenario.session_types[x.session_type].is_group:
+            ctx = groups.get((x.day, x.block, x.slot_idx, track[cid], x.session_type))
+            held = ctx is not None and cid in ctx.clients and x.therapist_id in ctx.therapists
+        else:
+            option = individuals.get((cid, x.day, x.block, x.slot_idx, x.session_type))
+            held = option is not None and x.therapist_id in option.therapists
+        if not held:
+            broken.add(cid)
+    return broken
 
 
 def _around_lost(
@@ -452,6 +483,20 @@ def _clients_served(
     )
 
 
+def _with_kept(model: cp_model.CpModel, guards: dict[str, cp_model.IntVar]) -> cp_model.CpModel:
+    """``model`` with the kept clients' literals fixed true instead of assumed: presolve
+    then removes what they keep, so the round is a search over the touched clients only
+    (under assumptions it stays the whole week's). The same variables, so a solution of
+    it is one of ``model``."""
+    if not guards:
+        return model
+    fixed = model.clone()
+    fixed.clear_assumptions()
+    for cid in sorted(guards):
+        fixed.add(guards[cid] == 1)
+    return fixed
+
+
 def _solve_repairing(
     iop: IOPModel,
     guards: dict[str, cp_model.IntVar],
@@ -474,7 +519,7 @@ def _solve_repairing(
             role=Role.STAGE,
             deterministic=control.deterministic,  # else one worker runs to the solve's budget
         )
-        status = control.run(solver, m)
+        status = control.run(solver, _with_kept(m, guards))
         if status != cp_model.INFEASIBLE or not guards or control.seconds_left() <= deadline:
             break
         # Repairing: some untouched clients' sessions cannot all stay. Those of a conflict
