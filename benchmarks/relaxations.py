@@ -2,8 +2,8 @@
 
 How far is the optimum of an over-subscribed week from what the product finds? CP-SAT's own
 bound on those weeks stays far above every schedule found (O60 seed 0: 50 against 42 at
-30 s), so the benchmark's "demand / capacity" column spans a wide range. Two relaxations,
-each valid for any schedule of the week, measured here (not used by the product: both take
+30 s), so the benchmark's "demand / capacity" column spans a wide range. Three relaxations,
+each valid for any schedule of the week, measured here (not used by the product: all take
 minutes where the product has seconds; docs/benchmarks.md, issue 14):
 
 * ``partition``: clients split by the set of blocks they can attend (evening only, mornings
@@ -18,13 +18,25 @@ minutes where the product has seconds; docs/benchmarks.md, issue 14):
   week against those prices (CP-SAT) and adds it as a column. For any prices ``pi`` the
   Lagrangian value ``sum over tracks of max(priority - pi * use) + pi * capacity`` bounds
   the week; the best value over the rounds is reported.
+* ``slots``: the week without session types (a client's group sessions counted together),
+  rooms, or which therapist leads which group, solved by an LP-based branch-and-bound (SCIP,
+  bundled with OR-Tools). Per (client, day, block) attendance; per client and slot an
+  individual session or a place in a group of the track; per group context its copies
+  (members between the minimum and the maximum size per copy); per therapist and slot
+  whether they are busy (clock conflicts, day and week caps); each slot's sessions matched
+  to busy therapists by Hall's condition: for every union ``U`` of the qualified sets of the
+  slot's sessions, the sessions whose set lies in ``U`` at most the busy therapists of
+  ``U``. Every schedule of the week is a solution with the same primary value. The bound is
+  the MIP solver's own dual bound, rounded down (not recomputed).
 
     python -m benchmarks.relaxations partition O60:0 --seconds 20 --tracks-seconds 150
     python -m benchmarks.relaxations tracks O60:0 --seconds 180 [--method subgradient]
+    python -m benchmarks.relaxations slots O60:0 --seconds 150
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import Counter, defaultdict
@@ -368,6 +380,167 @@ def _price(
     return bound, (round(solver.value(iop.primary)), use)
 
 
+# ---- the slots relaxation ------------------------------------------------------------
+
+
+@dataclass
+class _SlotWeek:
+    """The slots relaxation's variables that link its parts (see the module docstring)."""
+
+    mip: Any
+    scheduled: dict[str, Any] = field(default_factory=dict)
+    attend: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    individual: dict[tuple[str, str, str, int], Any] = field(default_factory=dict)
+    copies: list[Any] = field(default_factory=list)
+    demand: dict[tuple[str, str, int], list[tuple[frozenset[str], Any]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    """Per slot, the sessions that need a therapist: (who may take them, how many)."""
+
+
+def _slot_clients(week: _SlotWeek, candidates: Any) -> None:
+    """Attendance, a session in every slot of an attended block (an individual one or a place
+    in a group of the track), the clients' weekly rules."""
+    mip, s = week.mip, candidates.scenario
+    track = {c.client_id: c.track for c in s.clients}
+    for cid, pairs in candidates.attendable.items():
+        if pairs:
+            week.scheduled[cid] = mip.BoolVar(f"s[{cid}]")
+            for day, block in pairs:
+                week.attend[cid, day, block] = mip.BoolVar(f"a[{cid},{day},{block}]")
+    qualified: dict[tuple[str, str, str, int], set[str]] = defaultdict(set)
+    for o in candidates.individuals:
+        if (o.client_id, o.day, o.block) in week.attend:
+            qualified[(o.client_id, o.day, o.block, o.slot_idx)].update(o.therapists)
+    for key, who in qualified.items():
+        week.individual[key] = var = mip.BoolVar(f"i[{','.join(map(str, key))}]")
+        mip.Add(var <= week.attend[key[:3]])
+        week.demand[key[1:]].append((frozenset(who), var))
+    contexts: dict[tuple[str, str, int, str], list[int]] = defaultdict(list)
+    for i, g in enumerate(candidates.groups):
+        contexts[(g.day, g.block, g.slot_idx, g.track)].append(i)
+        week.copies.append(mip.IntVar(0, g.copies, f"k[{i}]"))
+        week.demand[(g.day, g.block, g.slot_idx)].append((frozenset(g.therapists), week.copies[i]))
+    places: dict[tuple[str, str, int, str], list[Any]] = defaultdict(list)
+    group_count: dict[str, list[Any]] = defaultdict(list)
+    for (cid, day, block), attend in week.attend.items():
+        for slot in range(len(s.blocks[block])):
+            alone = week.individual.get((cid, day, block, slot))
+            key = (day, block, slot, track[cid])
+            mine = [i for i in contexts.get(key, []) if cid in candidates.groups[i].clients]
+            if not mine:
+                mip.Add(attend <= (alone if alone is not None else 0))
+                continue
+            place = mip.BoolVar(f"g[{cid},{day},{block},{slot}]")
+            mip.Add(place + (alone if alone is not None else 0) == attend)
+            mip.Add(sum(week.copies[i] for i in mine) >= place)
+            places[key].append(place)
+            group_count[cid].append(place)
+    for key, members in places.items():
+        groups = [candidates.groups[i] for i in contexts[key]]
+        copies = [week.copies[i] for i in contexts[key]]
+        mip.Add(sum(members) <= sum(g.max_size * k for g, k in zip(groups, copies, strict=True)))
+        minimum = [s.session_types[g.session_type].min_size for g in groups]
+        mip.Add(sum(members) >= sum(m * k for m, k in zip(minimum, copies, strict=True)))
+    _slot_client_rules(week, candidates, group_count)
+
+
+def _slot_client_rules(week: _SlotWeek, candidates: Any, group_count: dict[str, list[Any]]) -> None:
+    """Days (one block a day), weekly hours, group sessions and individual sessions in all."""
+    mip, s = week.mip, candidates.scenario
+    by_day: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    minutes: dict[str, list[Any]] = defaultdict(list)
+    for (cid, day, block), var in week.attend.items():
+        by_day[(cid, day)].append(var)
+        minutes[cid].append(s.block_minutes(block) * var)
+    alone: dict[str, list[Any]] = defaultdict(list)
+    for key, var in week.individual.items():
+        alone[key[0]].append(var)
+    days: dict[str, list[Any]] = defaultdict(list)
+    for (cid, _day), vars_ in by_day.items():
+        mip.Add(sum(vars_) <= 1)
+        days[cid].extend(vars_)
+    group_types = [t for t, st in s.session_types.items() if st.is_group]
+    alone_types = [t for t, st in s.session_types.items() if not st.is_group]
+    for cid, on in week.scheduled.items():
+        req = candidates.requirements[cid]
+        mip.Add(sum(days[cid]) >= req.min_days * on)
+        mip.Add(sum(days[cid]) <= req.max_days * on)
+        mip.Add(sum(minutes[cid]) >= req.min_minutes_per_week * on)
+        mip.Add(sum(group_count[cid]) >= sum(req.min_sessions[t] for t in group_types) * on)
+        mip.Add(sum(alone[cid]) >= sum(req.min_sessions[t] for t in alone_types) * on)
+        most = [req.max_sessions[t] for t in alone_types]
+        if all(m is not None for m in most):
+            mip.Add(sum(alone[cid]) <= sum(m for m in most if m is not None) * on)
+
+
+def _slot_staff(week: _SlotWeek, candidates: Any) -> None:
+    """Each slot's sessions matched to busy therapists (Hall's condition), clock conflicts,
+    day and week caps."""
+    mip = week.mip
+    busy: dict[tuple[str, tuple[str, str, int]], Any] = {}
+    for slot, sessions in week.demand.items():
+        for who, _count in sessions:
+            for tid in who:
+                if (tid, slot) not in busy:
+                    busy[(tid, slot)] = mip.BoolVar(f"b[{tid},{','.join(map(str, slot))}]")
+        sets = sorted({who for who, _count in sessions}, key=sorted)
+        unions = set(sets) | {frozenset().union(*sets)}
+        if len(sets) <= 12:  # every union; beyond, each set and all of them (still a bound)
+            for r in range(2, len(sets)):
+                unions.update(frozenset().union(*c) for c in itertools.combinations(sets, r))
+        for union in unions:
+            needed = [count for who, count in sessions if who <= union]
+            mip.Add(sum(needed) <= sum(busy[(tid, slot)] for tid in union))
+    spans: dict[tuple[str, str], list[tuple[int, int, Any]]] = defaultdict(list)
+    for (tid, slot), var in busy.items():
+        start, end = candidates.slot_times[slot]
+        spans[(tid, slot[0])].append((start, end, var))
+    week_load: dict[str, list[Any]] = defaultdict(list)
+    for (tid, day), items in spans.items():
+        for start, _end, _var in items:
+            covering = [v for s0, e0, v in items if s0 <= start < e0]
+            if len(covering) > 1:
+                mip.Add(sum(covering) <= 1)
+        cap = candidates.day_cap.get((tid, day))
+        if cap is not None:
+            mip.Add(sum(v for _s, _e, v in items) <= cap)
+        week_load[tid].extend(v for _s, _e, v in items)
+    for tid, load in week_load.items():
+        cap = candidates.week_cap.get(tid)
+        if cap is not None:
+            mip.Add(sum(load) <= cap)
+
+
+def slot_bound(scenario: Scenario, seconds: float = 150.0, solver: str = "SCIP") -> Bound:
+    """The slots relaxation (module docstring) solved by ``solver`` (a ``pywraplp`` MIP
+    solver: SCIP, one thread) for at most ``seconds``: its bound rounded down, and the
+    relaxation's best solution value and size as ``parts``."""
+    started = time.perf_counter()
+    candidates = build_candidates(scenario)
+    mip = pywraplp.Solver.CreateSolver(solver)
+    if mip is None:
+        raise RuntimeError(f"this OR-Tools has no {solver} solver")
+    week = _SlotWeek(mip)
+    _slot_clients(week, candidates)
+    _slot_staff(week, candidates)
+    priority = {c.client_id: c.priority for c in scenario.clients}
+    mip.Maximize(sum(priority[cid] * var for cid, var in week.scheduled.items()))
+    mip.SetTimeLimit(max(1, int(seconds * 1000)))
+    status = mip.Solve()
+    solved = status in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    best = mip.Objective().BestBound() if solved else sum(priority[c] for c in week.scheduled)
+    part = {
+        "status": {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE"}.get(
+            status, "NO_SOLUTION"
+        ),
+        "relaxation_value": round(mip.Objective().Value()) if solved else None,
+        "variables": mip.NumVariables(),
+        "constraints": mip.NumConstraints(),
+    }
+    return Bound(math.floor(best + 1e-6), time.perf_counter() - started, [part])
+
+
 @click.group()
 def main() -> None:
     """Upper bounds on a week's primary objective (see the module docstring)."""
@@ -407,6 +580,18 @@ def tracks_command(
 
     result = track_bound(load_week(instance), seconds, workers, pricing_seconds, show, method)
     click.echo(f"{instance} track bound {result.upper_bound} in {result.seconds:.1f} s")
+
+
+@main.command("slots")
+@click.argument("instance")
+@click.option("--seconds", default=150.0, show_default=True)
+@click.option("--solver", default="SCIP", show_default=True, help="a pywraplp MIP solver")
+def slots_command(instance: str, seconds: float, solver: str) -> None:
+    """The slots relaxation's bound (SCIP by default)."""
+    result = slot_bound(load_week(instance), seconds, solver)
+    for row in result.parts:
+        click.echo(" ".join(f"{k}={v}" for k, v in row.items()))
+    click.echo(f"{instance} slot bound {result.upper_bound} in {result.seconds:.1f} s")
 
 
 if __name__ == "__main__":

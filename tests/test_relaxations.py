@@ -11,7 +11,7 @@ if str(ROOT) not in sys.path:  # benchmarks/ is not an installed package
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.generate import generate  # noqa: E402
-from benchmarks.relaxations import partition_bound, track_bound  # noqa: E402
+from benchmarks.relaxations import partition_bound, slot_bound, track_bound  # noqa: E402
 from optimizer import Scenario, solve  # noqa: E402
 from optimizer.check import check_schedule  # noqa: E402
 from optimizer.io.schedule import Schedule  # noqa: E402
@@ -89,6 +89,28 @@ def test_partition_bound_is_a_bound() -> None:
     # evening part already uses, but the part alone does not know it).
     assert {row["blocks"]: row["bound"] for row in bound.parts} == {"EVE": 8, "AM": 2, "AM+EVE": 1}
     assert bound.upper_bound == 11 >= result.objective
+
+
+def test_slot_bound_sees_the_shared_therapist() -> None:
+    # Without types, rooms or leaders' identities, the week keeps T01's weekly cap of 4 (one
+    # track for two evenings of two slots: the SUD four, 8) and the group minimum (DS and FS
+    # make a day group, +2; DM has no partner): the optimum, 10, proven.
+    scenario = _two_tracks_one_evening()
+    bound = slot_bound(scenario, seconds=30)
+    assert bound.upper_bound == 10
+    assert bound.parts[0]["status"] == "OPTIMAL" and bound.parts[0]["relaxation_value"] == 10
+
+
+def test_slot_bound_is_at_least_every_schedule() -> None:
+    """Generated weeks of several shapes (a small week, two over-subscribed ones): the slots
+    relaxation's bound is at least the product's schedule, and at most the clients' total
+    priority."""
+    for size, seed in (("S", 1), ("SW", 14), ("OB40", 1)):
+        scenario = Scenario.from_data(generate(size, seed=seed))
+        found = solve(scenario, time_limit=10, workers=1, seed=0).objective
+        assert found is not None and found > 0
+        bound = slot_bound(scenario, seconds=5)
+        assert found <= bound.upper_bound <= sum(c.priority for c in scenario.clients), size
 
 
 def test_bounds_cut_short_stay_bounds() -> None:
