@@ -466,6 +466,53 @@ def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
     assert set(result.changes["client_id"]) == {"S1", "S2"}
 
 
+def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) -> None:
+    # The week of the test above, and an intake: N1 (MH, two days, group_therapy 4), not in
+    # the planned week. The repair keeps the MH pair's Wednesday and Friday groups exactly
+    # as they were (two members each), so N1 cannot join them there; the keeping round
+    # after it may regroup within the routines and seats N1 in both. That round must be
+    # allowed the SUD pair's new day (Tuesday or Thursday, from the repair): held to their
+    # routine (Mon, Wed, Fri) it had no solution at all, and the first schedule left N1 out.
+    from optimizer.model.candidates import build_candidates
+    from optimizer.weekly.keep import schedule_keeping
+    from optimizer.weekly.previous import match_previous
+    from optimizer.weekly.replan import kept_past
+
+    planned = sick_week_schedule(tmp_path, check_valid)
+    first, second, third = SICK_WEEK["therapists"]
+    away = {"away": "2026-12-16"}
+    intake = {"client_id": "N1", "track": "MH", "plan": "IOP-2"}
+    plans = {**SICK_WEEK["plans"], "IOP-2": {"min_days": 2, "max_days": 2,
+                                             "sessions": {"group_therapy": 4}}}  # fmt: skip
+    sick = Scenario.from_data(
+        {
+            **SICK_WEEK,
+            "plans": plans,
+            "clients": [*SICK_WEEK["clients"], intake],
+            "therapists": [{**first, **away}, second, {**third, **away}],
+        }
+    )
+    previous = read_schedule(planned)
+    when = dt.date(2026, 12, 15)
+    start = schedule_keeping(
+        build_candidates(sick),
+        match_previous(sick, previous),
+        10,
+        SearchControl(SearchParams(), 20, deterministic=True),
+        workers=1,
+        past=kept_past(sick, previous, when),
+    )
+    assert start.client_ids() == {"S1", "S2", "M1", "M2", "N1"}
+    days = attendance((cid, x.day, x.block) for cid, x in start.assignments())
+    assert set(days["N1"]) == {"Wed", "Fri"}
+    assert set(days["M1"]) == set(days["M2"]) == {"Mon", "Wed", "Fri"}
+    for cid in ("S1", "S2"):
+        assert set(days[cid]) in ({"Mon", "Tue", "Fri"}, {"Mon", "Thu", "Fri"})
+    result = solve(sick, previous=previous, from_date=when, **FAST)
+    check_valid(result)
+    assert result.status.value == "OPTIMAL" and result.objective == 5
+
+
 PAIRS_WEEK: dict[str, Any] = week(
     week_start="2026-12-14",
     days=["Mon", "Tue", "Wed", "Thu", "Fri"],
