@@ -639,6 +639,61 @@ def test_kept_sessions_count_towards_the_weekly_rules(tmp_path: Path, check_vali
     assert days["M1"] == days["M2"] == ["Fri", "Mon", "Wed"]
 
 
+def test_a_replan_with_no_schedule_found_in_time_gets_the_proposal_too(
+    tmp_path: Path, check_valid
+) -> None:
+    # The stuck week of the test above (S1 and S2 cannot complete it). When the goal search
+    # of a re-plan ends with no schedule and no proof either way (UNKNOWN: a week too large
+    # for its time limit), the same away dates are proposed, worded as what the time limit
+    # allowed; a search that found a schedule, or a stop request (Ctrl-C, the service's
+    # DELETE), ends without one.
+    from optimizer.model.candidates import build_candidates
+    from optimizer.result import SolveStatus
+    from optimizer.search.control import StopToken
+    from optimizer.weekly.absences import raise_if_unfinished
+    from optimizer.weekly.goals import GoalOutcome, GoalSearch
+    from optimizer.weekly.previous import match_previous
+    from optimizer.weekly.replan import kept_past
+
+    planned = sick_week_schedule(tmp_path, check_valid)
+    first, second, third = SICK_WEEK["therapists"]
+    stuck = Scenario.from_data(
+        {
+            **SICK_WEEK,
+            "therapists": [
+                {**first, "max_sessions_per_week": 2},
+                second,
+                {**third, "away": "2026-12-15..2026-12-18"},
+            ],
+        }
+    )
+    previous = read_schedule(planned)
+    week = (
+        build_candidates(stuck),
+        kept_past(stuck, previous, dt.date(2026, 12, 15)),
+        match_previous(stuck, previous),
+    )
+
+    def search(status: SolveStatus) -> GoalSearch:
+        return GoalSearch(None, [GoalOutcome("continuing", "max", None, None, status)])
+
+    def control(stop: StopToken | None = None) -> SearchControl:
+        return SearchControl(SearchParams(), 20, deterministic=True, stop=stop)
+
+    with pytest.raises(UnfinishableWeekError) as error:
+        raise_if_unfinished(*week, control(), 0, search(SolveStatus.UNKNOWN))
+    assert (
+        "no schedule in which everyone who attended before 2026-12-15 completes the week was "
+        "found within the time limit; one exists if 2 client(s) (S1, S2) miss days this week"
+    ) in str(error.value)
+    dates = tuple(dt.date(2026, 12, day) for day in (15, 16, 17, 18))
+    assert error.value.absences == {"S1": dates, "S2": dates}
+    raise_if_unfinished(*week, control(), 0, search(SolveStatus.FEASIBLE))  # no error
+    stopped = StopToken()
+    stopped.stop()
+    raise_if_unfinished(*week, control(stopped), 0, search(SolveStatus.UNKNOWN))  # no error
+
+
 def test_clients_who_cannot_complete_the_week_are_proposed_the_days_they_miss(
     tmp_path: Path, check_valid
 ) -> None:
