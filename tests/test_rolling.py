@@ -694,6 +694,57 @@ def test_a_replan_with_no_schedule_found_in_time_gets_the_proposal_too(
     raise_if_unfinished(*week, control(stopped), 0, search(SolveStatus.UNKNOWN))  # no error
 
 
+def test_a_week_no_away_dates_can_finish_names_the_conflict(tmp_path: Path, check_valid) -> None:
+    # S1 and S2 (SUD, Mon, Wed and Fri: 5 groups and 1 individual session) had their
+    # individual session on Monday, with T2. From Tuesday T1, the only one who may lead
+    # their groups, is away: they cannot complete the plan, and no away dates help either.
+    # Kept to Monday alone (d = 1) or Monday and one more day (d = 2), the prorated plan
+    # allows floor(1 * d / 3) = 0 individual sessions, and they have had one. So the input
+    # error names the clients of the conflict and carries no away dates.
+    data = week(
+        week_start="2026-12-14",
+        days=["Mon", "Tue", "Wed", "Thu", "Fri"],
+        blocks={"AM": ["09:00-09:50", "10:00-10:50"]},
+        session_types={
+            "group_therapy": {"kind": "group", "min_size": 2, "max_size": 12},
+            "individual": {"kind": "individual"},
+        },
+        plans={
+            "IOP-3": {"min_days": 3, "max_days": 3,
+                      "sessions": {"group_therapy": 5, "individual": 1}},
+        },
+        clients=[{"client_id": f"S{i}", "track": "SUD", "plan": "IOP-3"} for i in (1, 2)],
+        therapists=[
+            {"therapist_id": "T1", "skills": "group_therapy;individual", "tracks": "SUD"},
+            {"therapist_id": "T2", "skills": "individual"},
+        ],
+    )  # fmt: skip
+    pins: list[dict[str, Any]] = [
+        {"kind": "client_block", "client_id": cid, "day": day, "block": "AM"}
+        for cid in ("S1", "S2")
+        for day in ("Mon", "Wed", "Fri")
+    ]
+    pins += [
+        {"kind": "client_session", "client_id": cid, "session_type": "individual",
+         "day": "Mon", "block": "AM", "start": "10:00", "therapist_id": tid}
+        for cid, tid in (("S1", "T2"), ("S2", "T1"))
+    ]  # fmt: skip
+    planned = solve(Scenario.from_data({**data, "pins": pins}), **FAST)
+    assert planned.status.value == "OPTIMAL" and planned.objective == 2
+    folder = check_valid(planned)
+    first, second = data["therapists"]
+    sick = Scenario.from_data(
+        {**data, "therapists": [{**first, "away": "2026-12-15..2026-12-18"}, second]}
+    )
+    with pytest.raises(UnfinishableWeekError) as error:
+        solve(sick, previous=read_schedule(folder), from_date="2026-12-15", **FAST)
+    message = str(error.value)
+    assert "who attended before 2026-12-15 (" in message
+    assert "cannot complete the week under this scenario" in message
+    assert "re-plan from an earlier date" in message and "away column" not in message
+    assert error.value.absences is None
+
+
 def test_clients_who_cannot_complete_the_week_are_proposed_the_days_they_miss(
     tmp_path: Path, check_valid
 ) -> None:
