@@ -57,10 +57,12 @@ def schedule_keeping(
     it serves more, or as many and is proven); and, in
     a third, the continuing clients of the tracks of clients still waiting, when the
     rounds before proved that the routines leave no room for them (its schedule is taken
-    when it serves more). ``candidates`` are the week's (rebuilt here with the routines as
-    the only pairs). ``time_limit`` in seconds for all rounds (run through ``control``,
-    which keeps the solve's overall budget; a round proven early leaves the rest to the
-    next). An empty schedule when none is found in time.
+    when it serves more). Re-planning from a date, the week repaired comes first
+    (:func:`_repair`), and the rounds after it may also use its pairs (a touched client it
+    moved to another day), so they start from it. ``candidates`` are the week's (rebuilt
+    here with the routines as the only pairs). ``time_limit`` in seconds for all rounds
+    (run through ``control``, which keeps the solve's overall budget; a round proven early
+    leaves the rest to the next). An empty schedule when none is found in time.
     """
     only = _routines(candidates, last_week.attendance)
     rounds = _Rounds(
