@@ -27,9 +27,14 @@ from optimizer import (
     with_absences,
 )
 from optimizer.check import check_schedule
+from optimizer.io.schedule import Schedule
+from optimizer.model.candidates import build_candidates
 from optimizer.schedule import WeekSchedule, attendance
 from optimizer.search.control import SearchControl
 from optimizer.weekly.goals import Goal, optimise_goals
+from optimizer.weekly.keep import schedule_keeping
+from optimizer.weekly.previous import match_previous
+from optimizer.weekly.replan import kept_past
 
 FAST: dict[str, Any] = {"time_limit": 20, "workers": 1, "seed": 0}
 
@@ -411,6 +416,19 @@ def test_replan_keeps_the_past_and_moves_only_the_clients_of_the_sick_therapist(
     assert "past-changed" in outcome.output and "Mon-AM-1-T1" in outcome.output
 
 
+def first_schedule(scenario: Scenario, previous: Schedule, when: dt.date) -> WeekSchedule:
+    """The first schedule of ``scenario`` re-planned from ``when`` with ``previous`` (this
+    week's folder, read): what :func:`schedule_keeping` gives the goals (10 s, one worker)."""
+    return schedule_keeping(
+        build_candidates(scenario),
+        match_previous(scenario, previous),
+        10,
+        SearchControl(SearchParams(), 20, deterministic=True),
+        workers=1,
+        past=kept_past(scenario, previous, when),
+    )
+
+
 def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
     tmp_path: Path, check_valid
 ) -> None:
@@ -421,11 +439,6 @@ def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
     # every session. Held to their routine, the SUD pair made the repair infeasible and the
     # re-plan started from no schedule at all (a sick day of the over-subscribed
     # 200-client week then moved 94 untouched clients).
-    from optimizer.model.candidates import build_candidates
-    from optimizer.weekly.keep import schedule_keeping
-    from optimizer.weekly.previous import match_previous
-    from optimizer.weekly.replan import kept_past
-
     planned = sick_week_schedule(tmp_path, check_valid)
     first, second, third = SICK_WEEK["therapists"]
     away = {"away": "2026-12-16"}
@@ -434,17 +447,9 @@ def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
     )
     previous = read_schedule(planned)
     when = dt.date(2026, 12, 15)
-    control = SearchControl(SearchParams(), 20, deterministic=True)
-    start = schedule_keeping(
-        build_candidates(sick),
-        match_previous(sick, previous),
-        10,
-        control,
-        workers=1,
-        past=kept_past(sick, previous, when),
-    )
+    start = first_schedule(sick, previous, when)
     assert start.client_ids() == {"S1", "S2", "M1", "M2"}
-    days = attendance((cid, x.day, x.block) for cid, x in start.assignments())
+    days = start.attendance()
     for cid in ("S1", "S2"):
         assert set(days[cid]) in ({"Mon", "Tue", "Fri"}, {"Mon", "Thu", "Fri"})
 
@@ -473,11 +478,6 @@ def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) ->
     # after it may regroup within the routines and seats N1 in both. That round must be
     # allowed the SUD pair's new day (Tuesday or Thursday, from the repair): held to their
     # routine (Mon, Wed, Fri) it had no solution at all, and the first schedule left N1 out.
-    from optimizer.model.candidates import build_candidates
-    from optimizer.weekly.keep import schedule_keeping
-    from optimizer.weekly.previous import match_previous
-    from optimizer.weekly.replan import kept_past
-
     planned = sick_week_schedule(tmp_path, check_valid)
     first, second, third = SICK_WEEK["therapists"]
     away = {"away": "2026-12-16"}
@@ -494,16 +494,9 @@ def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) ->
     )
     previous = read_schedule(planned)
     when = dt.date(2026, 12, 15)
-    start = schedule_keeping(
-        build_candidates(sick),
-        match_previous(sick, previous),
-        10,
-        SearchControl(SearchParams(), 20, deterministic=True),
-        workers=1,
-        past=kept_past(sick, previous, when),
-    )
+    start = first_schedule(sick, previous, when)
     assert start.client_ids() == {"S1", "S2", "M1", "M2", "N1"}
-    days = attendance((cid, x.day, x.block) for cid, x in start.assignments())
+    days = start.attendance()
     assert set(days["N1"]) == {"Wed", "Fri"}
     assert set(days["M1"]) == set(days["M2"]) == {"Mon", "Wed", "Fri"}
     for cid in ("S1", "S2"):
@@ -647,13 +640,10 @@ def test_a_replan_with_no_schedule_found_in_time_gets_the_proposal_too(
     # for its time limit), the same away dates are proposed, worded as what the time limit
     # allowed; a search that found a schedule, or a stop request (Ctrl-C, the service's
     # DELETE), ends without one.
-    from optimizer.model.candidates import build_candidates
     from optimizer.result import SolveStatus
     from optimizer.search.control import StopToken
     from optimizer.weekly.absences import raise_if_unfinished
     from optimizer.weekly.goals import GoalOutcome, GoalSearch
-    from optimizer.weekly.previous import match_previous
-    from optimizer.weekly.replan import kept_past
 
     planned = sick_week_schedule(tmp_path, check_valid)
     first, second, third = SICK_WEEK["therapists"]

@@ -94,10 +94,10 @@ def _with_pairs(
     week may have moved a touched client to another day, and the rounds after the repair
     start from it (held to the routine alone, it was no solution of theirs: on a sick day
     of the over-subscribed 200-client week the keeping round then found nothing in 20 s)."""
-    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for cid, x in schedule.assignments():
-        pairs[cid].add((x.day, x.block))
-    return {cid: sorted(set(days) | pairs.get(cid, set())) for cid, days in only.items()}
+    attended = schedule.attendance()
+    return {
+        cid: sorted(set(days) | set(attended.get(cid, {}).items())) for cid, days in only.items()
+    }
 
 
 def _routines(
