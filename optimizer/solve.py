@@ -657,6 +657,7 @@ def _solve_keeping(week: _Week, handle_signals: bool) -> Result:
             week.seed,
             progress=week.progress,
             log_search=week.log_search,
+            equal_shares=week.past is not None and params.replan_equal_goal_shares,
         )
     if week.past is not None and search.solver is None and start.is_empty:
         raise_if_unfinished(week.candidates, week.past, week.last_week, control, week.seed, search)

@@ -1022,3 +1022,39 @@ def test_a_first_solution_the_goal_cannot_better_in_time_is_kept_without_a_bound
     assert 0 <= first.value <= 7  # type: ignore[operator]
     assert search.outcomes[1].status.value == "OPTIMAL"
     assert search.solver.value(x) >= first.value  # held: the second goal cannot lower it
+
+
+class _Shares(SearchControl):
+    """A search control that records, for each goal's search, the share of the time left
+    its solver was given."""
+
+    def __init__(self) -> None:
+        super().__init__(SearchParams(), 20)
+        self.shares: list[float] = []
+
+    def run(self, solver, model, callback=None):  # type: ignore[no-untyped-def]
+        if callback is not None:  # a goal's search, not the completion of a hint
+            self.shares.append(solver.parameters.max_time_in_seconds / self.seconds_left())
+        return super().run(solver, model, callback)
+
+
+@pytest.mark.parametrize(
+    ("equal", "expected"), [(False, [0.5, 0.5, 1.0]), (True, [1 / 3, 0.5, 1.0])]
+)
+def test_a_replan_gives_its_goals_equal_shares_of_the_time_left(
+    equal: bool, expected: list[float]
+) -> None:
+    # Three goals that none of the first schedule reaches. Halving (a week planned with
+    # --previous) gives the first half the time and the second a quarter; a re-plan from
+    # a date, whose fourth goal is the sessions it changes, splits what is left equally
+    # among the goals still to search (an over-subscribed sick day left its session
+    # changes a sixteenth of the goals' time).
+    model = cp_model.CpModel()
+    x, y, z = (model.new_int_var(0, 10, name) for name in "xyz")
+    model.add(x + y + z <= 12)
+    goals = [Goal("continuing", "max", x), Goal("served", "max", y), Goal("changes", "min", z)]
+    control = _Shares()
+    week = SimpleNamespace(model=model)
+    search = optimise_goals(week, goals, WeekSchedule(()), {}, control, 1, 0, equal_shares=equal)  # type: ignore[arg-type]
+    assert [o.value for o in search.outcomes] == [10, 2, 0]
+    assert control.shares == pytest.approx(expected, rel=0.02)

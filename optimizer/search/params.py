@@ -156,6 +156,21 @@ class SearchParams:
     """With another schedule to keep (``--previous``): share of the time left that each goal
     of the goal order but the last may take (continuing clients, clients served, changes;
     each stops as soon as it is proven, leaving its time to the next)."""
+    replan_equal_goal_shares: bool = True
+    """Re-planning from a date (``--from``): each goal but the last may take an equal share
+    of the time left among the goals still to search, instead of ``goal_share``. The re-plan
+    has one goal more (session changes, fourth), and halving left it a sixteenth of the
+    goals' time while the first two, unprovable on an over-subscribed week, took three
+    quarters: a sick day of a 90-client odd-shape week (OB90 seed 7) changed 54-190
+    sessions of continuing clients in three of four runs at 60 s, 15-16 with equal shares
+    (docs/model.md). A week planned with ``--previous`` alone keeps ``goal_share``: there
+    equal shares cost clients served (3 of 6 over-subscribed weeks, 1-2 points)."""
+    replan_round_share: float = 1 / 3
+    """Re-planning from a date, when the repaired week (:mod:`optimizer.weekly.keep`) loses
+    a client: share of the keeping time left that the round after it (routines kept,
+    sessions free) may take; the rest goes to the goals. That round starts from the repaired
+    week and rarely serves more (OB90 seed 7: 27 s of a 60-s re-plan, nothing gained). When
+    the repair found no week at all, the round is the first schedule and takes all of it."""
     complete_hint_share: float = 0.2
     """Share of phase 2's time that may go to completing its hint (extending the schedule's
     values to the secondary terms' variables, so that CP-SAT starts from that solution);

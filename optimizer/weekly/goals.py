@@ -347,19 +347,20 @@ def optimise_goals(
     *,
     progress: Callable[[Progress], None] | None = None,
     log_search: bool = False,
+    equal_shares: bool = False,
 ) -> GoalSearch:
     """Solve ``goals`` one after the other (see the module docstring), the first from the
     ``start`` schedule's hint (its goal values are ``start_values``). Every goal but the
-    last may take ``params.goal_share`` of the time left (it stops earlier once proven);
-    the last takes the rest, and when it is the other secondary terms it is searched as
-    phase 2 is, in rounds that stop once a round finds nothing better. While no goal was
-    searched yet, a goal whose ``known_bound`` the start reaches is proven without a
-    search. A goal whose search finds no solution in
-    its time is held at its value where the search stands (the last solution's, or the
-    start's) and the next goal goes on from there; when that value is unknown (or the goal
-    is proven infeasible, or the search was stopped) the search ends, later goals reported
-    UNKNOWN. A goal that finds no solution while there is none at all yet (no first
-    schedule) first looks for any solution in the time left (``_solve_goal``'s ``anew``)."""
+    last may take ``params.goal_share`` of the time left (with ``equal_shares``, one equal
+    share among the goals still to search; it stops earlier once proven); the last takes
+    the rest, and when it is the other secondary terms it is searched as phase 2 is, in
+    rounds that stop once a round finds nothing better. While no goal was searched yet, a
+    goal whose ``known_bound`` the start reaches is proven without a search. A goal whose
+    search finds no solution in its time is held at its value where the search stands (the
+    last solution's, or the start's) and the next goal goes on from there; when that value
+    is unknown (or the goal is proven infeasible, or the search was stopped) the search
+    ends, later goals reported UNKNOWN. A goal that finds no solution while there is none
+    at all yet (no first schedule) first looks for any solution in the time left."""
     model = iop.model
     if not start.is_empty:
         hint_schedule(iop, start)
@@ -388,8 +389,9 @@ def optimise_goals(
         if search.solver is not None:  # the previous goal's solution as the hint
             hint_solution(model, search.solver, solved_vars)
         anew = search.solver is None and start_values.get(goal.name) is None and not last
+        share = 1 / (len(goals) - idx) if equal_shares or last else control.params.goal_share
         solver, status, bounded = _solve_goal(
-            model, goal, last, control, workers, seed, progress, log_search, anew
+            model, goal, share, control, workers, seed, progress, log_search, anew
         )  # fmt: skip
         if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
             held = _held_value(goal, status, search, start, start_values, known_before)
@@ -456,7 +458,7 @@ def _searched_value(
 def _solve_goal(
     model: cp_model.CpModel,
     goal: Goal,
-    last: bool,
+    share: float,
     control: SearchControl,
     workers: int,
     seed: int,
@@ -464,8 +466,8 @@ def _solve_goal(
     log_search: bool,
     anew: bool = False,
 ) -> tuple[cp_model.CpSolver, SolveStatus, bool]:
-    """Search ``goal`` (its new variables' hint completed first) for
-    ``params.goal_share`` of the time left (all of it when ``last``); the solver, the
+    """Search ``goal`` (its new variables' hint completed first) for ``share`` of the
+    time left (1: all of it, the last goal); the solver, the
     search's status and whether the solver's bound is the goal's. ``anew``: there is no
     solution at all yet (the first schedule failed), so when this search finds none, one
     is sought without an objective (the search stops at the first: INFEASIBLE if there is
@@ -479,11 +481,11 @@ def _solve_goal(
     left = control.seconds_left()
     hint_seconds = min(params.complete_hint_max_seconds, params.complete_hint_share * left)
     complete_hint(model, hint_seconds, control, seed)  # the new goal's variables
-    budget = control.seconds_left() * (1.0 if last else params.goal_share)
+    budget = control.seconds_left() * share
     solver = make_solver(params, budget, workers, seed, log_search=log_search)
     callback = _GoalCallback(goal, solver, progress, control.started)
     status = solve_status(control.run(solver, model, callback), model)
-    if status != SolveStatus.UNKNOWN or not anew or last or control.stopped:
+    if status != SolveStatus.UNKNOWN or not anew or share >= 1.0 or control.stopped:
         return solver, status, True
     log.info("goal %s: no solution in its share, any solution sought", goal.name)
     model.clear_objective()
@@ -492,7 +494,7 @@ def _solve_goal(
     if found not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return first, found, False
     hint_solution(model, first, len(model.proto.variables))
-    better, status, _ = _solve_goal(model, goal, True, control, workers, seed, progress, log_search)
+    better, status, _ = _solve_goal(model, goal, 1.0, control, workers, seed, progress, log_search)
     if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
         return better, status, True
     return first, SolveStatus.FEASIBLE, False

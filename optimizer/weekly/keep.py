@@ -59,7 +59,9 @@ def schedule_keeping(
     rounds before proved that the routines leave no room for them (its schedule is taken
     when it serves more). Re-planning from a date, the week repaired comes first
     (:func:`_repair`), and the rounds after it may also use its pairs (a touched client it
-    moved to another day), so they start from it. ``candidates`` are the week's (rebuilt
+    moved to another day), so they start from it (the first of them with
+    ``params.replan_round_share`` of the time left when the repair found a week: it rarely
+    serves more, and the goals need the time). ``candidates`` are the week's (rebuilt
     here with the routines as the only pairs). ``time_limit`` in seconds for all rounds
     (run through ``control``, which keeps the solve's overall budget; a round proven early
     leaves the rest to the next). An empty schedule when none is found in time.
@@ -75,10 +77,14 @@ def schedule_keeping(
         if whole:
             return repaired
         only = _with_pairs(only, repaired)
+    if past is None:
+        budget = time_limit
+    elif repaired.is_empty:
+        budget = rounds.rest(1)
+    else:  # an improvement on the repaired week: the goals get the rest
+        budget = rounds.rest(1) * control.params.replan_round_share
     schedule, proven = rounds.run(
-        only,
-        last_week.schedule if repaired.is_empty else repaired,
-        time_limit if past is None else rounds.rest(1),
+        only, last_week.schedule if repaired.is_empty else repaired, budget
     )
     schedule, proven, only = _free_dropped(rounds, only, schedule, proven)
     schedule = _make_room(rounds, only, schedule, proven)
