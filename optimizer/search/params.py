@@ -162,9 +162,10 @@ class SearchParams:
     has one goal more (session changes, fourth), and halving left it a sixteenth of the
     goals' time while the first two, unprovable on an over-subscribed week, took three
     quarters: a sick day of a 90-client odd-shape week (OB90 seed 7) changed 54-190
-    sessions of continuing clients in three of four runs at 60 s, 15-16 with equal shares
-    (docs/model.md). A week planned with ``--previous`` alone keeps ``goal_share``: there
-    equal shares cost clients served (3 of 6 over-subscribed weeks, 1-2 points)."""
+    sessions of continuing clients in three of four runs at 60 s; with equal shares and
+    ``replan_round_share``, 15-16 in four of five (docs/model.md). A week planned with
+    ``--previous`` alone keeps ``goal_share``: there equal shares cost clients served (3 of
+    6 over-subscribed weeks, 1-2 points)."""
     replan_round_share: float = 1 / 3
     """Re-planning from a date, when the repaired week (:mod:`optimizer.weekly.keep`) loses
     a client: share of the keeping time left that the round after it (routines kept,
