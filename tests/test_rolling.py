@@ -31,6 +31,7 @@ from optimizer.io.schedule import Schedule
 from optimizer.model.candidates import build_candidates
 from optimizer.schedule import WeekSchedule, attendance
 from optimizer.search.control import SearchControl
+from optimizer.weekly import keep
 from optimizer.weekly.goals import Goal, optimise_goals
 from optimizer.weekly.keep import schedule_keeping
 from optimizer.weekly.previous import match_previous
@@ -471,13 +472,9 @@ def test_a_sick_day_repair_moves_the_touched_clients_to_another_day(
     assert set(result.changes["client_id"]) == {"S1", "S2"}
 
 
-def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) -> None:
-    # The week of the test above, and an intake: N1 (MH, two days, group_therapy 4), not in
-    # the planned week. The repair keeps the MH pair's Wednesday and Friday groups exactly
-    # as they were (two members each), so N1 cannot join them there; the keeping round
-    # after it may regroup within the routines and seats N1 in both. That round must be
-    # allowed the SUD pair's new day (Tuesday or Thursday, from the repair): held to their
-    # routine (Mon, Wed, Fri) it had no solution at all, and the first schedule left N1 out.
+def sick_week_with_intake(tmp_path: Path, check_valid) -> tuple[Scenario, Schedule]:
+    """The sick week of the test above (T1 and T3 away Wednesday) with an intake, N1 (MH,
+    two days, group_therapy 4), not in the planned week; and the planned week, read."""
     planned = sick_week_schedule(tmp_path, check_valid)
     first, second, third = SICK_WEEK["therapists"]
     away = {"away": "2026-12-16"}
@@ -492,7 +489,16 @@ def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) ->
             "therapists": [{**first, **away}, second, {**third, **away}],
         }
     )
-    previous = read_schedule(planned)
+    return sick, read_schedule(planned)
+
+
+def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) -> None:
+    # The repair keeps the MH pair's Wednesday and Friday groups exactly as they were (two
+    # members each), so N1 cannot join them there; the keeping round after it may regroup
+    # within the routines and seats N1 in both. That round must be allowed the SUD pair's
+    # new day (Tuesday or Thursday, from the repair): held to their routine (Mon, Wed, Fri)
+    # it had no solution at all, and the first schedule left N1 out.
+    sick, previous = sick_week_with_intake(tmp_path, check_valid)
     when = dt.date(2026, 12, 15)
     start = first_schedule(sick, previous, when)
     assert start.client_ids() == {"S1", "S2", "M1", "M2", "N1"}
@@ -504,6 +510,28 @@ def test_the_rounds_after_a_repair_start_from_it(tmp_path: Path, check_valid) ->
     result = solve(sick, previous=previous, from_date=when, **FAST)
     check_valid(result)
     assert result.status.value == "OPTIMAL" and result.objective == 5
+
+
+def test_the_round_after_a_repair_that_found_a_week_leaves_the_goals_time(
+    tmp_path: Path, check_valid, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The repair of the week above loses N1 but finds a week, so the keeping round after it
+    # only improves on it: it takes replan_round_share (a third) of the keeping time left,
+    # and the goals the rest (a sick day of a 90-client week spent 27 of its 60 s there and
+    # gained nothing). It still seats N1.
+    sick, previous = sick_week_with_intake(tmp_path, check_valid)
+    shares: list[float] = []
+    run = keep._Rounds.run
+
+    def spy(self, only, hint, time_limit, repair=None):  # type: ignore[no-untyped-def]
+        if repair is None:  # a keeping round, not a repair
+            shares.append(time_limit / self.rest(1))
+        return run(self, only, hint, time_limit, repair)
+
+    monkeypatch.setattr(keep._Rounds, "run", spy)
+    start = first_schedule(sick, previous, dt.date(2026, 12, 15))
+    assert start.client_ids() == {"S1", "S2", "M1", "M2", "N1"}
+    assert shares[0] == pytest.approx(SearchParams().replan_round_share, rel=0.02)
 
 
 PAIRS_WEEK: dict[str, Any] = week(

@@ -71,21 +71,15 @@ def schedule_keeping(
         candidates, last_week, past, continuing_first, control, seed, workers,
         deadline=control.seconds_left() - time_limit,
     )  # fmt: skip
-    repaired = WeekSchedule()
+    repaired, start, budget = WeekSchedule(), last_week.schedule, time_limit
     if past is not None:
         repaired, whole = _repair(rounds, only, past)
         if whole:
             return repaired
-        only = _with_pairs(only, repaired)
-    if past is None:
-        budget = time_limit
-    elif repaired.is_empty:
-        budget = rounds.rest(1)
-    else:  # an improvement on the repaired week: the goals get the rest
-        budget = rounds.rest(1) * control.params.replan_round_share
-    schedule, proven = rounds.run(
-        only, last_week.schedule if repaired.is_empty else repaired, budget
-    )
+        only, budget = _with_pairs(only, repaired), rounds.rest(1)
+        if not repaired.is_empty:  # an improvement on the repaired week: the goals get the rest
+            start, budget = repaired, budget * control.params.replan_round_share
+    schedule, proven = rounds.run(only, start, budget)
     schedule, proven, only = _free_dropped(rounds, only, schedule, proven)
     schedule = _make_room(rounds, only, schedule, proven)
     if not repaired.is_empty and rounds.rank(repaired) >= rounds.rank(schedule):
